@@ -97,3 +97,20 @@ class PreflightError(AcapError):
 class OutcomeUnknownError(AcapError):
     """An operation was sent but its outcome could not be determined, even after
     reading the device state again."""
+
+
+# Finer kinds the client raises, so callers can tell what happened (a retry is
+# safe after a dropped connection only for requests that change nothing;
+# after a dropped upload the caller must read the device state again).
+
+
+class ConnectionDroppedError(DeviceUnreachableError):
+    """The connection was closed before a complete answer arrived."""
+
+
+class DeviceTimeoutError(DeviceUnreachableError):
+    """No answer (or no complete answer) within the timeout."""
+
+
+class ServerError(UnexpectedResponseError):
+    """HTTP 5xx: the device failed internally; it may be busy or restarting."""

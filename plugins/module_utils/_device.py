@@ -1,0 +1,179 @@
+# -*- coding: utf-8 -*-
+# Copyright: vapix.acap contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Device facts and the firmware feature rules, in one place.
+
+Parsers for param.cgi and basicdeviceinfo.cgi answers, the ``DeviceProperties``
+they produce, and every "which firmware has what" rule the modules need
+(config.cgi, AllowUnsigned, AllowRoot and their defaults, list.cgi, the limit
+on running applications). Modules ask these functions; none hard-codes a
+firmware number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Tuple
+
+from ansible_collections.vapix.acap.plugins.module_utils._versions import version_at_least, version_in_range
+
+# param.cgi parameters read for DeviceProperties (names without the "root." prefix).
+PARAM_FIRMWARE_VERSION = "Properties.Firmware.Version"
+PARAM_EMBEDDED_DEVELOPMENT_VERSION = "Properties.EmbeddedDevelopment.Version"
+PARAM_SERIAL_NUMBER = "Properties.System.SerialNumber"
+PARAM_ARCHITECTURE = "Properties.System.Architecture"
+PARAM_PRODUCT = "Brand.ProdShortName"
+DEVICE_PARAMETERS: Tuple[str, ...] = (
+    PARAM_FIRMWARE_VERSION,
+    PARAM_EMBEDDED_DEVELOPMENT_VERSION,
+    PARAM_SERIAL_NUMBER,
+    PARAM_ARCHITECTURE,
+    PARAM_PRODUCT,
+)
+
+# The API's identification rules.
+LIST_CGI_MIN_EMBEDDED_DEVELOPMENT = "1.20"
+CONFIG_CGI_MIN_FIRMWARE = "11.2"
+# control.cgi Error 9 (too many applications running) exists below this firmware.
+RUNNING_LIMIT_REMOVED_FIRMWARE = "12.6"
+
+
+class SettingRule(NamedTuple):
+    """A config.cgi setting: the firmware range that has it and its default."""
+
+    minimum: str
+    maximum: Optional[str]  # last release line that has it, inclusive; None: still present
+    default_true_until: str  # default is true up to and including this release line, false after
+
+
+CONFIG_SETTINGS: Dict[str, SettingRule] = {
+    "AllowUnsigned": SettingRule(minimum="11.2", maximum=None, default_true_until="11.11"),
+    "AllowRoot": SettingRule(minimum="11.5", maximum="11.11", default_true_until="11.7"),
+}
+
+# Module option -> config.cgi setting name.
+SETTING_OPTIONS: Dict[str, str] = {
+    "allow_unsigned": "AllowUnsigned",
+    "allow_root": "AllowRoot",
+}
+
+
+@dataclass
+class DeviceProperties:
+    """What the modules need to know about a device. Unknown values are None."""
+
+    firmware_version: Optional[str] = None
+    embedded_development_version: Optional[str] = None
+    serial_number: Optional[str] = None
+    architecture: Optional[str] = None
+    product: Optional[str] = None
+
+    def to_dict(self) -> Dict[str, Optional[str]]:
+        return {
+            "firmware_version": self.firmware_version,
+            "embedded_development_version": self.embedded_development_version,
+            "serial_number": self.serial_number,
+            "architecture": self.architecture,
+            "product": self.product,
+        }
+
+    @classmethod
+    def from_parameters(cls, parameters: Mapping[str, str]) -> "DeviceProperties":
+        """From ``parse_param_list`` output."""
+        return cls(
+            firmware_version=parameters.get(PARAM_FIRMWARE_VERSION) or None,
+            embedded_development_version=parameters.get(PARAM_EMBEDDED_DEVELOPMENT_VERSION) or None,
+            serial_number=parameters.get(PARAM_SERIAL_NUMBER) or None,
+            architecture=parameters.get(PARAM_ARCHITECTURE) or None,
+            product=parameters.get(PARAM_PRODUCT) or None,
+        )
+
+    @classmethod
+    def from_basic_device_info(cls, property_list: Mapping[str, Any]) -> "DeviceProperties":
+        """From basicdeviceinfo.cgi ``data.propertyList`` (it has no EmbeddedDevelopment version)."""
+
+        def text(key: str) -> Optional[str]:
+            value = property_list.get(key)
+            return str(value) if value not in (None, "") else None
+
+        return cls(
+            firmware_version=text("Version"),
+            serial_number=text("SerialNumber"),
+            architecture=text("Architecture"),
+            product=text("ProdShortName"),
+        )
+
+
+def parse_param_list(text: str) -> Dict[str, str]:
+    """param.cgi ``action=list`` text: ``root.<path>=<value>`` lines -> {path: value}.
+
+    Split on the first ``=`` (values may contain ``=``); the ``root.`` prefix is
+    dropped; ``# Error:`` lines and blank lines are skipped (see
+    ``param_list_errors``).
+    """
+    parameters: Dict[str, str] = {}
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, value = line.split("=", 1)
+        key = key.strip()
+        if key.startswith("root."):
+            key = key[len("root."):]
+        parameters[key] = value.strip()
+    return parameters
+
+
+def param_list_errors(text: str) -> List[str]:
+    """The ``# Error: ...`` lines of a param.cgi answer."""
+    return [line.strip().lstrip("#").strip() for line in text.splitlines() if line.strip().startswith("# Error")]
+
+
+def firmware_has_config_cgi(firmware: str) -> bool:
+    return version_at_least(firmware, CONFIG_CGI_MIN_FIRMWARE)
+
+
+def embedded_development_has_list_cgi(embedded_development: str) -> bool:
+    return version_at_least(embedded_development, LIST_CGI_MIN_EMBEDDED_DEVELOPMENT)
+
+
+def firmware_limits_running_applications(firmware: str) -> bool:
+    """True where control.cgi may answer Error 9 (too many applications running)."""
+    return not version_at_least(firmware, RUNNING_LIMIT_REMOVED_FIRMWARE)
+
+
+def config_setting_range(name: str) -> Tuple[str, Optional[str]]:
+    """(first, last) AXIS OS release line with setting ``name``; last is None when still present."""
+    rule = CONFIG_SETTINGS[name]
+    return rule.minimum, rule.maximum
+
+
+def describe_setting_range(name: str) -> str:
+    """``"AXIS OS 11.5 to 11.11"`` or ``"AXIS OS 11.2 and later"``."""
+    minimum, maximum = config_setting_range(name)
+    if maximum is None:
+        return "AXIS OS %s and later" % minimum
+    return "AXIS OS %s to %s" % (minimum, maximum)
+
+
+def firmware_supports_setting(firmware: str, name: str) -> bool:
+    """Whether firmware ``firmware`` has config.cgi setting ``name``."""
+    rule = CONFIG_SETTINGS.get(name)
+    if rule is None:
+        return False
+    if rule.maximum is None:
+        return version_at_least(firmware, rule.minimum)
+    return version_in_range(firmware, rule.minimum, rule.maximum)
+
+
+def setting_default(firmware: str, name: str) -> Optional[bool]:
+    """The factory default of ``name`` on ``firmware``; None where the firmware lacks it."""
+    if not firmware_supports_setting(firmware, name):
+        return None
+    rule = CONFIG_SETTINGS[name]
+    return version_in_range(firmware, "0", rule.default_true_until)
+
+
+def supported_settings(firmware: str) -> List[str]:
+    """The config.cgi settings of ``firmware``, in catalog order."""
+    return [name for name in CONFIG_SETTINGS if firmware_supports_setting(firmware, name)]
