@@ -1,0 +1,369 @@
+# -*- coding: utf-8 -*-
+# Copyright: vapix.acap contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Reading ACAP license key files without the device.
+
+A key file is XML that Axis issues for one application and one device serial
+number (see docs/axis_acap_license.md for the shape this code accepts). The
+file's secret parts (the ``<licensekey>`` code and the ``<signature>``) must
+never reach output: ``LicenseKey`` keeps the raw bytes out of its ``repr`` and
+``to_dict``, and no error message quotes the document, only the file name and
+the fields that are safe to show (product, productid, serial number, expiry).
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
+
+from ansible_collections.vapix.acap.plugins.module_utils._errors import LicenseKeyError
+
+LXML_IMPORT_ERROR: Optional[str]
+try:
+    from lxml import etree
+except ImportError as exc:  # pragma: no cover - depends on the environment
+    etree = None
+    LXML_IMPORT_ERROR = str(exc)
+else:
+    LXML_IMPORT_ERROR = None
+
+# Real keys are about 1-2 KiB; anything much larger is not a key file and is
+# refused before it is parsed.
+MAX_KEY_FILE_SIZE = 64 * 1024
+
+# Files in a key directory that are considered as key files.
+KEY_FILE_SUFFIXES = (".xml", ".lic", ".key")
+
+_SERIAL_SEPARATORS = re.compile(r"[\s:\-]")
+
+
+def normalize_serial(serial: str) -> str:
+    """Serial numbers are compared as upper-case hex without separators
+    (``b8:a4:4f:00:00:01`` and ``B8A44F000001`` are the same device)."""
+    return _SERIAL_SEPARATORS.sub("", serial or "").upper()
+
+
+@dataclass(frozen=True)
+class LicenseKey:
+    """The safe-to-show facts of one key file, plus its bytes for the upload."""
+
+    product: str
+    productid: Optional[str]
+    serial_number: str
+    expires: Optional[datetime.date]
+    source: str
+    # The key itself: only ever sent to the device, never shown or compared.
+    data: bytes = field(repr=False, compare=False)
+
+    @property
+    def filename(self) -> str:
+        """The name the key is uploaded under (the device does not use it)."""
+        base = os.path.basename(self.source)
+        return base if base and self.source != "content" else "license.xml"
+
+    def to_dict(self) -> Dict[str, Optional[str]]:
+        return {
+            "product": self.product,
+            "productid": self.productid,
+            "serial_number": self.serial_number,
+            "expires": self.expires.isoformat() if self.expires else None,
+        }
+
+    def is_expired(self, today: datetime.date) -> bool:
+        """A key is valid through its expiry day (the date part of ``<expires>``, UTC)."""
+        return self.expires is not None and self.expires < today
+
+
+def _require_lxml() -> None:
+    if etree is None:
+        raise LicenseKeyError(
+            "The Python library lxml is required to read license key files: %s" % LXML_IMPORT_ERROR
+        )
+
+
+def _safe_parser() -> etree.XMLParser:
+    # No entity expansion, no network, no DTD loading: a key file is data from
+    # outside and must not be able to read local files or explode in memory.
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+
+
+def _localname(element) -> str:
+    tag = element.tag
+    if not isinstance(tag, str):  # comments, processing instructions
+        return ""
+    return etree.QName(element).localname
+
+
+def _child(parent, name: str):
+    for element in parent:
+        if _localname(element) == name:
+            return element
+    return None
+
+
+def _child_text(parent, name: str) -> Optional[str]:
+    element = _child(parent, name)
+    if element is None or element.text is None:
+        return None
+    text = element.text.strip()
+    return text or None
+
+
+def parse_expiry(value: str) -> datetime.date:
+    """``2025-11-14T23:59:59Z``, ``2025-11-14T23:59:59+01:00`` or ``2025-11-14`` -> the date written."""
+    text = value.strip()
+    match = re.match(r"^(\d{4})-(\d{2})-(\d{2})(?:$|[T ])", text)
+    if not match:
+        raise ValueError(text)
+    day = datetime.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    rest = text[10:]
+    if rest:
+        # The time part must itself be sane, but only the date is used: the
+        # device reports LicenseExpirationDate as a date too.
+        if not re.match(r"^[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$", rest):
+            raise ValueError(text)
+    return day
+
+
+def parse_license_key(data: bytes, source: str = "content") -> LicenseKey:
+    """Parse a key file's bytes; every malformation raises ``LicenseKeyError``
+    naming ``source`` and never quoting the document."""
+    _require_lxml()
+    where = "license key %s" % ("given in content" if source == "content" else "file %s" % source)
+    if not data or not data.strip():
+        raise LicenseKeyError("The %s is empty." % where)
+    if len(data) > MAX_KEY_FILE_SIZE:
+        raise LicenseKeyError(
+            "The %s is %d bytes; a license key file is a few KiB at most (limit %d). "
+            "Check that it is the key file Axis issued." % (where, len(data), MAX_KEY_FILE_SIZE)
+        )
+    try:
+        root = etree.fromstring(data, parser=_safe_parser())
+    except etree.XMLSyntaxError as exc:
+        # lxml's message may quote names from the document; report the position only.
+        line, column = exc.position if exc.position else (None, None)
+        raise LicenseKeyError(
+            "The %s is not well-formed XML (error at line %s, column %s). "
+            "Use the key file exactly as Axis issued it." % (where, line, column)
+        ) from None
+    except ValueError:
+        raise LicenseKeyError("The %s is not XML that can be read (bad encoding declaration)." % where) from None
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+        raise LicenseKeyError(
+            "The %s contains a document type declaration (DTD); license keys have none, "
+            "so it is refused unread." % where
+        )
+    if _localname(root) != "license":
+        raise LicenseKeyError(
+            "The %s is XML but not a license key: its root element is <%s>, expected <license>."
+            % (where, _localname(root))
+        )
+    body = _child(root, "licensekey")
+    if body is None:
+        raise LicenseKeyError("The %s has no <licensekey> element under <license>." % where)
+
+    product = _child_text(body, "product")
+    if product is None:
+        raise LicenseKeyError("The %s has no <product> (the application name it is for)." % where)
+    productid = _child_text(body, "productid")
+    restrictions = _child(body, "restrictions")
+    serial = _child_text(restrictions, "serialnumber") if restrictions is not None else None
+    if serial is None:
+        raise LicenseKeyError(
+            "The %s (product %s) has no <restrictions><serialnumber>: it does not say which device "
+            "it is for." % (where, product)
+        )
+    for secret in ("licensekey", "signature"):
+        # Presence only: the values are secret and are never read into messages.
+        if _child_text(body, secret) is None:
+            raise LicenseKeyError(
+                "The %s (product %s, serial number %s) has no <%s>: the file is incomplete."
+                % (where, product, serial, secret)
+            )
+    expires_text = _child_text(body, "expires")
+    expires: Optional[datetime.date] = None
+    if expires_text is not None:
+        try:
+            expires = parse_expiry(expires_text)
+        except ValueError:
+            raise LicenseKeyError(
+                "The %s (product %s, serial number %s) has an <expires> value %r that is not an "
+                "ISO 8601 date or date-time." % (where, product, serial, expires_text[:40])
+            ) from None
+    return LicenseKey(
+        product=product,
+        productid=productid,
+        serial_number=normalize_serial(serial),
+        expires=expires,
+        source=source,
+        data=data,
+    )
+
+
+def load_license_key(path: str) -> LicenseKey:
+    """Read and parse one key file."""
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_KEY_FILE_SIZE:
+            raise LicenseKeyError(
+                "The license key file %s is %d bytes; a license key file is a few KiB at most "
+                "(limit %d). Check that it is the key file Axis issued." % (path, size, MAX_KEY_FILE_SIZE)
+            )
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_KEY_FILE_SIZE + 1)
+    except LicenseKeyError:
+        raise
+    except FileNotFoundError:
+        raise LicenseKeyError("The license key file %s does not exist." % path)
+    except IsADirectoryError:
+        raise LicenseKeyError("The license key path %s is a directory, not a file." % path)
+    except OSError as exc:
+        raise LicenseKeyError("The license key file %s cannot be read: %s." % (path, exc.strerror or exc))
+    return parse_license_key(data, path)
+
+
+def list_key_files(directory: str) -> List[str]:
+    """The candidate key files in a directory: regular, not hidden, with a key
+    suffix (``.xml``, ``.lic``, ``.key``); sorted so choices are repeatable."""
+    try:
+        names = sorted(os.listdir(directory))
+    except FileNotFoundError:
+        raise LicenseKeyError("The license key directory %s does not exist." % directory)
+    except OSError as exc:
+        raise LicenseKeyError("The license key directory %s cannot be read: %s." % (directory, exc.strerror or exc))
+    paths = []
+    for name in names:
+        if name.startswith(".") or not name.lower().endswith(KEY_FILE_SUFFIXES):
+            continue
+        path = os.path.join(directory, name)
+        if os.path.isfile(path):
+            paths.append(path)
+    return paths
+
+
+@dataclass
+class KeyCollection:
+    """Keys read from a ``src``: the ones that parsed, and why the others did not."""
+
+    keys: List[LicenseKey]
+    problems: List[Tuple[str, str]]  # (path, message)
+    origin: str
+    # One key named by the user (a file or content), as opposed to a folder to choose from.
+    single: bool = False
+
+    def for_product(self, product: str, productid: Optional[str] = None) -> List[LicenseKey]:
+        return [key for key in self.keys if key_matches_application(key, product, productid)]
+
+    def describe_problems(self, limit: int = 5) -> str:
+        if not self.problems:
+            return ""
+        shown = "; ".join(message for _path, message in self.problems[:limit])
+        more = len(self.problems) - limit
+        return shown + ("; and %d more" % more if more > 0 else "")
+
+
+def same_application_id(first: Optional[str], second: Optional[str]) -> bool:
+    """Application IDs compare as numbers when both are numbers (``"0414120"`` is ``414120``)."""
+    if first is None or second is None:
+        return True
+    a, b = first.strip(), second.strip()
+    if a.isdigit() and b.isdigit():
+        return int(a) == int(b)
+    return a == b
+
+
+def key_matches_application(key: LicenseKey, product: str, productid: Optional[str] = None) -> bool:
+    """The key names the application (``product`` = short name) and, where both
+    sides carry one, the same application ID."""
+    return key.product == product and same_application_id(key.productid, productid)
+
+
+def load_keys(src: Union[str, Sequence[str]]) -> KeyCollection:
+    """Read a key file, every key file of a directory, or a list of files.
+
+    A single file that cannot be read is an error. In a directory (or a list),
+    unreadable files are collected as ``problems`` instead: one broken file in a
+    fleet's key folder must not stop the devices whose keys are fine; the
+    problems are reported when no usable key is found and as warnings.
+    """
+    if isinstance(src, str):
+        if not os.path.isdir(src):
+            return KeyCollection(keys=[load_license_key(src)], problems=[], origin="file %s" % src, single=True)
+        paths: Iterable[str] = list_key_files(src)
+        origin = "directory %s" % src
+    else:
+        paths = list(src)
+        origin = "files %s" % ", ".join(paths)
+    keys: List[LicenseKey] = []
+    problems: List[Tuple[str, str]] = []
+    for path in paths:
+        try:
+            keys.append(load_license_key(path))
+        except LicenseKeyError as exc:
+            problems.append((path, exc.message))
+    return KeyCollection(keys=keys, problems=problems, origin=origin)
+
+
+def pick_key(keys: Sequence[LicenseKey], serial: str) -> Optional[LicenseKey]:
+    """The key for ``serial``; when several match (a renewed key next to the old
+    one), the one that expires last (no expiry counts as last), then by file name."""
+    wanted = normalize_serial(serial)
+    matching = [key for key in keys if key.serial_number == wanted]
+    if not matching:
+        return None
+
+    def rank(key: LicenseKey) -> Tuple[int, datetime.date, str]:
+        never = key.expires is None
+        return (1 if never else 0, key.expires or datetime.date.min, key.source)
+
+    return max(matching, key=rank)
+
+
+def select_key_for_serial(
+    src: Union[str, Sequence[str]],
+    serial: str,
+    product: Optional[str] = None,
+    productid: Optional[str] = None,
+) -> LicenseKey:
+    """Choose the key for a device from a directory or a list of files,
+    optionally only among keys for one application. Raises ``LicenseKeyError``
+    saying what was found when no key matches."""
+    collection = load_keys(src)
+    candidates = collection.keys if product is None else collection.for_product(product, productid)
+    key = pick_key(candidates, serial)
+    if key is None:
+        raise LicenseKeyError(no_key_message(collection, serial, product))
+    return key
+
+
+def no_key_message(collection: KeyCollection, serial: str, product: Optional[str]) -> str:
+    """Explain why no key fits: what the keys found are for, and unreadable files."""
+    wanted = normalize_serial(serial)
+    what = "application %s and serial number %s" % (product, wanted) if product else "serial number %s" % wanted
+    parts = ["No license key for %s in %s." % (what, collection.origin)]
+    same_serial = [key for key in collection.keys if key.serial_number == wanted]
+    if same_serial:
+        parts.append(
+            "Keys for this serial number are for: %s."
+            % ", ".join(sorted({"%s (productid %s)" % (key.product, key.productid) for key in same_serial}))
+        )
+    parts.append("%d key file(s) could be read" % len(collection.keys))
+    if product:
+        parts[-1] += ", %d of them for %s" % (len([k for k in collection.keys if k.product == product]), product)
+    parts[-1] += "."
+    if collection.problems:
+        parts.append("Unreadable: %s." % collection.describe_problems())
+    parts.append("Put the key Axis issued for this device's serial number there.")
+    return " ".join(parts)
