@@ -1,0 +1,477 @@
+# -*- coding: utf-8 -*-
+# Copyright: vapix.acap contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Logic of axis_acap_license: decide from one list.cgi read, then act.
+
+``plan_license`` is pure: from the module's wishes, the application as
+list.cgi reports it, the key(s) read from disk and (when known) the device's
+serial number, it returns the actions. It asks for the serial number
+(``needs_serial``) only when the decision depends on it, so a run with nothing
+to do costs exactly one request (list.cgi). ``run`` reads, plans, and executes
+through the client, then reads list.cgi again to confirm.
+
+No message, result or diff built here contains a key's bytes: only a key's
+file name, product, productid, serial number and expiry.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from ansible_collections.vapix.acap.plugins.module_utils._errors import (
+    AcapError,
+    DeviceError,
+    DeviceUnreachableError,
+    OutcomeUnknownError,
+    PreflightError,
+    UnexpectedResponseError,
+)
+from ansible_collections.vapix.acap.plugins.module_utils._license_key import (
+    KeyCollection,
+    LicenseKey,
+    load_keys,
+    no_key_message,
+    normalize_serial,
+    parse_expiry,
+    parse_license_key,
+    pick_key,
+    same_application_id,
+)
+
+UPLOAD_LICENSE = "upload_license"
+REMOVE_LICENSE = "remove_license"
+
+# list.cgi License values.
+VALID = "Valid"
+INVALID = "Invalid"
+MISSING = "Missing"
+CUSTOM = "Custom"
+NOT_REQUIRED = "None"
+
+# A request that may have reached the device although no answer came back.
+_UNCERTAIN_ERRORS = (DeviceUnreachableError, UnexpectedResponseError, OutcomeUnknownError)
+
+
+@dataclass(frozen=True)
+class LicensePlan:
+    """What to do, and with which key. ``needs_serial``: ask the device for its
+    serial number and plan again (nothing has been decided yet)."""
+
+    actions: Tuple[str, ...] = ()
+    key: Optional[LicenseKey] = None
+    needs_serial: bool = False
+    warnings: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LicenseState:
+    """The license as list.cgi reports it for one application."""
+
+    status: Optional[str]
+    expiration_date: Optional[str]
+
+    @classmethod
+    def of(cls, application) -> "LicenseState":
+        if application is None:
+            return cls(status=None, expiration_date=None)
+        return cls(status=application.license, expiration_date=application.license_expiration_date)
+
+    def to_dict(self) -> Dict[str, Optional[str]]:
+        return {"status": self.status, "expiration_date": self.expiration_date}
+
+
+def utc_today() -> datetime.date:
+    return datetime.datetime.now(datetime.timezone.utc).date()
+
+
+def describe_application(application) -> str:
+    if application.application_id:
+        return "%s (ApplicationID %s)" % (application.name, application.application_id)
+    return application.name
+
+
+def describe_key(key: LicenseKey) -> str:
+    where = "given in content" if key.source == "content" else "file %s" % key.source
+    return "license key %s (product %s, productid %s, serial number %s, expires %s)" % (
+        where,
+        key.product,
+        key.productid if key.productid is not None else "not given",
+        key.serial_number,
+        key.expires.isoformat() if key.expires else "never",
+    )
+
+
+def device_expiry(application) -> Optional[datetime.date]:
+    """LicenseExpirationDate as a date; None when absent or unreadable (then a
+    key with an expiry is treated as different and uploaded)."""
+    text = application.license_expiration_date
+    if not text:
+        return None
+    try:
+        return parse_expiry(text)
+    except ValueError:
+        return None
+
+
+def check_key_matches_application(key: LicenseKey, application) -> None:
+    """Product must be the application's short name; productid its ApplicationID
+    where both are known. Local: needs no request."""
+    if key.product != application.name or not same_application_id(key.productid, application.application_id):
+        raise PreflightError(
+            "The %s is not for the installed application %s. Use the key Axis issued for this "
+            "application." % (describe_key(key), describe_application(application))
+        )
+
+
+def check_key_for_upload(key: LicenseKey, application, serial_number: str, today: datetime.date) -> None:
+    """Everything that can be checked before an upload, from the key and the device's facts."""
+    check_key_matches_application(key, application)
+    device_serial = normalize_serial(serial_number)
+    if key.serial_number != device_serial:
+        raise PreflightError(
+            "The %s is for another device: this device's serial number is %s. License keys are "
+            "issued per device; use the key for serial number %s." % (describe_key(key), device_serial, device_serial)
+        )
+    if key.is_expired(today):
+        raise PreflightError(
+            "The %s has expired (today is %s, UTC). Get a new key from Axis's license portal."
+            % (describe_key(key), today.isoformat())
+        )
+
+
+def candidate_keys(keys: KeyCollection, application) -> List[LicenseKey]:
+    """The keys that may be this application's. A single key (file or content)
+    that names another application is an error at once; a directory is
+    filtered, and holding no key for the application is an error."""
+    if keys.single:
+        check_key_matches_application(keys.keys[0], application)
+        return list(keys.keys)
+    matching = keys.for_product(application.name, application.application_id)
+    if not matching:
+        products = sorted({"%s (productid %s)" % (key.product, key.productid) for key in keys.keys})
+        message = "No license key for application %s in %s. %d key file(s) could be read%s." % (
+            describe_application(application),
+            keys.origin,
+            len(keys.keys),
+            (", for: " + ", ".join(products[:10]) + (" ..." if len(products) > 10 else "")) if products else "",
+        )
+        if keys.problems:
+            message += " Unreadable: %s." % keys.describe_problems()
+        raise PreflightError(message + " Put the keys Axis issued for this application there.")
+    return matching
+
+
+def plan_license(
+    *,
+    name: str,
+    state: str,
+    force: bool,
+    application,
+    keys: Optional[KeyCollection],
+    serial_number: Optional[str],
+    today: datetime.date,
+) -> LicensePlan:
+    """Decide, without any I/O. ``application`` is the list.cgi entry (None when
+    not installed); ``keys`` the key(s) read for ``state=present``;
+    ``serial_number`` the device's, or None when not read yet."""
+    if state == "absent":
+        return _plan_absent(force, application)
+    if application is None:
+        raise PreflightError(
+            "The application %s is not installed on the device, so it cannot take a license key. "
+            "Install it first, for example with vapix.acap.axis_acap." % name
+        )
+    if keys is None:
+        raise PreflightError("state=present needs a license key: give src or content.")
+    candidates = candidate_keys(keys, application)
+    status = application.license
+    warnings: List[str] = []
+
+    if status in (NOT_REQUIRED, CUSTOM) or status not in (VALID, INVALID, MISSING):
+        if not force:
+            return LicensePlan(warnings=(_unknowable_status_warning(application, "uploaded"),))
+        warnings.append(
+            "force=true: uploading the key although list.cgi reports License=%s for %s, so the device "
+            "cannot confirm the key is in use." % (status, application.name)
+        )
+    elif status == VALID and not force:
+        installed = device_expiry(application)
+        if all(key.expires == installed for key in candidates):
+            # Whichever of these keys is this device's, it is installed already.
+            return LicensePlan(key=candidates[0] if len(candidates) == 1 else None)
+        if serial_number is None:
+            return LicensePlan(needs_serial=True)
+        key = _select(keys, candidates, serial_number, application)
+        if key.expires == installed:
+            return LicensePlan(key=key)
+        return _upload(key, application, serial_number, today, warnings)
+
+    # Missing, Invalid, forced: an upload, which must be checked against the serial number.
+    if serial_number is None:
+        return LicensePlan(needs_serial=True, warnings=tuple(warnings))
+    key = _select(keys, candidates, serial_number, application)
+    return _upload(key, application, serial_number, today, warnings)
+
+
+def _plan_absent(force: bool, application) -> LicensePlan:
+    if application is None:
+        return LicensePlan()  # no application, so no key: absent already
+    status = application.license
+    if status in (VALID, INVALID):
+        return LicensePlan(actions=(REMOVE_LICENSE,))
+    if status in (MISSING, NOT_REQUIRED):
+        return LicensePlan()
+    if force:
+        return LicensePlan(
+            actions=(REMOVE_LICENSE,),
+            warnings=(
+                "force=true: asking the device to remove the key of %s although list.cgi reports "
+                "License=%s." % (application.name, status),
+            ),
+        )
+    return LicensePlan(warnings=(_unknowable_status_warning(application, "removed"),))
+
+
+def _unknowable_status_warning(application, verb: str) -> str:
+    status = application.license
+    if status == NOT_REQUIRED:
+        why = "the application needs no license (list.cgi reports License=None)"
+    elif status == CUSTOM:
+        why = "the application uses its own licensing, so the device cannot report a key's status (License=Custom)"
+    else:
+        why = "list.cgi reports no known license status (License=%s)" % status
+    return "No license key %s for %s: %s. Use force=true to send it anyway." % (verb, application.name, why)
+
+
+def _select(keys: KeyCollection, candidates: Sequence[LicenseKey], serial_number: str, application) -> LicenseKey:
+    if keys.single:
+        return candidates[0]  # its serial number is checked before upload, with a precise message
+    key = pick_key(candidates, serial_number)
+    if key is None:
+        raise PreflightError(no_key_message(keys, serial_number, application.name))
+    return key
+
+
+def _upload(
+    key: LicenseKey, application, serial_number: str, today: datetime.date, warnings: List[str]
+) -> LicensePlan:
+    check_key_for_upload(key, application, serial_number, today)
+    return LicensePlan(actions=(UPLOAD_LICENSE,), key=key, warnings=tuple(warnings))
+
+
+def predicted_state(plan: LicensePlan, before: LicenseState) -> LicenseState:
+    if UPLOAD_LICENSE in plan.actions and plan.key is not None:
+        if before.status in (VALID, INVALID, MISSING):
+            expires = plan.key.expires.isoformat() if plan.key.expires else None
+            return LicenseState(status=VALID, expiration_date=expires)
+        return before  # None / Custom: the device will not say more after the upload
+    if REMOVE_LICENSE in plan.actions:
+        return LicenseState(status=MISSING, expiration_date=None)
+    return before
+
+
+# --------------------------------------------------------------------------------------------------
+# Execution
+# --------------------------------------------------------------------------------------------------
+
+
+def load_key_source(params: Dict[str, Any]) -> Optional[KeyCollection]:
+    """The key(s) given by ``content`` or ``src``; local only."""
+    if params.get("content"):
+        key = parse_license_key(params["content"].encode("utf-8"), "content")
+        return KeyCollection(keys=[key], problems=[], origin="content", single=True)
+    if params.get("src"):
+        return load_keys(params["src"])
+    return None
+
+
+def find_application(applications, name: str):
+    for application in applications:
+        if application.name == name:
+            return application
+    return None
+
+
+def _not_installed(applications, name: str) -> PreflightError:
+    similar = [app.name for app in applications if app.name.lower() == name.lower()]
+    message = "The application %s is not installed on the device, so it cannot take a license key." % name
+    if similar:
+        message += " An application named %s is installed: names are case sensitive." % similar[0]
+    message += " Install it first, for example with vapix.acap.axis_acap."
+    return PreflightError(message, result={"changed": False, "actions": []})
+
+
+@dataclass
+class _Outcome:
+    """The result being built, so that a failure can carry what was done."""
+
+    actions: List[str] = field(default_factory=list)
+    warnings: List[str] = field(default_factory=list)
+
+    def partial(self) -> Dict[str, Any]:
+        return {"changed": bool(self.actions), "actions": list(self.actions)}
+
+
+def run(client, params: Dict[str, Any], check_mode: bool, today: Optional[datetime.date] = None) -> Dict[str, Any]:
+    """The logic contract (docs/architecture.md): read, plan, act, confirm."""
+    name: str = params["name"]
+    state: str = params.get("state") or "present"
+    force = bool(params.get("force"))
+    today = today or utc_today()
+
+    applications = client.list_applications()
+    application = find_application(applications, name)
+    keys = load_key_source(params) if state == "present" else None
+    if state == "present" and application is None:
+        raise _not_installed(applications, name)
+
+    plan = plan_license(name=name, state=state, force=force, application=application, keys=keys, serial_number=None, today=today)
+    if plan.needs_serial:
+        serial = client.get_device_properties().serial_number
+        if not serial:
+            raise UnexpectedResponseError(
+                "The device did not report its serial number (param.cgi Properties.System.SerialNumber), "
+                "which is needed to choose and check the license key.",
+                result={"changed": False, "actions": []},
+            )
+        plan = plan_license(name=name, state=state, force=force, application=application, keys=keys, serial_number=serial, today=today)
+
+    outcome = _Outcome(warnings=list(plan.warnings))
+    if keys is not None and keys.problems:
+        outcome.warnings.append("Key files that could not be read were skipped: %s" % keys.describe_problems())
+    before = LicenseState.of(application)
+    after = predicted_state(plan, before)
+
+    if plan.actions and not check_mode:
+        for action in plan.actions:
+            if action == UPLOAD_LICENSE:
+                after = _upload_and_confirm(client, name, plan, before, outcome)
+            elif action == REMOVE_LICENSE:
+                after = _remove_and_confirm(client, name, outcome)
+    elif plan.actions:
+        outcome.actions = list(plan.actions)  # check mode: what would be done
+
+    result: Dict[str, Any] = {
+        "changed": bool(outcome.actions),
+        "actions": list(outcome.actions),
+        "license": after.to_dict(),
+        "key": plan.key.to_dict() if plan.key is not None else None,
+        "diff": {
+            "before": dict(application=name, **before.to_dict()),
+            "after": dict(application=name, **after.to_dict()),
+        },
+    }
+    if outcome.warnings:
+        result["warnings"] = outcome.warnings
+    return result
+
+
+def _reread(client, name: str, outcome: _Outcome, what: str) -> LicenseState:
+    try:
+        application = find_application(client.list_applications(), name)
+    except AcapError as exc:
+        raise OutcomeUnknownError(
+            "%s, but reading list.cgi afterwards to confirm failed: %s" % (what, exc.message),
+            error_code=exc.error_code,
+            http_status=exc.http_status,
+            endpoint=exc.endpoint,
+            result=outcome.partial(),
+        ) from None
+    if application is None:
+        raise DeviceError(
+            "%s, but list.cgi no longer lists the application %s. Check the device." % (what, name),
+            endpoint="list.cgi",
+            result=outcome.partial(),
+        )
+    return LicenseState.of(application)
+
+
+def _upload_and_confirm(client, name: str, plan: LicensePlan, before: LicenseState, outcome: _Outcome) -> LicenseState:
+    key = plan.key
+    what = "The %s was uploaded to %s" % (describe_key(key), name)
+    try:
+        client.upload_license(name, key.filename, key.data)
+    except _UNCERTAIN_ERRORS as exc:
+        # The key may or may not have reached the device: ask the device.
+        outcome.actions.append(UPLOAD_LICENSE)
+        what = "Uploading the %s to %s got no clear answer (%s)" % (describe_key(key), name, exc.message)
+        after = _reread(client, name, outcome, what)
+        if after.status != VALID:
+            raise OutcomeUnknownError(
+                "%s and list.cgi now reports License=%s%s." % (what, after.status, _expiry_text(after)),
+                error_code=exc.error_code,
+                http_status=exc.http_status,
+                endpoint=exc.endpoint,
+                result=outcome.partial(),
+            ) from None
+        outcome.warnings.append("%s; list.cgi now reports License=Valid, so the key is installed." % what)
+        return after
+    except AcapError as exc:
+        raise type(exc)(
+            "Uploading the %s to %s failed: %s" % (describe_key(key), name, exc.message),
+            error_code=exc.error_code,
+            http_status=exc.http_status,
+            endpoint=exc.endpoint,
+            result=outcome.partial(),
+        ) from None
+    outcome.actions.append(UPLOAD_LICENSE)
+    after = _reread(client, name, outcome, what)
+    if after.status == VALID:
+        return after
+    if before.status in (NOT_REQUIRED, CUSTOM) and after.status == before.status:
+        outcome.warnings.append(
+            "%s; the device still reports License=%s, as expected for this application, so it cannot "
+            "confirm the key is in use." % (what, after.status)
+        )
+        return after
+    raise DeviceError(
+        "%s and license.cgi answered OK, but list.cgi now reports License=%s%s. The device does not "
+        "accept the key for this application; check the key and the device's system log."
+        % (what, after.status, _expiry_text(after)),
+        endpoint="list.cgi",
+        result=dict(outcome.partial(), license=after.to_dict(), key=key.to_dict()),
+    )
+
+
+def _remove_and_confirm(client, name: str, outcome: _Outcome) -> LicenseState:
+    what = "The license key of %s was removed" % name
+    try:
+        client.remove_license(name)
+    except _UNCERTAIN_ERRORS as exc:
+        outcome.actions.append(REMOVE_LICENSE)
+        what = "Removing the license key of %s got no clear answer (%s)" % (name, exc.message)
+        after = _reread(client, name, outcome, what)
+        if after.status in (VALID, INVALID):
+            raise OutcomeUnknownError(
+                "%s and list.cgi still reports License=%s." % (what, after.status),
+                error_code=exc.error_code,
+                http_status=exc.http_status,
+                endpoint=exc.endpoint,
+                result=outcome.partial(),
+            ) from None
+        outcome.warnings.append("%s; list.cgi now reports License=%s." % (what, after.status))
+        return after
+    except AcapError as exc:
+        raise type(exc)(
+            "Removing the license key of %s failed: %s" % (name, exc.message),
+            error_code=exc.error_code,
+            http_status=exc.http_status,
+            endpoint=exc.endpoint,
+            result=outcome.partial(),
+        ) from None
+    outcome.actions.append(REMOVE_LICENSE)
+    after = _reread(client, name, outcome, what)
+    if after.status in (VALID, INVALID):
+        raise DeviceError(
+            "%s (license.cgi answered OK), but list.cgi still reports License=%s%s. Check the device's "
+            "system log." % (what, after.status, _expiry_text(after)),
+            endpoint="list.cgi",
+            result=dict(outcome.partial(), license=after.to_dict()),
+        )
+    return after
+
+
+def _expiry_text(state: LicenseState) -> str:
+    return " (LicenseExpirationDate %s)" % state.expiration_date if state.expiration_date else ""
