@@ -1,0 +1,93 @@
+# -*- coding: utf-8 -*-
+# Copyright: vapix.acap contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Logic of axis_acap_info: everything the Application API tells about a device.
+
+Read-only. Old firmware lacks some CGIs (list.cgi below EmbeddedDevelopment
+1.20, config.cgi below AXIS OS 11.2, info.cgi on old firmware): instead of
+failing, the result lists what is missing and why under ``missing``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+from ansible_collections.vapix.acap.plugins.module_utils._client import VapixClient
+from ansible_collections.vapix.acap.plugins.module_utils._device import (
+    CONFIG_CGI_MIN_FIRMWARE,
+    CONFIG_SETTINGS,
+    LIST_CGI_MIN_EMBEDDED_DEVELOPMENT,
+    SETTING_OPTIONS,
+    DeviceProperties,
+    embedded_development_has_list_cgi,
+    firmware_has_config_cgi,
+    firmware_supports_setting,
+)
+from ansible_collections.vapix.acap.plugins.module_utils._errors import (
+    DeviceError,
+    EndpointNotFoundError,
+    UnexpectedResponseError,
+)
+
+_OPTION_OF_SETTING = {setting: option for option, setting in SETTING_OPTIONS.items()}
+
+
+def _has(value: Optional[str]) -> str:
+    return "device has %s" % value if value else "device version unknown"
+
+
+def run(client: VapixClient, params: Dict[str, Any], check_mode: bool) -> Dict[str, Any]:
+    """Read device properties, applications, supported SDKs and the application settings."""
+    missing: List[str] = []
+
+    try:
+        device = client.get_device_properties()
+    except (EndpointNotFoundError, UnexpectedResponseError, DeviceError) as exc:
+        # Without device facts the other reads still work; decide from their answers instead.
+        missing.append("device properties: %s" % exc.message)
+        device = DeviceProperties()
+
+    applications: List[Dict[str, Any]] = []
+    embedded = device.embedded_development_version
+    if embedded and not embedded_development_has_list_cgi(embedded):
+        missing.append("list.cgi: needs EmbeddedDevelopment >= %s (%s)" % (LIST_CGI_MIN_EMBEDDED_DEVELOPMENT, _has(embedded)))
+    else:
+        try:
+            applications = [application.to_dict() for application in client.list_applications()]
+        except EndpointNotFoundError:
+            missing.append("list.cgi: needs EmbeddedDevelopment >= %s (%s)" % (LIST_CGI_MIN_EMBEDDED_DEVELOPMENT, _has(embedded)))
+
+    supported_sdks: List[str] = []
+    try:
+        supported_sdks = client.get_supported_sdks()
+    except EndpointNotFoundError:
+        missing.append("info.cgi: not present on this firmware (%s)" % _has(device.firmware_version))
+
+    config: Dict[str, bool] = {}
+    firmware = device.firmware_version
+    if firmware and not firmware_has_config_cgi(firmware):
+        missing.append("config.cgi: needs AXIS OS >= %s (%s)" % (CONFIG_CGI_MIN_FIRMWARE, _has(firmware)))
+    else:
+        for setting in CONFIG_SETTINGS:
+            if firmware and not firmware_supports_setting(firmware, setting):
+                continue  # not a gap: this firmware simply has no such setting
+            try:
+                config[_OPTION_OF_SETTING[setting]] = client.get_config(setting)
+            except EndpointNotFoundError:
+                missing.append("config.cgi: needs AXIS OS >= %s (%s)" % (CONFIG_CGI_MIN_FIRMWARE, _has(firmware)))
+                break
+            except (DeviceError, UnexpectedResponseError) as exc:
+                if firmware:
+                    raise  # the firmware should have it: a real failure, not a gap
+                # Firmware unknown: the refusal may only mean this firmware lacks the setting; say so.
+                missing.append("config.cgi %s: %s" % (setting, exc.message))
+
+    return {
+        "changed": False,
+        "applications": applications,
+        "supported_sdks": supported_sdks,
+        "config": config,
+        "device": device.to_dict(),
+        "missing": missing,
+        "diff": {"before": {}, "after": {}},
+    }

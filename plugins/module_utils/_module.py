@@ -1,0 +1,79 @@
+# -*- coding: utf-8 -*-
+# Copyright: vapix.acap contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The only place that builds AnsibleModule results.
+
+``axis_argument_spec`` merges the shared connection options into a module's
+own options; ``run_module`` builds the client, runs the module's logic and
+turns every ``AcapError`` into ``fail_json`` with ``error_code`` and
+``http_status``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+
+from ansible_collections.vapix.acap.plugins.module_utils._client import (
+    AUTH_METHODS,
+    HAS_REQUESTS,
+    REQUESTS_IMPORT_ERROR,
+    VapixClient,
+)
+from ansible_collections.vapix.acap.plugins.module_utils._errors import AcapError
+from ansible_collections.vapix.acap.plugins.module_utils._xml import HAS_LXML, LXML_IMPORT_ERROR
+
+Logic = Callable[[VapixClient, Dict[str, Any], bool], Dict[str, Any]]
+
+CONNECTION_ARGUMENT_SPEC: Dict[str, Dict[str, Any]] = {
+    "hostname": {"type": "str", "required": True, "fallback": (env_fallback, ["AXIS_HOSTNAME"])},
+    "port": {"type": "int"},
+    "use_https": {"type": "bool", "default": True},
+    "validate_certs": {"type": "bool", "default": True, "fallback": (env_fallback, ["AXIS_VALIDATE_CERTS"])},
+    "ca_path": {"type": "path"},
+    "username": {"type": "str", "required": True, "fallback": (env_fallback, ["AXIS_USERNAME"])},
+    "password": {"type": "str", "required": True, "no_log": True, "fallback": (env_fallback, ["AXIS_PASSWORD"])},
+    "auth_method": {"type": "str", "default": "auto", "choices": list(AUTH_METHODS)},
+    "timeout": {"type": "float", "default": 30.0},
+}
+
+
+def axis_argument_spec(**module_options: Dict[str, Any]) -> Dict[str, Dict[str, Any]]:
+    """The connection options plus ``module_options`` (a module option may not reuse a connection name)."""
+    clash = sorted(set(module_options) & set(CONNECTION_ARGUMENT_SPEC))
+    if clash:
+        raise ValueError("module options %s clash with the connection options" % ", ".join(clash))
+    spec = {name: dict(option) for name, option in CONNECTION_ARGUMENT_SPEC.items()}
+    spec.update(module_options)
+    return spec
+
+
+def run_module(module: AnsibleModule, logic: Logic) -> None:
+    """Run ``logic(client, params, check_mode)`` and exit the module with its result."""
+    if not HAS_REQUESTS:
+        module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+    if not HAS_LXML:
+        module.fail_json(msg=missing_required_lib("lxml"), exception=LXML_IMPORT_ERROR)
+    if module.params.get("timeout") is not None and module.params["timeout"] <= 0:
+        module.fail_json(msg="timeout must be a positive number of seconds, not %s" % module.params["timeout"])
+
+    client = None
+    try:
+        client = VapixClient.from_params(module.params)
+        result = logic(client, module.params, module.check_mode)
+    except AcapError as exc:
+        failure = exc.to_result()
+        failure.setdefault("changed", False)
+        if not module._diff:
+            failure.pop("diff", None)
+        module.fail_json(msg=exc.message, **failure)
+    finally:
+        if client is not None:
+            client.close()
+
+    result = dict(result)
+    result.setdefault("changed", False)
+    if not module._diff:
+        result.pop("diff", None)
+    module.exit_json(**result)

@@ -1,0 +1,212 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: vapix.acap contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: axis_acap_info
+short_description: Read the ACAP applications, supported SDKs and application settings of an Axis device
+version_added: 0.1.0
+description:
+  - Lists the ACAP applications installed on an Axis device (VAPIX C(list.cgi)), the SDKs the device can run
+    (C(info.cgi)), the device-wide application settings (C(config.cgi)) and the device's firmware, serial
+    number, architecture and product (C(param.cgi), or C(basicdeviceinfo.cgi) when that fails).
+  - Works on old firmware too. What the device does not have (C(list.cgi) below EmbeddedDevelopment 1.20,
+    C(config.cgi) below AXIS OS 11.2) is listed in RV(missing) instead of failing the task.
+  - This module never changes the device.
+author:
+  - vapix.acap contributors
+extends_documentation_fragment:
+  - vapix.acap.connection
+  - vapix.acap.attributes
+  - vapix.acap.attributes.info_module
+options: {}
+seealso:
+  - module: vapix.acap.axis_acap_config
+  - module: vapix.acap.axis_acap
+  - name: VAPIX Application API
+    description: The device API this module uses.
+    link: https://developer.axis.com/vapix/applications/application-api/
+"""
+
+EXAMPLES = r"""
+- name: Read ACAP facts from every camera, connection set once for the group
+  hosts: cameras
+  gather_facts: false
+  module_defaults:
+    group/vapix.acap.axis:
+      hostname: "{{ axis_hostname }}"
+      username: "{{ axis_username }}"
+      password: "{{ axis_password }}"
+      ca_path: /etc/pki/axis/device-ca.pem
+  tasks:
+    - name: Read applications and settings
+      vapix.acap.axis_acap_info:
+      delegate_to: localhost
+      register: acap
+
+    - name: Show the running applications
+      ansible.builtin.debug:
+        msg: "{{ acap.applications | selectattr('status', 'equalto', 'Running') | map(attribute='name') | list }}"
+
+    - name: Warn about what the firmware does not offer
+      ansible.builtin.debug:
+        msg: "{{ acap.missing }}"
+      when: acap.missing | length > 0
+
+- name: Plain HTTP on a lab network (Digest authentication, never Basic in clear text)
+  vapix.acap.axis_acap_info:
+    hostname: 192.0.2.10
+    use_https: false
+    username: root
+    password: "{{ vault_axis_password }}"
+  delegate_to: localhost
+"""
+
+RETURN = r"""
+applications:
+  description:
+    - The installed applications, as C(list.cgi) reports them. Attributes the device does not send are V(null).
+    - Empty when the device has no application, or when C(list.cgi) is missing (see RV(missing)).
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: Short name (C(Name)); used as C(package) by the other modules.
+      type: str
+      sample: CrossLineDetection
+    nice_name:
+      description: Official name (C(NiceName)).
+      type: str
+      sample: AXIS Cross Line Detection
+    vendor:
+      description: Vendor.
+      type: str
+      sample: Axis Communications
+    version:
+      description: Version as the device shows it (package.conf versions look like C(4.15-2)).
+      type: str
+      sample: "1.1"
+    application_id:
+      description: Application ID used for licensing, as a string.
+      type: str
+      sample: "3051"
+    status:
+      description: C(Running), C(Stopped) or C(Idle).
+      type: str
+      sample: Running
+    license:
+      description: C(Valid), C(Invalid), C(Missing), C(Custom) or C(None).
+      type: str
+      sample: Valid
+    license_expiration_date:
+      description: Date (YYYY-MM-DD) the license expires.
+      type: str
+      sample: "2027-01-01"
+    configuration_page:
+      description: Relative URL of the application's configuration page.
+      type: str
+      sample: local/CrossLineDetection/info.html
+    vendor_home_page:
+      description: Vendor's home page.
+      type: str
+      sample: https://www.axis.com
+    license_name:
+      description: License name.
+      type: str
+      sample: Proprietary
+    validation_result:
+      description: URL of a validation or result page.
+      type: str
+      sample: null
+    extra:
+      description: Attributes the device sent that the API's schema does not name, as sent.
+      type: dict
+      sample: {}
+  sample:
+    - name: CrossLineDetection
+      nice_name: AXIS Cross Line Detection
+      vendor: Axis Communications
+      version: "1.1"
+      application_id: "3051"
+      status: Running
+      license: Valid
+      license_expiration_date: null
+      configuration_page: local/CrossLineDetection/info.html
+      vendor_home_page: https://www.axis.com
+      license_name: Proprietary
+      validation_result: null
+      extra: {}
+supported_sdks:
+  description: SDKs whose applications the device can run (C(info.cgi)); empty when C(info.cgi) is missing.
+  returned: success
+  type: list
+  elements: str
+  sample: [acap3, acap4-native]
+config:
+  description:
+    - The device-wide application settings the firmware has; a setting the firmware lacks is absent.
+  returned: success
+  type: dict
+  contains:
+    allow_unsigned:
+      description: Whether unsigned packages may be installed (C(AllowUnsigned), AXIS OS 11.2 and later).
+      type: bool
+      returned: when the firmware has it
+    allow_root:
+      description: Whether applications running as root may be installed (C(AllowRoot), AXIS OS 11.5 to 11.11).
+      type: bool
+      returned: when the firmware has it
+  sample:
+    allow_unsigned: false
+device:
+  description: Device facts; values the device does not report are V(null).
+  returned: success
+  type: dict
+  contains:
+    firmware_version:
+      description: AXIS OS version (C(Properties.Firmware.Version)).
+      type: str
+      sample: 12.6.85
+    embedded_development_version:
+      description: C(Properties.EmbeddedDevelopment.Version); V(null) when only basicdeviceinfo.cgi answered.
+      type: str
+      sample: "3.6"
+    serial_number:
+      description: Serial number (12 hex characters).
+      type: str
+      sample: B8A44F45D624
+    architecture:
+      description: CPU architecture (C(aarch64), C(armv7hf), C(mips)).
+      type: str
+      sample: aarch64
+    product:
+      description: Product short name (C(Brand.ProdShortName)).
+      type: str
+      sample: AXIS M3086-V
+missing:
+  description: What the device lacks or did not answer, one sentence each, with the reason.
+  returned: success
+  type: list
+  elements: str
+  sample:
+    - "list.cgi: needs EmbeddedDevelopment >= 1.20 (device has 1.10)"
+    - "config.cgi: needs AXIS OS >= 11.2 (device has 10.12.1)"
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.vapix.acap.plugins.module_utils._info import run
+from ansible_collections.vapix.acap.plugins.module_utils._module import axis_argument_spec, run_module
+
+
+def main() -> None:
+    module = AnsibleModule(argument_spec=axis_argument_spec(), supports_check_mode=True)
+    run_module(module, run)
+
+
+if __name__ == "__main__":
+    main()
