@@ -82,8 +82,8 @@ class LicenseState:
         return {"status": self.status, "expiration_date": self.expiration_date}
 
 
-def utc_today() -> datetime.date:
-    return datetime.datetime.now(datetime.timezone.utc).date()
+def utc_now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.timezone.utc)
 
 
 def describe_application(application) -> str:
@@ -99,7 +99,7 @@ def describe_key(key: LicenseKey) -> str:
         key.product,
         key.productid if key.productid is not None else "not given",
         key.serial_number,
-        key.expires.isoformat() if key.expires else "never",
+        _instant(key.expires_at) if key.expires_at else "never",
     )
 
 
@@ -110,7 +110,7 @@ def device_expiry(application) -> Optional[datetime.date]:
     if not text:
         return None
     try:
-        return parse_expiry(text)
+        return parse_expiry(text)[0]
     except ValueError:
         return None
 
@@ -125,7 +125,11 @@ def check_key_matches_application(key: LicenseKey, application) -> None:
         )
 
 
-def check_key_for_upload(key: LicenseKey, application, serial_number: str, today: datetime.date) -> None:
+def _instant(moment: datetime.datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def check_key_for_upload(key: LicenseKey, application, serial_number: str, now: datetime.datetime) -> None:
     """Everything that can be checked before an upload, from the key and the device's facts."""
     check_key_matches_application(key, application)
     device_serial = normalize_serial(serial_number)
@@ -134,10 +138,10 @@ def check_key_for_upload(key: LicenseKey, application, serial_number: str, today
             "The %s is for another device: this device's serial number is %s. License keys are "
             "issued per device; use the key for serial number %s." % (describe_key(key), device_serial, device_serial)
         )
-    if key.is_expired(today):
+    if key.is_expired(now):
         raise PreflightError(
-            "The %s has expired (today is %s, UTC). Get a new key from Axis's license portal."
-            % (describe_key(key), today.isoformat())
+            "The %s has expired (it is now %s). Get a new key from Axis's license portal."
+            % (describe_key(key), _instant(now))
         )
 
 
@@ -171,7 +175,7 @@ def plan_license(
     application,
     keys: Optional[KeyCollection],
     serial_number: Optional[str],
-    today: datetime.date,
+    now: datetime.datetime,
 ) -> LicensePlan:
     """Decide, without any I/O. ``application`` is the list.cgi entry (None when
     not installed); ``keys`` the key(s) read for ``state=present``;
@@ -206,13 +210,13 @@ def plan_license(
         key = _select(keys, candidates, serial_number, application)
         if key.expires == installed:
             return LicensePlan(key=key)
-        return _upload(key, application, serial_number, today, warnings)
+        return _upload(key, application, serial_number, now, warnings)
 
     # Missing, Invalid, forced: an upload, which must be checked against the serial number.
     if serial_number is None:
         return LicensePlan(needs_serial=True, warnings=tuple(warnings))
     key = _select(keys, candidates, serial_number, application)
-    return _upload(key, application, serial_number, today, warnings)
+    return _upload(key, application, serial_number, now, warnings)
 
 
 def _plan_absent(force: bool, application) -> LicensePlan:
@@ -255,9 +259,9 @@ def _select(keys: KeyCollection, candidates: Sequence[LicenseKey], serial_number
 
 
 def _upload(
-    key: LicenseKey, application, serial_number: str, today: datetime.date, warnings: List[str]
+    key: LicenseKey, application, serial_number: str, now: datetime.datetime, warnings: List[str]
 ) -> LicensePlan:
-    check_key_for_upload(key, application, serial_number, today)
+    check_key_for_upload(key, application, serial_number, now)
     return LicensePlan(actions=(UPLOAD_LICENSE,), key=key, warnings=tuple(warnings))
 
 
@@ -314,12 +318,12 @@ class _Outcome:
         return {"changed": bool(self.actions), "actions": list(self.actions)}
 
 
-def run(client, params: Dict[str, Any], check_mode: bool, today: Optional[datetime.date] = None) -> Dict[str, Any]:
+def run(client, params: Dict[str, Any], check_mode: bool, now: Optional[datetime.datetime] = None) -> Dict[str, Any]:
     """The logic contract (docs/architecture.md): read, plan, act, confirm."""
     name: str = params["name"]
     state: str = params.get("state") or "present"
     force = bool(params.get("force"))
-    today = today or utc_today()
+    now = now or utc_now()
 
     applications = client.list_applications()
     application = find_application(applications, name)
@@ -327,7 +331,7 @@ def run(client, params: Dict[str, Any], check_mode: bool, today: Optional[dateti
     if state == "present" and application is None:
         raise _not_installed(applications, name)
 
-    plan = plan_license(name=name, state=state, force=force, application=application, keys=keys, serial_number=None, today=today)
+    plan = plan_license(name=name, state=state, force=force, application=application, keys=keys, serial_number=None, now=now)
     if plan.needs_serial:
         serial = client.get_device_properties().serial_number
         if not serial:
@@ -336,7 +340,7 @@ def run(client, params: Dict[str, Any], check_mode: bool, today: Optional[dateti
                 "which is needed to choose and check the license key.",
                 result={"changed": False, "actions": []},
             )
-        plan = plan_license(name=name, state=state, force=force, application=application, keys=keys, serial_number=serial, today=today)
+        plan = plan_license(name=name, state=state, force=force, application=application, keys=keys, serial_number=serial, now=now)
 
     outcome = _Outcome(warnings=list(plan.warnings))
     if keys is not None and keys.problems:

@@ -37,6 +37,8 @@ MAX_KEY_FILE_SIZE = 64 * 1024
 # Files in a key directory that are considered as key files.
 KEY_FILE_SUFFIXES = (".xml", ".lic", ".key")
 
+_DISTANT_PAST = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+
 _SERIAL_SEPARATORS = re.compile(r"[\s:\-]")
 
 
@@ -53,7 +55,10 @@ class LicenseKey:
     product: str
     productid: Optional[str]
     serial_number: str
+    # The expiry date as written (what the device reports as LicenseExpirationDate)
+    # and the exact instant it ends, for the "has it expired" check.
     expires: Optional[datetime.date]
+    expires_at: Optional[datetime.datetime]
     source: str
     # The key itself: only ever sent to the device, never shown or compared.
     data: bytes = field(repr=False, compare=False)
@@ -72,9 +77,9 @@ class LicenseKey:
             "expires": self.expires.isoformat() if self.expires else None,
         }
 
-    def is_expired(self, today: datetime.date) -> bool:
-        """A key is valid through its expiry day (the date part of ``<expires>``, UTC)."""
-        return self.expires is not None and self.expires < today
+    def is_expired(self, now: datetime.datetime) -> bool:
+        """Compared to the exact instant in ``<expires>``, as the device does."""
+        return self.expires_at is not None and self.expires_at <= now
 
 
 def _require_lxml() -> None:
@@ -120,20 +125,30 @@ def _child_text(parent, name: str) -> Optional[str]:
     return text or None
 
 
-def parse_expiry(value: str) -> datetime.date:
-    """``2025-11-14T23:59:59Z``, ``2025-11-14T23:59:59+01:00`` or ``2025-11-14`` -> the date written."""
-    text = value.strip()
-    match = re.match(r"^(\d{4})-(\d{2})-(\d{2})(?:$|[T ])", text)
+_EXPIRY = re.compile(
+    r"^(?P<date>\d{4}-\d{2}-\d{2})"
+    r"(?:[T ](?P<time>\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(?P<zone>Z|[+-]\d{2}:?\d{2})?)?$"
+)
+
+
+def parse_expiry(value: str) -> Tuple[datetime.date, datetime.datetime]:
+    """``2025-11-14T23:59:59Z``, ``...+01:00`` or ``2025-11-14`` -> (the date as
+    written, the exact instant in UTC). A date alone means "through that day"
+    (23:59:59 UTC); a time without zone is UTC."""
+    match = _EXPIRY.match(value.strip())
     if not match:
-        raise ValueError(text)
-    day = datetime.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-    rest = text[10:]
-    if rest:
-        # The time part must itself be sane, but only the date is used: the
-        # device reports LicenseExpirationDate as a date too.
-        if not re.match(r"^[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$", rest):
-            raise ValueError(text)
-    return day
+        raise ValueError(value)
+    day = datetime.date.fromisoformat(match.group("date"))
+    if match.group("time") is None:
+        instant = datetime.datetime(day.year, day.month, day.day, 23, 59, 59, tzinfo=datetime.timezone.utc)
+        return day, instant
+    zone = match.group("zone") or "Z"
+    if zone == "Z":
+        zone = "+00:00"
+    elif ":" not in zone:
+        zone = zone[:3] + ":" + zone[3:]
+    instant = datetime.datetime.fromisoformat("%sT%s%s" % (match.group("date"), match.group("time"), zone))
+    return day, instant.astimezone(datetime.timezone.utc)
 
 
 def parse_license_key(data: bytes, source: str = "content") -> LicenseKey:
@@ -194,9 +209,10 @@ def parse_license_key(data: bytes, source: str = "content") -> LicenseKey:
             )
     expires_text = _child_text(body, "expires")
     expires: Optional[datetime.date] = None
+    expires_at: Optional[datetime.datetime] = None
     if expires_text is not None:
         try:
-            expires = parse_expiry(expires_text)
+            expires, expires_at = parse_expiry(expires_text)
         except ValueError:
             raise LicenseKeyError(
                 "The %s (product %s, serial number %s) has an <expires> value %r that is not an "
@@ -207,6 +223,7 @@ def parse_license_key(data: bytes, source: str = "content") -> LicenseKey:
         productid=productid,
         serial_number=normalize_serial(serial),
         expires=expires,
+        expires_at=expires_at,
         source=source,
         data=data,
     )
@@ -324,9 +341,9 @@ def pick_key(keys: Sequence[LicenseKey], serial: str) -> Optional[LicenseKey]:
     if not matching:
         return None
 
-    def rank(key: LicenseKey) -> Tuple[int, datetime.date, str]:
-        never = key.expires is None
-        return (1 if never else 0, key.expires or datetime.date.min, key.source)
+    def rank(key: LicenseKey) -> Tuple[int, datetime.datetime, str]:
+        never = key.expires_at is None
+        return (1 if never else 0, key.expires_at or _DISTANT_PAST, key.source)
 
     return max(matching, key=rank)
 

@@ -95,11 +95,20 @@ def test_expiry_forms(expires, expected):
     assert parse_license_key(key_xml(expires=expires)).expires == expected
 
 
-def test_expired_through_the_expiry_day():
+def utc(*args):
+    return datetime.datetime(*args, tzinfo=datetime.timezone.utc)
+
+
+def test_expiry_is_an_instant():
     key = parse_license_key(key_xml(expires="2025-11-14T23:59:59Z"))
-    assert not key.is_expired(datetime.date(2025, 11, 14))
-    assert key.is_expired(datetime.date(2025, 11, 15))
-    assert not parse_license_key(key_xml(expires=None)).is_expired(datetime.date(2999, 1, 1))
+    assert not key.is_expired(utc(2025, 11, 14, 23, 59, 58))
+    assert key.is_expired(utc(2025, 11, 14, 23, 59, 59))
+    day_only = parse_license_key(key_xml(expires="2025-11-14"))
+    assert day_only.expires_at == utc(2025, 11, 14, 23, 59, 59)  # valid through the day
+    zoned = parse_license_key(key_xml(expires="2025-11-14T00:30:00+0200"))
+    assert zoned.expires == datetime.date(2025, 11, 14)  # the date as written (what the device shows)
+    assert zoned.expires_at == utc(2025, 11, 13, 22, 30)
+    assert not parse_license_key(key_xml(expires=None)).is_expired(utc(2999, 1, 1))
 
 
 def test_serial_is_normalised():

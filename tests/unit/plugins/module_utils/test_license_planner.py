@@ -21,7 +21,7 @@ from ansible_collections.vapix.acap.plugins.module_utils._license import (
 from ansible_collections.vapix.acap.plugins.module_utils._license_key import KeyCollection, parse_license_key
 from ansible_collections.vapix.acap.plugins.module_utils._xml import Application
 
-TODAY = datetime.date(2026, 11, 30)
+NOW = datetime.datetime(2026, 11, 30, 2, 30, tzinfo=datetime.timezone.utc)
 SERIAL = "B8A44F000001"
 
 
@@ -51,7 +51,7 @@ def app(license="Missing", expiration=None, application_id="414120", name="Examp
 
 def plan(application, keys=None, state="present", force=False, serial=None):
     return plan_license(
-        name="ExampleApp", state=state, force=force, application=application, keys=keys, serial_number=serial, today=TODAY
+        name="ExampleApp", state=state, force=force, application=application, keys=keys, serial_number=serial, now=NOW
     )
 
 
@@ -131,10 +131,14 @@ def test_key_for_another_serial_fails_naming_both():
 
 
 def test_expired_key_fails():
-    with pytest.raises(PreflightError, match="expires 2026-11-29.*has expired.*today is 2026-11-30"):
+    with pytest.raises(PreflightError, match="expires 2026-11-29T23:59:59Z.*has expired.*now 2026-11-30T02:30:00Z"):
         plan(app("Missing"), single(key(expires="2026-11-29T23:59:59Z")), serial=SERIAL)
-    # valid through its expiry day
-    assert plan(app("Missing"), single(key(expires="2026-11-30T23:59:59Z")), serial=SERIAL).actions
+    # to the second, as the device compares
+    with pytest.raises(PreflightError, match="has expired"):
+        plan(app("Missing"), single(key(expires="2026-11-30T02:29:59Z")), serial=SERIAL)
+    assert plan(app("Missing"), single(key(expires="2026-11-30T02:30:01Z")), serial=SERIAL).actions
+    # a date alone is valid through that day
+    assert plan(app("Missing"), single(key(expires="2026-11-30")), serial=SERIAL).actions
 
 
 # ---------------------------------------------------------------- a directory of keys
