@@ -94,6 +94,19 @@ def body_snippet(body: bytes) -> str:
     return text or "(empty body)"
 
 
+# libxml2 expands internal entities even with resolve_entities=False (that flag covers
+# external ones). Device replies never carry a DTD, so a document with one is refused.
+_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+
+
+def _doctype_refused(endpoint: str) -> UnexpectedResponseError:
+    return UnexpectedResponseError(
+        "%s answered XML with a document type declaration (<!DOCTYPE>), which no Axis device sends; "
+        "refused for safety. Check that hostname and port reach the camera itself" % endpoint,
+        endpoint=endpoint,
+    )
+
+
 def parse_reply(body: bytes, endpoint: str) -> "etree._Element":
     """Parse a ``<reply>`` document and raise for an error reply.
 
@@ -107,6 +120,8 @@ def parse_reply(body: bytes, endpoint: str) -> "etree._Element":
         raise UnexpectedResponseError(
             "%s answered an empty body where an XML <reply> was expected" % endpoint, endpoint=endpoint
         )
+    if _DOCTYPE.search(body):
+        raise _doctype_refused(endpoint)
     try:
         root = etree.fromstring(body, _parser())
     except etree.XMLSyntaxError as exc:
@@ -116,6 +131,8 @@ def parse_reply(body: bytes, endpoint: str) -> "etree._Element":
             % (endpoint, exc, body_snippet(body)),
             endpoint=endpoint,
         ) from None
+    if root is not None and root.getroottree().docinfo.internalDTD is not None:
+        raise _doctype_refused(endpoint)  # e.g. a UTF-16 body the byte check above cannot see
     if root is None or not isinstance(root.tag, str) or root.tag != "reply":
         raise UnexpectedResponseError(
             "%s answered XML without the <reply> element the API documents (body starts with: %s)"
