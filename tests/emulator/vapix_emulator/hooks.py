@@ -1,0 +1,170 @@
+"""Test hooks under /emulator/ (no authentication, never logged): things real devices do not have.
+
+GET/DELETE /emulator/log, POST /emulator/reset, GET/PATCH /emulator/state, POST/DELETE /emulator/faults.
+Bodies and answers are JSON; a bad body answers 400 with {"error": "..."} naming the problem.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any, Dict, List
+
+from .device import CONFIG_NAMES, LICENSE_STATES, STATUSES, Application, Fault
+from .httpserver import Request, Response
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .device import Device
+
+HOOK_BODY_LIMIT = 1024 * 1024
+
+
+class HookError(Exception):
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _json(document: Any, status: int = 200) -> Response:
+    return Response(status=status, body=(json.dumps(document, indent=1) + "\n").encode(), content_type="application/json")
+
+
+async def _json_body(request: Request) -> Dict[str, Any]:
+    body = await request.read_body(HOOK_BODY_LIMIT)
+    if body is None:
+        raise HookError("body larger than {0} bytes".format(HOOK_BODY_LIMIT))
+    if not body.strip():
+        return {}
+    try:
+        document = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise HookError("body is not JSON: {0}".format(exc)) from None
+    if not isinstance(document, dict):
+        raise HookError("body must be a JSON object")
+    return document
+
+
+def state_view(device: "Device") -> Dict[str, Any]:
+    profile = device.profile
+    config = {"AllowUnsigned": device.config_value("AllowUnsigned")}
+    if profile.has_allow_root():
+        config["AllowRoot"] = device.config_value("AllowRoot")
+    return {
+        "device": dict(device.describe(), serial_number=device.serial_number),
+        "config": config,
+        "effective": {"allow_unsigned": device.allow_unsigned(), "allow_root": device.allow_root()},
+        "upload_in_progress": device.upload_in_progress,
+        "faults": [vars(fault) for fault in device.faults],
+        "applications": [app.describe() for app in device.applications.values()],
+    }
+
+
+_EDITABLE = {
+    "version": str, "nice_name": str, "vendor": str, "application_id": str, "architecture": str,
+    "configuration_page": str, "vendor_home_page": str, "license_name": str, "validation_result": str,
+    "copy_protection": str, "signed": bool, "run_as_root": bool, "embedded_sdk_version": str,
+}
+
+
+def _patch_application(device: "Device", name: str, changes: Any) -> None:
+    if changes is None:
+        if device.applications.pop(name, None) is None:
+            raise HookError("application {0!r} is not installed".format(name), 404)
+        return
+    if not isinstance(changes, dict):
+        raise HookError("applications.{0} must be an object of fields or null".format(name))
+    app = device.applications.get(name) or Application(name=name, version=str(changes.get("version", "1.0.0")))
+    for key, value in changes.items():
+        if key == "status":
+            if value not in STATUSES:
+                raise HookError("status must be one of {0}".format(", ".join(STATUSES)))
+            app.status = value
+        elif key == "license":
+            if value not in LICENSE_STATES and value not in ("", None):
+                raise HookError("license must be one of {0} (or null to compute it)".format(", ".join(LICENSE_STATES)))
+            app.license_override = value or ""
+        elif key == "license_key":
+            if value is not None and not isinstance(value, dict):
+                raise HookError("license_key must be an object (product, productid, serial_number, expires, license_code) or null")
+            app.license_key = value
+        elif key in _EDITABLE:
+            if not isinstance(value, _EDITABLE[key]):
+                raise HookError("{0} must be of type {1}".format(key, _EDITABLE[key].__name__))
+            setattr(app, key, value)
+        elif key != "name":
+            raise HookError("field {0!r} cannot be edited; editable: status, license, license_key, {1}".format(key, ", ".join(sorted(_EDITABLE))))
+    device.applications[name] = app
+
+
+def _patch_state(device: "Device", document: Dict[str, Any]) -> None:
+    unknown = sorted(set(document) - {"applications", "config"})
+    if unknown:
+        raise HookError("unknown keys {0}; use applications and config".format(unknown))
+    applications = document.get("applications", {})
+    config = document.get("config", {})
+    if not isinstance(applications, dict) or not isinstance(config, dict):
+        raise HookError("applications and config must be objects")
+    for name, value in config.items():
+        if name not in CONFIG_NAMES or not isinstance(value, bool):
+            raise HookError("config accepts {0} with true/false values".format(", ".join(CONFIG_NAMES)))
+    for name, changes in applications.items():
+        _patch_application(device, name, changes)
+    device.config.update(config)
+    device.save()
+
+
+def _add_fault(device: "Device", document: Dict[str, Any]) -> Fault:
+    from .vapix import FAULT_KINDS  # vapix imports this module
+
+    kind = document.get("kind")
+    if kind not in FAULT_KINDS:
+        raise HookError("kind must be one of {0}".format(", ".join(FAULT_KINDS)))
+    count = document.get("count", 1)
+    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+        raise HookError("count must be a positive integer")
+    match = document.get("match") or {}
+    if not isinstance(match, dict) or set(match) - {"path", "action"}:
+        raise HookError('match must be {"path": ..., "action": ...}')
+    delay = document.get("delay", 1.0)
+    status = document.get("status", 500)
+    if not isinstance(delay, (int, float)) or isinstance(delay, bool) or not 0 <= delay <= 600:
+        raise HookError("delay must be a number of seconds between 0 and 600")
+    if not isinstance(status, int) or not 100 <= status <= 599:
+        raise HookError("status must be an HTTP status code")
+    fault = Fault(kind=kind, count=count, path=str(match.get("path", "")), action=str(match.get("action", "")),
+                  delay=float(delay), status=status)
+    device.faults.append(fault)
+    return fault
+
+
+async def handle(device: "Device", request: Request) -> Response:
+    route = (request.method, request.path.rstrip("/"))
+    try:
+        if route == ("GET", "/emulator/log"):
+            return _json({"entries": list(device.log)})
+        if route == ("DELETE", "/emulator/log"):
+            device.log.clear()
+            return _json({"entries": []})
+        if route == ("POST", "/emulator/reset"):
+            overrides = await _json_body(request)
+            try:
+                device.reset(overrides)
+            except ValueError as exc:
+                raise HookError(str(exc)) from None
+            return _json(device.describe())
+        if route == ("GET", "/emulator/state"):
+            return _json(state_view(device))
+        if route == ("PATCH", "/emulator/state"):
+            _patch_state(device, await _json_body(request))
+            return _json(state_view(device))
+        if route == ("POST", "/emulator/faults"):
+            fault = _add_fault(device, await _json_body(request))
+            return _json({"fault": vars(fault), "pending": [vars(item) for item in device.faults]})
+        if route == ("DELETE", "/emulator/faults"):
+            device.faults = []
+            return _json({"pending": []})
+        if route == ("GET", "/emulator/faults"):
+            return _json({"pending": [vars(item) for item in device.faults]})
+    except HookError as exc:
+        return _json({"error": str(exc)}, exc.status)
+    known: List[str] = ["GET/DELETE /emulator/log", "POST /emulator/reset", "GET/PATCH /emulator/state", "GET/POST/DELETE /emulator/faults"]
+    return _json({"error": "no hook {0} {1}; hooks: {2}".format(request.method, request.path, "; ".join(known))}, 404)

@@ -1,0 +1,259 @@
+"""A small HTTP/1.1 server on asyncio streams: keep-alive, Content-Length and chunked request bodies.
+
+Hundreds of virtual devices share one event loop, so a device costs two listening sockets and a few
+objects, not a thread. The application side is one coroutine ``handler(request) -> Response``; it
+reads the body itself (``await request.read_body(limit)``) so it can decide before the body arrives
+(authentication, "another upload is in progress") and refuse an oversized body without keeping it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from typing import Awaitable, Callable, Dict, List, Optional, Tuple
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+MAX_HEAD_BYTES = 64 * 1024
+IDLE_TIMEOUT = 120.0
+_DISCARD_CHUNK = 256 * 1024
+
+
+class BadRequest(Exception):
+    """The bytes on the wire are not HTTP/1.x; answer 400 and close."""
+
+
+@dataclass
+class Response:
+    status: int = 200
+    body: bytes = b""
+    content_type: str = "text/plain"
+    headers: List[Tuple[str, str]] = field(default_factory=list)
+    close: bool = False  # close the connection after answering
+    drop: bool = False  # close the connection without answering at all
+
+    @classmethod
+    def text(cls, text: str, status: int = 200, **kwargs) -> "Response":
+        return cls(status=status, body=text.encode("utf-8"), content_type="text/plain", **kwargs)
+
+
+Completion = Callable[[Optional[int], int], None]
+
+
+class Request:
+    """One parsed request head plus lazy access to its body."""
+
+    def __init__(self, method: str, target: str, version: str, headers: Dict[str, str], head_bytes: int,
+                 reader: asyncio.StreamReader, writer: asyncio.StreamWriter, scheme: str) -> None:
+        self.method = method
+        self.target = target
+        self.version = version
+        self.headers = headers  # lower-case names; repeated headers joined with ", "
+        self.scheme = scheme
+        split = urlsplit(target)
+        self.path = unquote(split.path)
+        self.query: List[Tuple[str, str]] = parse_qsl(split.query, keep_blank_values=True)
+        self.bytes_in = head_bytes
+        self.body: Optional[bytes] = None
+        self.body_too_large = False
+        self.on_complete: Optional[Completion] = None  # called with (status or None, bytes_out)
+        self._reader = reader
+        self._writer = writer
+        self._body_done = False
+        self._continue_sent = False
+        self._expects_continue = headers.get("expect", "").lower() == "100-continue"
+        self._chunked = "chunked" in headers.get("transfer-encoding", "").lower()
+        length = headers.get("content-length", "0" if not self._chunked else "")
+        if not self._chunked:
+            if not length.strip().isdigit():
+                raise BadRequest("bad Content-Length {0!r}".format(length))
+        self.content_length = int(length) if length.strip().isdigit() else None
+
+    def header(self, name: str, default: str = "") -> str:
+        return self.headers.get(name.lower(), default)
+
+    @property
+    def has_body(self) -> bool:
+        return self._chunked or bool(self.content_length)
+
+    async def read_body(self, limit: int) -> Optional[bytes]:
+        """Read the whole body; past ``limit`` bytes it is read and thrown away, returning None."""
+        if self._body_done:
+            return self.body
+        if self._expects_continue and not self._continue_sent:
+            self._continue_sent = True
+            self._writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        if self._chunked:
+            body = await self._read_chunked(limit)
+        else:
+            body = await self._read_exact(self.content_length or 0, limit)
+        self._body_done = True
+        self.body = body
+        self.body_too_large = body is None
+        return body
+
+    async def _read_exact(self, length: int, limit: int) -> Optional[bytes]:
+        self.bytes_in += length
+        if length <= limit:
+            return await self._reader.readexactly(length) if length else b""
+        remaining = length
+        while remaining:
+            chunk = await self._reader.read(min(remaining, _DISCARD_CHUNK))
+            if not chunk:
+                raise asyncio.IncompleteReadError(b"", remaining)
+            remaining -= len(chunk)
+        return None
+
+    async def _read_chunked(self, limit: int) -> Optional[bytes]:
+        parts: List[bytes] = []
+        kept = 0
+        too_large = False
+        while True:
+            line = await self._reader.readuntil(b"\r\n")
+            self.bytes_in += len(line)
+            try:
+                size = int(line.split(b";", 1)[0].strip(), 16)
+            except ValueError:
+                raise BadRequest("bad chunk size line") from None
+            if size == 0:
+                # Trailer fields (rare) end with an empty line.
+                while True:
+                    trailer = await self._reader.readuntil(b"\r\n")
+                    self.bytes_in += len(trailer)
+                    if trailer == b"\r\n":
+                        break
+                break
+            data = await self._reader.readexactly(size + 2)
+            self.bytes_in += len(data)
+            if not too_large:
+                kept += size
+                if kept > limit:
+                    too_large = True
+                    parts = []
+                else:
+                    parts.append(data[:-2])
+        return None if too_large else b"".join(parts)
+
+    def can_skip_body(self) -> bool:
+        """A client that waits for 100 Continue never sends the body if we answer first."""
+        return self._expects_continue and not self._continue_sent
+
+    async def finish_body(self) -> bool:
+        """Consume an unread body so the connection stays usable; False means: close instead."""
+        if self._body_done or not self.has_body:
+            return True
+        if self.can_skip_body():
+            return False
+        await self.read_body(0)
+        return True
+
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def _parse_head(head: bytes) -> Tuple[str, str, str, Dict[str, str]]:
+    try:
+        text = head.decode("latin-1")
+    except UnicodeDecodeError:  # pragma: no cover - latin-1 decodes every byte
+        raise BadRequest("undecodable head") from None
+    lines = text.split("\r\n")
+    parts = lines[0].split(" ")
+    if len(parts) != 3 or not parts[2].startswith("HTTP/1."):
+        raise BadRequest("bad request line {0!r}".format(lines[0][:80]))
+    headers: Dict[str, str] = {}
+    for line in lines[1:]:
+        if not line:
+            continue
+        name, sep, value = line.partition(":")
+        if not sep or not name or name != name.strip():
+            raise BadRequest("bad header line {0!r}".format(line[:80]))
+        key = name.lower()
+        value = value.strip()
+        headers[key] = headers[key] + ", " + value if key in headers else value
+    return parts[0], parts[1], parts[2], headers
+
+
+def serialize(response: Response, keep_alive: bool) -> bytes:
+    reason = HTTPStatus(response.status).phrase if response.status in HTTPStatus._value2member_map_ else "Status"
+    lines = [
+        "HTTP/1.1 {0} {1}".format(response.status, reason),
+        "Date: " + email.utils.formatdate(usegmt=True),
+        "Server: vapix-emulator",
+        "Content-Type: " + response.content_type,
+        "Content-Length: " + str(len(response.body)),
+    ]
+    lines.extend("{0}: {1}".format(name, value) for name, value in response.headers)
+    if not keep_alive:
+        lines.append("Connection: close")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + response.body
+
+
+# Connection tasks of every server in the process, so that shutdown can end them cleanly.
+OPEN_CONNECTIONS: "Dict[asyncio.Task, asyncio.StreamWriter]" = {}
+
+
+async def close_connections(grace: float = 2.0) -> None:
+    """Abort every open connection (the handlers see the connection end) and wait for them."""
+    tasks = list(OPEN_CONNECTIONS)
+    for writer in list(OPEN_CONNECTIONS.values()):
+        writer.transport.abort()
+    if tasks:
+        await asyncio.wait(tasks, timeout=grace)
+
+
+class HttpServer:
+    """Serves one (address, port) with ``handler``; ``scheme`` is "http" or "https"."""
+
+    def __init__(self, handler: Handler, scheme: str = "http") -> None:
+        self._handler = handler
+        self._scheme = scheme
+
+    async def serve_connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            OPEN_CONNECTIONS[task] = writer
+            task.add_done_callback(lambda done: OPEN_CONNECTIONS.pop(done, None))
+        try:
+            while True:
+                try:
+                    async with asyncio.timeout(IDLE_TIMEOUT):
+                        head = await reader.readuntil(b"\r\n\r\n")
+                except (asyncio.IncompleteReadError, TimeoutError, ConnectionError):
+                    return
+                except asyncio.LimitOverrunError:
+                    writer.write(serialize(Response.text("Request head too large\n", 431), keep_alive=False))
+                    return
+                try:
+                    method, target, version, headers = _parse_head(head[:-4])
+                    request = Request(method, target, version, headers, len(head), reader, writer, self._scheme)
+                except BadRequest as exc:
+                    writer.write(serialize(Response.text("Bad Request: {0}\n".format(exc), 400), keep_alive=False))
+                    return
+                response = await self._handler(request)
+                if response.drop:
+                    if request.on_complete:
+                        request.on_complete(None, 0)
+                    writer.transport.abort()
+                    return
+                keep_alive = not response.close and self._wants_keep_alive(request)
+                if keep_alive and not await request.finish_body():
+                    keep_alive = False
+                data = serialize(response, keep_alive)
+                writer.write(data)
+                if request.on_complete:
+                    request.on_complete(response.status, len(data))
+                await writer.drain()
+                if not keep_alive:
+                    return
+        except (ConnectionError, asyncio.IncompleteReadError, BadRequest):
+            return
+        finally:
+            writer.close()
+
+    @staticmethod
+    def _wants_keep_alive(request: Request) -> bool:
+        connection = request.header("connection").lower()
+        if request.version == "HTTP/1.0":
+            return "keep-alive" in connection
+        return "close" not in connection

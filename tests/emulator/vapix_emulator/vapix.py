@@ -1,0 +1,476 @@
+"""The VAPIX endpoints of one device: authentication, request log, fault injection and the CGIs.
+
+Response shapes follow the Application API page: text/plain ``OK`` / ``Error: N`` with HTTP 200 for
+upload, control and license; XML for list, config and info. Every choice where the page is silent is
+listed in docs/emulator.md ("Ambiguities and choices").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import Any, Callable, Dict, List, Optional, Tuple
+from xml.sax.saxutils import escape, quoteattr
+
+from . import hooks
+from .device import Application, Device
+from .eap import PackageError, PackageInfo, read_package
+from .forms import Arguments, parse_arguments
+from .httpserver import Request, Response
+from .licensekey import LicenseKeyError, read_license_key
+from .versions import at_least, parse_version
+
+APPS = "/axis-cgi/applications/"
+UPLOAD, CONTROL, CONFIG, LICENSE, LIST, INFO = (APPS + name for name in ("upload.cgi", "control.cgi", "config.cgi", "license.cgi", "list.cgi", "info.cgi"))
+PARAM = "/axis-cgi/param.cgi"
+BASIC_DEVICE_INFO = "/axis-cgi/basicdeviceinfo.cgi"
+ADMIN_ONLY = {UPLOAD, CONTROL, CONFIG, LICENSE, LIST, INFO}
+KNOWN_PATHS = ADMIN_ONLY | {PARAM, BASIC_DEVICE_INFO}
+
+# Non-upload requests are small; this only protects the process from a runaway client.
+SMALL_BODY_LIMIT = 1024 * 1024
+# Multipart framing around the package counts against the body, not against the package size.
+MULTIPART_OVERHEAD = 64 * 1024
+
+LOGIN_PAGE = (
+    "<!DOCTYPE html>\n<html><head><title>AXIS</title></head><body>\n"
+    "<form method=\"post\" action=\"/local/login\"><h1>Log in</h1>\n"
+    "<input name=\"user\"><input name=\"pwd\" type=\"password\"><button>Log in</button></form>\n"
+    "</body></html>\n"
+)
+FAULT_KINDS = (
+    "delay", "drop_before", "drop_after", "http_error", "error_12", "error_15_applied", "error_15_not_applied",
+    "html_login", "truncated_xml", "unauthorized", "error_10", "error_22",
+)
+_FAULT_ERROR_CODES = {"error_12": 12, "error_15_not_applied": 15, "error_10": 10, "error_22": 22}
+
+
+def error(code: int) -> Response:
+    return Response.text("Error: {0}\n".format(code))
+
+
+def ok() -> Response:
+    return Response.text("OK\n")
+
+
+def xml(body: str) -> Response:
+    return Response(body=body.encode("utf-8"), content_type="text/xml")
+
+
+def not_found() -> Response:
+    return Response(status=404, body=b"<html><body><h1>404 Not Found</h1></body></html>\n", content_type="text/html")
+
+
+# ----------------------------------------------------------------------------------------------------
+# upload.cgi
+# ----------------------------------------------------------------------------------------------------
+
+
+def _compatibility_problem(device: Device, package: PackageInfo) -> Optional[str]:
+    profile = device.profile
+    if package.architecture not in ("all", "noarch", profile.architecture):
+        return "built for {0}, device is {1}".format(package.architecture, profile.architecture)
+    required = package.embedded_sdk_version
+    if required and parse_version(required) and not at_least(profile.embedded_development, parse_version(required)):
+        return "needs EmbeddedDevelopment {0}, device has {1}".format(required, profile.embedded_development)
+    if package.package_format == "package.conf" and "acap3" not in profile.sdks:
+        return "an ACAP 3 package (package.conf only) and the device does not support acap3"
+    if package.package_format == "manifest.json" and not profile.sdks:
+        return "the device supports no SDK"
+    for window in package.compatible_os_versions:
+        low, high = window.get("min", ""), window.get("max", "")
+        if low and not at_least(profile.firmware, parse_version(low)):
+            return "needs AXIS OS >= {0}".format(low)
+        if high and not at_least(high, parse_version(profile.firmware)):
+            return "needs AXIS OS <= {0}".format(high)
+    return None
+
+
+def op_upload(device: Device, args: Arguments, body_too_large: bool) -> Response:
+    if body_too_large:
+        return error(3)
+    part = args.first_file
+    if part is None:
+        return error(1)
+    if len(part.data) > device.profile.max_upload_size:
+        return error(3)
+    try:
+        package = read_package(part.data)
+    except PackageError as exc:
+        return error(exc.code)
+    if not package.signed and not device.allow_unsigned():
+        return error(2)
+    if _compatibility_problem(device, package):
+        return error(5)
+    if package.run_as_root and not device.allow_root():
+        return error(13)
+    existing = device.find_case_insensitive(package.name)
+    if existing is not None and existing.name != package.name:
+        return error(14)
+    now = time.time()
+    fields = package.to_dict()
+    fields.pop("schema_version", None)
+    fields.pop("compatible_os_versions", None)
+    if existing is None:
+        device.applications[package.name] = Application(status="Stopped", installed_at=now, upgraded_at=now, **fields)
+    else:
+        # Upgrade in place: the license key stays; whether a running app runs again is a device option.
+        was_running = existing.status == "Running"
+        upgraded = Application(
+            status="Running" if was_running and device.profile.restart_after_upgrade else "Stopped",
+            license_key=existing.license_key,
+            installed_at=existing.installed_at,
+            upgraded_at=now,
+            **fields,
+        )
+        device.applications[package.name] = upgraded
+    device.save()
+    return ok()
+
+
+# ----------------------------------------------------------------------------------------------------
+# control.cgi, license.cgi, config.cgi
+# ----------------------------------------------------------------------------------------------------
+
+
+def op_control(device: Device, args: Arguments) -> Response:
+    action, name = args.get("action"), args.get("package")
+    if action not in ("start", "stop", "restart", "remove"):
+        return Response.text("Error: action must be start, stop, restart or remove\n", 400)
+    app = device.applications.get(name)
+    if app is None:
+        return error(4)
+    if action == "start":
+        if app.status == "Running":
+            return error(6)
+        if device.profile.limits_running_apps() and device.running_count() >= device.profile.max_running:
+            return error(9)
+        app.status = "Running"
+    elif action == "stop":
+        if app.status != "Running":
+            return error(7)
+        app.status = "Stopped"
+    elif action == "restart":
+        if app.status != "Running":
+            return error(7)
+    else:
+        del device.applications[name]
+    device.save()
+    return ok()
+
+
+def _normalise_serial(serial: str) -> str:
+    return serial.replace(":", "").replace("-", "").strip().upper()
+
+
+def op_license(device: Device, args: Arguments) -> Response:
+    action, name = args.get("action"), args.get("package")
+    if action not in ("uploadlicensekey", "removelicensekey"):
+        return Response.text("Error: action must be uploadlicensekey or removelicensekey\n", 400)
+    app = device.applications.get(name)
+    if app is None:
+        return error(24)
+    if action == "removelicensekey":
+        if not app.license_key:
+            return error(23)
+        app.license_key = None
+        app.license_override = ""
+        device.save()
+        return ok()
+    part = args.first_file
+    if part is None:
+        return error(21)
+    try:
+        key = read_license_key(part.data)
+    except LicenseKeyError as exc:
+        return error(exc.code)
+    if key.productid.strip() != app.application_id.strip():
+        return error(25)
+    if key.product.strip() != app.name:
+        return error(26)  # the key was issued for another application (product) with this ID
+    if key.serial_number and _normalise_serial(key.serial_number) != _normalise_serial(device.serial_number):
+        return error(30)
+    if key.is_expired():
+        return error(31)
+    app.license_key = key.to_dict()
+    app.license_override = ""
+    device.save()
+    return ok()
+
+
+def _config_error(device: Device, message: str) -> Response:
+    if device.profile.bad_value_is_http_400():
+        return Response.text("Bad Request: {0}\n".format(message), 400)
+    return xml('<reply result="error">\n    <error type="1" message={0} />\n</reply>\n'.format(quoteattr("Error: " + message)))
+
+
+def _config_reply(name: str, value: bool) -> Response:
+    return xml('<reply result="ok">\n    <param name={0} value="{1}" />\n</reply>\n'.format(quoteattr(name), "true" if value else "false"))
+
+
+def op_config(device: Device, args: Arguments) -> Response:
+    action, name = args.get("action"), args.get("name")
+    if action not in ("get", "set"):
+        return _config_error(device, "action must be get or set")
+    supported = ["AllowUnsigned"] + (["AllowRoot"] if device.profile.has_allow_root() else [])
+    if name not in supported:
+        return _config_error(device, "unknown parameter {0!r}".format(name))
+    if action == "get":
+        return _config_reply(name, device.config_value(name))
+    value = args.get("value")
+    if value not in ("true", "false"):
+        return _config_error(device, "gdbus call failed (value must be true or false)")
+    device.config[name] = value == "true"
+    device.save()
+    return _config_reply(name, device.config[name])
+
+
+# ----------------------------------------------------------------------------------------------------
+# list.cgi, info.cgi
+# ----------------------------------------------------------------------------------------------------
+
+
+def _list_attributes(app: Application) -> List[Tuple[str, str]]:
+    attributes = [
+        ("Name", app.name),
+        ("NiceName", app.nice_name),
+        ("Vendor", app.vendor),
+        ("Version", app.version),
+        # The schema types ApplicationID as xs:integer: a non-numeric appId is left out.
+        ("ApplicationID", app.application_id if app.application_id.isdigit() else ""),
+        ("Status", app.status),
+        ("License", app.license_status()),
+        ("LicenseExpirationDate", app.license_expiration_date()),
+        ("ConfigurationPage", app.configuration_page),
+        ("VendorHomePage", app.vendor_home_page),
+        ("LicenseName", app.license_name),
+        ("ValidationResult", app.validation_result),
+    ]
+    return [(key, value) for key, value in attributes if value]
+
+
+def op_list(device: Device, args: Arguments) -> Response:
+    if not device.applications:
+        return xml('<reply result="ok"></reply>\n')
+    lines = ['<reply result="ok">']
+    for app in device.applications.values():
+        attributes = " ".join("{0}={1}".format(key, quoteattr(value)) for key, value in _list_attributes(app))
+        lines.append("    <application {0} />".format(attributes))
+    lines.append("</reply>\n")
+    return xml("\n".join(lines))
+
+
+def op_info(device: Device, args: Arguments) -> Response:
+    sdks = "".join("        <sdk>{0}</sdk>\n".format(escape(sdk)) for sdk in device.profile.sdks)
+    return xml('<reply result="ok">\n    <supportedSdks>\n{0}    </supportedSdks>\n</reply>\n'.format(sdks))
+
+
+# ----------------------------------------------------------------------------------------------------
+# param.cgi, basicdeviceinfo.cgi (acap-formats.md, "Device facts")
+# ----------------------------------------------------------------------------------------------------
+
+
+def device_parameters(device: Device) -> Dict[str, str]:
+    profile = device.profile
+    product_number = profile.product.split(" ", 1)[-1]
+    return {
+        "Brand.Brand": "AXIS",
+        "Brand.ProdFullName": profile.product + " Network Camera",
+        "Brand.ProdNbr": product_number,
+        "Brand.ProdShortName": profile.product,
+        "Brand.ProdType": "Network Camera",
+        "Brand.WebURL": "http://www.axis.com",
+        "Properties.API.HTTP.Version": "3",
+        "Properties.EmbeddedDevelopment.EmbeddedDevelopment": "yes",
+        "Properties.EmbeddedDevelopment.Version": profile.embedded_development,
+        "Properties.Firmware.BuildDate": "Nov 03 2025 10:00",
+        "Properties.Firmware.Version": profile.firmware,
+        "Properties.System.Architecture": profile.architecture,
+        "Properties.System.HardwareID": "9A1",
+        "Properties.System.SerialNumber": device.serial_number,
+        "Properties.System.Soc": "Axis Artpec-8" if profile.architecture == "aarch64" else "Axis Artpec-7",
+    }
+
+
+def op_param(device: Device, args: Arguments) -> Response:
+    action = args.get("action")
+    if action != "list":
+        return Response.text("# Error: Error -1 action {0!r} not supported\n".format(action))
+    parameters = device_parameters(device)
+    groups = [group for group in args.get("group").split(",") if group] if args.get("group") else [""]
+    lines = []
+    for group in groups:
+        wanted = group[5:] if group.startswith("root.") else ("" if group == "root" else group)
+        matched = [key for key in parameters if not wanted or key == wanted or key.startswith(wanted + ".")]
+        if not matched:
+            lines.append("# Error: Error -1 getting param in group '{0}'".format(group))
+        lines.extend("root.{0}={1}".format(key, parameters[key]) for key in matched)
+    return Response.text("\n".join(lines) + "\n")
+
+
+BASIC_DEVICE_INFO_VERSION = "1.3"
+_RESTRICTED_PROPERTIES = ("Architecture", "Soc", "SocSerialNumber")
+
+
+def _property_list(device: Device) -> Dict[str, str]:
+    parameters = device_parameters(device)
+    return {
+        "Architecture": device.profile.architecture,
+        "Brand": "AXIS",
+        "BuildDate": parameters["Properties.Firmware.BuildDate"],
+        "HardwareID": parameters["Properties.System.HardwareID"],
+        "ProdFullName": parameters["Brand.ProdFullName"],
+        "ProdNbr": parameters["Brand.ProdNbr"],
+        "ProdShortName": device.profile.product,
+        "ProdType": parameters["Brand.ProdType"],
+        "ProdVariant": "",
+        "SerialNumber": device.serial_number,
+        "Soc": parameters["Properties.System.Soc"],
+        "SocSerialNumber": device.serial_number[-8:],
+        "Version": device.profile.firmware,
+        "WebURL": parameters["Brand.WebURL"],
+    }
+
+
+def op_basic_device_info(device: Device, args: Arguments, body: Optional[bytes]) -> Response:
+    def reply(document: Dict[str, Any]) -> Response:
+        return Response(body=json.dumps(document).encode(), content_type="application/json")
+
+    try:
+        request = json.loads((body or b"").decode("utf-8"))
+        if not isinstance(request, dict):
+            raise ValueError("not an object")
+    except ValueError:
+        return reply({"apiVersion": BASIC_DEVICE_INFO_VERSION, "error": {"code": 4000, "message": "Invalid JSON"}})
+    answer: Dict[str, Any] = {"apiVersion": BASIC_DEVICE_INFO_VERSION}
+    if "context" in request:
+        answer["context"] = request["context"]
+    method = request.get("method")
+    answer["method"] = method
+    properties = _property_list(device)
+    if method == "getAllProperties":
+        answer["data"] = {"propertyList": properties}
+    elif method == "getAllUnrestrictedProperties":
+        answer["data"] = {"propertyList": {k: v for k, v in properties.items() if k not in _RESTRICTED_PROPERTIES}}
+    elif method == "getSupportedVersions":
+        answer["data"] = {"apiVersions": [BASIC_DEVICE_INFO_VERSION]}
+    else:
+        answer["error"] = {"code": 4002, "message": "Method not supported: {0}".format(method)}
+    return reply(answer)
+
+
+# ----------------------------------------------------------------------------------------------------
+# The request pipeline of one device
+# ----------------------------------------------------------------------------------------------------
+
+
+class DeviceHandler:
+    """``await handler(request)``: hooks, authentication, log, faults, then the CGI."""
+
+    def __init__(self, device: Device) -> None:
+        self.device = device
+
+    async def __call__(self, request: Request) -> Response:
+        if request.path.startswith("/emulator/"):
+            return await hooks.handle(self.device, request)
+        entry: Dict[str, Any] = {
+            "time": time.time(),
+            "method": request.method,
+            "path": request.path,
+            "args": dict(request.query),
+            "user": None,
+            "status": None,
+            "bytes_in": 0,
+            "bytes_out": 0,
+            "scheme": request.scheme,
+        }
+
+        def complete(status: Optional[int], bytes_out: int) -> None:
+            entry["status"] = status
+            entry["bytes_in"] = request.bytes_in
+            entry["bytes_out"] = bytes_out
+            self.device.record(entry)
+
+        request.on_complete = complete
+        if request.path not in KNOWN_PATHS:
+            return not_found()
+        return await self._authenticated(request, entry)
+
+    def _challenge(self, stale: bool = False) -> Response:
+        body = b"<html><body><h1>401 Unauthorized</h1></body></html>\n"
+        return Response(status=401, body=body, content_type="text/html", headers=self.device.authenticator.challenge_headers(stale))
+
+    async def _authenticated(self, request: Request, entry: Dict[str, Any]) -> Response:
+        device = self.device
+        authorization = request.header("authorization")
+        if not authorization:
+            return self._challenge()
+        result = device.authenticator.authenticate(request.method, request.target, authorization)
+        if result.user is None:
+            return self._challenge(stale=result.stale)
+        entry["user"] = result.user.name
+        if request.path in ADMIN_ONLY and result.user.role != "admin":
+            return self._challenge()
+        if request.path == CONFIG and not device.profile.has_config_cgi():
+            return not_found()
+        if request.path == LIST and not device.profile.has_list_cgi():
+            return not_found()
+        if request.path != UPLOAD:
+            return await self._with_body(request, entry, SMALL_BODY_LIMIT)
+        if device.upload_in_progress:
+            await request.read_body(0)
+            return error(12)
+        device.upload_in_progress = True
+        try:
+            return await self._with_body(request, entry, device.profile.max_upload_size + MULTIPART_OVERHEAD)
+        finally:
+            device.upload_in_progress = False
+
+    async def _with_body(self, request: Request, entry: Dict[str, Any], limit: int) -> Response:
+        body = await request.read_body(limit)
+        args = parse_arguments(request.query, request.header("content-type"), body)
+        entry["args"] = args.for_log()
+        operation = self._operation(request, args)
+        fault = self.device.take_fault(request.path, args.get("action"))
+        if fault is None:
+            return operation()
+        return await self._apply_fault(fault, operation)
+
+    def _operation(self, request: Request, args: Arguments) -> Callable[[], Response]:
+        device, path = self.device, request.path
+        if path == UPLOAD:
+            return lambda: op_upload(device, args, request.body_too_large)
+        if path == BASIC_DEVICE_INFO:
+            return lambda: op_basic_device_info(device, args, request.body)
+        operations = {CONTROL: op_control, LICENSE: op_license, CONFIG: op_config, LIST: op_list, INFO: op_info, PARAM: op_param}
+        chosen = operations[path]
+        return lambda: chosen(device, args)
+
+    async def _apply_fault(self, fault: Any, operation: Callable[[], Response]) -> Response:
+        kind = fault.kind
+        if kind == "delay":
+            await asyncio.sleep(fault.delay)
+            return operation()
+        if kind == "drop_before":
+            return Response(drop=True)
+        if kind == "drop_after":
+            operation()
+            return Response(drop=True)
+        if kind == "http_error":
+            return Response.text("{0} Server Error (injected)\n".format(fault.status), fault.status)
+        if kind in _FAULT_ERROR_CODES:
+            return error(_FAULT_ERROR_CODES[kind])
+        if kind == "error_15_applied":
+            operation()
+            return error(15)
+        if kind == "html_login":
+            return Response(body=LOGIN_PAGE.encode(), content_type="text/html")
+        if kind == "truncated_xml":
+            response = operation()
+            response.body = response.body[: len(response.body) // 2]
+            response.content_type = "text/xml"
+            return response
+        if kind == "unauthorized":
+            return self._challenge()
+        raise ValueError("unknown fault kind {0!r}".format(kind))  # hooks.py validates kinds
