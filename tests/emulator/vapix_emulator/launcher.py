@@ -1,0 +1,206 @@
+"""Start the emulator as a child process and talk to its test hooks.
+
+One place for what the test harnesses, the benchmarks and the demo all need:
+pick free loopback addresses and ports, start ``python -m vapix_emulator
+serve``, wait for its ready line, and stop it for sure at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional
+
+EMULATOR_DIR = Path(__file__).resolve().parent.parent  # tests/emulator, the PYTHONPATH entry
+BIND_FAILED_EXIT_CODE = 2
+
+
+class EmulatorStartError(RuntimeError):
+    """The emulator did not come up; the message carries its stderr."""
+
+
+@dataclass
+class EmulatorProcess:
+    """A running emulator: its devices as announced on stdout, and the process."""
+
+    process: "subprocess.Popen[str]"
+    command: List[str]
+    stderr_path: Path
+    devices: List[Dict[str, Any]] = field(default_factory=list)
+    ready: Dict[str, Any] = field(default_factory=dict)
+
+    def stop(self) -> None:
+        """SIGTERM, then SIGKILL if it has not gone within 10 s."""
+        if self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def stderr_tail(self, limit: int = 4000) -> str:
+        try:
+            return self.stderr_path.read_text(encoding="utf-8", errors="replace")[-limit:]
+        except OSError:
+            return ""
+
+    def __enter__(self) -> "EmulatorProcess":
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.stop()
+
+
+def emulator_env() -> Dict[str, str]:
+    """The environment in which ``python -m vapix_emulator`` finds its package."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(EMULATOR_DIR), env.get("PYTHONPATH", "")]))
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def _pump(stream: Iterable[str], lines: "queue.Queue[Optional[str]]") -> None:
+    for line in stream:
+        lines.put(line)
+    lines.put(None)
+
+
+def _launch(
+    devices: int,
+    work_dir: Path,
+    attempt: int,
+    https: bool,
+    extra_args: List[str],
+    ready_timeout: float,
+    python: str,
+) -> Optional[EmulatorProcess]:
+    """One try on random loopback addresses and ports; None when a bind failed."""
+    rng = random.SystemRandom()
+    command = [
+        python, "-m", "vapix_emulator", "serve",
+        "--devices", str(devices),
+        "--base-address", "127.%d.%d.1" % (rng.randint(1, 254), rng.randint(0, 255)),
+        "--port", str(rng.randint(20000, 40000)),
+    ]
+    if https:
+        command += ["--https-port", str(rng.randint(40001, 60000))]
+    command += extra_args
+    stderr_path = work_dir / ("emulator-stderr-%d.log" % attempt)
+    with open(stderr_path, "w", encoding="utf-8") as stderr_file:
+        process = subprocess.Popen(  # pylint: disable=consider-using-with
+            command, cwd=str(work_dir), env=emulator_env(), stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=stderr_file, text=True, start_new_session=True,
+        )
+    emulator = EmulatorProcess(process=process, command=command, stderr_path=stderr_path)
+    lines: "queue.Queue[Optional[str]]" = queue.Queue()
+    threading.Thread(target=_pump, args=(process.stdout, lines), daemon=True).start()
+
+    deadline = time.monotonic() + ready_timeout
+    while not emulator.ready:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            emulator.stop()
+            raise EmulatorStartError(
+                "the emulator printed no ready line within %.0f s (%s); stderr:\n%s"
+                % (ready_timeout, " ".join(command), emulator.stderr_tail()))
+        try:
+            line = lines.get(timeout=min(remaining, 1.0))
+        except queue.Empty:
+            continue
+        if line is None:  # stdout closed: the process is ending
+            code = process.wait(timeout=10)
+            if code == BIND_FAILED_EXIT_CODE:
+                return None
+            raise EmulatorStartError(
+                "the emulator exited with code %s before it was ready (%s); stderr:\n%s"
+                % (code, " ".join(command), emulator.stderr_tail()))
+        line = line.strip()
+        if not line.startswith("{"):
+            continue
+        message = json.loads(line)
+        if message.get("ready"):
+            emulator.ready = message
+        else:
+            emulator.devices.append(message)
+
+    if len(emulator.devices) != devices:
+        emulator.stop()
+        raise EmulatorStartError("the emulator announced %d devices, %d were asked for"
+                                 % (len(emulator.devices), devices))
+    return emulator
+
+
+def start_emulator(
+    devices: int,
+    work_dir: Path,
+    https: bool = True,
+    extra_args: Optional[List[str]] = None,
+    attempts: int = 5,
+    ready_timeout: float = 60.0,
+    python: Optional[str] = None,
+) -> EmulatorProcess:
+    """Start an emulator with ``devices`` devices on free loopback addresses.
+
+    Retries on other addresses and ports when a bind fails, so that several
+    test sessions can run on one machine at once.
+    """
+    work_dir.mkdir(parents=True, exist_ok=True)
+    for attempt in range(1, attempts + 1):
+        emulator = _launch(devices, work_dir, attempt, https, list(extra_args or []), ready_timeout,
+                           python or sys.executable)
+        if emulator is not None:
+            return emulator
+    raise EmulatorStartError("the emulator could not bind its addresses in %d attempts" % attempts)
+
+
+class DeviceHooks:
+    """The emulator's test hooks (``/emulator/...``) of one device, over HTTP."""
+
+    def __init__(self, host: str, port: int, timeout: float = 30.0) -> None:
+        import requests  # the emulator itself needs no requests; its clients do
+
+        self.base_url = "http://%s:%d/emulator" % (host, port)
+        self.timeout = timeout
+        self._session = requests.Session()
+
+    def call(self, method: str, path: str, payload: Any = None) -> Any:
+        response = self._session.request(method, self.base_url + path, json=payload, timeout=self.timeout)
+        response.raise_for_status()
+        return response.json() if response.content else None
+
+    def reset(self, **profile: Any) -> Any:
+        return self.call("POST", "/reset", profile)
+
+    def log(self) -> List[Dict[str, Any]]:
+        return self.call("GET", "/log")["entries"]
+
+    def clear_log(self) -> None:
+        self.call("DELETE", "/log")
+
+    def state(self) -> Dict[str, Any]:
+        return self.call("GET", "/state")
+
+    def patch_state(self, changes: Dict[str, Any]) -> Any:
+        return self.call("PATCH", "/state", changes)
+
+    def inject_fault(self, kind: str, count: int = 1, match: Optional[Dict[str, str]] = None,
+                     **options: Any) -> Any:
+        fault: Dict[str, Any] = {"kind": kind, "count": count}
+        if match:
+            fault["match"] = match
+        fault.update(options)
+        return self.call("POST", "/faults", fault)
+
+    def clear_faults(self) -> None:
+        self.call("DELETE", "/faults")
