@@ -283,6 +283,7 @@ def predict_after(
                 version=package.version,
                 application_id=package.application_id,
                 status=STOPPED,
+                license=_LICENSE_AFTER_INSTALL.get(package.copy_protection),
             )
         else:
             after = replace(
@@ -299,6 +300,11 @@ def predict_after(
     elif "stop" in actions:
         after = replace(after, status=STOPPED, extra=dict(after.extra))
     return after
+
+
+# list.cgi License of a fresh installation, by the package's copy protection: an Axis-licensed
+# application has no key yet, a custom one manages its own, others need none.
+_LICENSE_AFTER_INSTALL = {"axis": "Missing", "custom": "Custom", "none": "None"}
 
 
 def diff_view(application: Optional[Application]) -> Dict[str, Any]:

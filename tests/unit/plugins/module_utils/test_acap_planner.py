@@ -251,6 +251,14 @@ def test_predict_new_installation_started():
     assert (after.name, after.version, after.status, after.nice_name) == ("myapp", "1.2.0", "Running", "My App")
 
 
+@pytest.mark.parametrize("method, license", [("axis", "Missing"), ("custom", "Custom"), ("none", "None")])
+def test_predict_license_of_a_new_installation(method, license):
+    from dataclasses import replace
+
+    after = predict_after("present", None, replace(package(), copy_protection=method), ["upload"])
+    assert after.license == license
+
+
 def test_predict_upgrade_keeps_status_and_license():
     installed = app(version="1.0", status="Running", license="Valid")
     after = predict_after("present", installed, package(), ["upload"])
