@@ -375,8 +375,8 @@ def package_app_name(eap_bytes: bytes) -> str:
         if "package.conf" in members:
             text = archive.extractfile(members["package.conf"]).read().decode("utf-8", "replace")
             for line in text.splitlines():
-                key, _, value = line.partition("=")
-                if key.strip() == "APPNAME":
+                key, separator, value = line.partition("=")
+                if separator and key.strip() == "APPNAME":
                     return value.strip().strip("\"'")
     raise ValueError("the package has neither manifest.json appName nor package.conf APPNAME; pass name=")
 
@@ -392,7 +392,7 @@ class DevicePool:
         if count > len(self._free):
             raise RuntimeError("asked for %d emulator devices, %d of %d are free"
                                % (count, len(self._free), self._size))
-        return [self._free.popleft() for _ in range(count)]
+        return [self._free.popleft() for dummy in range(count)]
 
     def release(self, devices: Iterable[EmulatorDevice]) -> None:
         self._free.extend(devices)
@@ -610,8 +610,8 @@ def validate_module_params(module: str, params: Dict[str, Any]) -> Dict[str, Any
     from ansible.module_utils.common.arg_spec import ArgumentSpecValidator  # pylint: disable=import-outside-toplevel
 
     spec = module_argument_spec(module)
-    validator = ArgumentSpecValidator(spec["argument_spec"], **{key: spec[key] for key in _VALIDATOR_KEYS
-                                                               if spec.get(key)})
+    rules = {key: spec[key] for key in _VALIDATOR_KEYS if spec.get(key)}
+    validator = ArgumentSpecValidator(spec["argument_spec"], **rules)
     validated = validator.validate(dict(params))
     if validated.error_messages:
         raise ValueError("invalid parameters for %s: %s" % (module, "; ".join(validated.error_messages)))

@@ -1,0 +1,43 @@
+# vapix.acap developer entry points. The real steps live in tests/ci/*.sh so that .ci/run runs the
+# same thing on machines without make. `make test` is what CI runs.
+
+CI_DIR := tests/ci
+
+.PHONY: help setup demo test sanity units emulator-tests integration changelog-lint changelog clean
+
+help:
+	@echo "make setup           .venv with the pinned versions (requirements-dev.txt + tests/ci/constraints.txt)"
+	@echo "make demo            setup, then the demo against the bundled emulator"
+	@echo "make test            setup, then every suite: changelog-lint sanity units emulator-tests integration"
+	@echo "make sanity | units | emulator-tests | integration | changelog-lint    one suite"
+	@echo "make changelog       release: build CHANGELOG.md from changelogs/fragments"
+
+setup:
+	@$(CI_DIR)/setup.sh
+
+demo: setup
+	@$(CI_DIR)/demo.sh
+
+test: setup
+	@$(CI_DIR)/test.sh
+
+sanity: setup
+	@$(CI_DIR)/sanity.sh
+
+units: setup
+	@$(CI_DIR)/units.sh
+
+emulator-tests: setup
+	@$(CI_DIR)/emulator-tests.sh
+
+integration: setup
+	@$(CI_DIR)/integration.sh
+
+changelog-lint: setup
+	@$(CI_DIR)/changelog-lint.sh
+
+changelog: setup
+	.venv/bin/antsibull-changelog release
+
+clean:
+	rm -rf tests/output .pytest_cache demo-output

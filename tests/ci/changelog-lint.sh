@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# antsibull-changelog lint: changelogs/config.yaml, changelog.yaml and every fragment.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+require_venv
+cd "$REPO_ROOT"
+exec "$VENV/bin/antsibull-changelog" lint "$@"

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Create .venv with the pinned development requirements. Idempotent: when the requirement files
+# have not changed since the last successful run, it only checks and returns (well under a second).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+find_python() {
+    local candidate
+    for candidate in "${PYTHON:-}" python3.11 python3 python; do
+        [ -n "$candidate" ] || continue
+        command -v "$candidate" >/dev/null 2>&1 || continue
+        if "$candidate" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null; then
+            command -v "$candidate"
+            return 0
+        fi
+    done
+    return 1
+}
+
+requirement_files=(requirements.txt requirements-dev.txt tests/ci/constraints.txt)
+stamp_file="$VENV/.vapix-acap-setup"
+fingerprint="$(cd "$REPO_ROOT" && cat "${requirement_files[@]}" | cksum | cut -d' ' -f1)"
+
+if [ -x "$VENV_PYTHON" ] && [ "$(cat "$stamp_file" 2>/dev/null)" = "$fingerprint" ]; then
+    log "setup: $VENV is up to date"
+    exit 0
+fi
+
+if [ ! -x "$VENV_PYTHON" ]; then
+    python="$(find_python)" || die "Python 3.11 or later is needed (set PYTHON=/path/to/python3.11)"
+    log "setup: creating $VENV with $python"
+    "$python" -m venv "$VENV" || die "could not create a virtual environment: on Debian/Ubuntu install python3-venv (or python3.11-venv)"
+fi
+
+log "setup: installing pinned requirements into $VENV"
+(cd "$REPO_ROOT" && "$VENV_PYTHON" -m pip install --disable-pip-version-check --quiet \
+    -r requirements-dev.txt -c tests/ci/constraints.txt)
+"$VENV_PYTHON" -c 'import ansible, requests, lxml, pytest' || die "the virtual environment at $VENV is incomplete"
+printf '%s\n' "$fingerprint" > "$stamp_file"
+log "setup: done ($("$VENV/bin/ansible" --version | head -n 1))"
