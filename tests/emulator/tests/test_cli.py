@@ -125,3 +125,50 @@ def test_help_lists_the_documented_options():
                    "--embedded-development", "--sdks", "--auth", "--user", "--state-dir", "--max-upload-size",
                    "--max-running", "--restart-after-upgrade", "--product", "--serial-prefix", "--nonce-lifetime"):
         assert option in result.stdout, option
+
+
+def test_profile_options_on_the_command_line(emulator_factory):
+    started = emulator_factory(
+        1, "--firmware", "12.5.56", "--sdks", "acap3,acap4-native", "--max-upload-size", "150000",
+        "--max-running", "1", "--no-restart-after-upgrade", "--product", "AXIS Q1656-LE", "--auth", "basic",
+        https=False,
+    )
+    device = Device(started.devices[0])
+    from lxml import etree
+    from vapix_emulator.builders import build_eap
+
+    # --auth basic
+    assert "Basic" in device.cgi("list.cgi", auth=None).headers["WWW-Authenticate"]
+    basic = dict(scheme="basic")
+    # --sdks
+    sdks = [e.text for e in etree.fromstring(device.cgi("info.cgi", **basic).content).findall("supportedSdks/sdk")]
+    assert sdks == ["acap3", "acap4-native"]
+    # --product
+    assert "root.Brand.ProdShortName=AXIS Q1656-LE" in device.request(
+        "GET", "/axis-cgi/param.cgi", params={"action": "list", "group": "Brand.ProdShortName"}, **basic).text
+    # --max-upload-size
+    device.cgi("config.cgi", params={"action": "set", "name": "AllowUnsigned", "value": "true"}, **basic)
+    assert device.upload(build_eap(name="huge", size=300_000), **basic).text.strip() == "Error: 3"
+    # --max-running (firmware below 12.6)
+    for name in ("r1", "r2"):
+        assert device.upload(build_eap(name=name), **basic).text.strip() == "OK"
+    assert device.control("start", "r1", **basic).text.strip() == "OK"
+    assert device.control("start", "r2", **basic).text.strip() == "Error: 9"
+    # --no-restart-after-upgrade
+    assert device.upload(build_eap(name="r1", version="2.0.0"), **basic).text.strip() == "OK"
+    assert device.cgi("list.cgi", **basic).text.count('Status="Running"') == 0
+
+
+def test_five_hundred_devices_in_one_process(emulator_factory):
+    """Issue 2: 500 devices in one process must work (the benchmark reports their memory)."""
+    started = emulator_factory(500, https=False)
+    assert started.ready["devices"] == 500 and len(started.devices) == 500
+    hosts = {line["host"] for line in started.devices}
+    serials = {line["serial_number"] for line in started.devices}
+    assert len(hosts) == 500 and len(serials) == 500
+    assert all(ipaddress.ip_address(host).is_loopback for host in hosts)
+    for index in (0, 254, 255, 499):
+        device = Device(started.devices[index])
+        text = device.request("GET", "/axis-cgi/param.cgi", params={"action": "list", "group": "Properties.System.SerialNumber"}).text
+        assert text.strip() == "root.Properties.System.SerialNumber={0}".format(device.serial_number)
+        assert device.cgi("list.cgi").status_code == 200
