@@ -30,7 +30,7 @@ from ansible_collections.vapix.acap.plugins.module_utils._device import (
     param_list_errors,
     parse_param_list,
 )
-from ansible_collections.vapix.acap.plugins.module_utils._error_codes import describe_error_code
+from ansible_collections.vapix.acap.plugins.module_utils._error_codes import describe_error_code, lookup_error_code
 from ansible_collections.vapix.acap.plugins.module_utils._errors import (
     AcapError,
     AuthenticationError,
@@ -203,10 +203,9 @@ class VapixClient:
         self.requests_sent = 0
         self._session = requests.Session()
         self._session.headers["User-Agent"] = "vapix.acap"
-        if settings.validate_certs:
-            self._session.verify = settings.ca_path or True
-        else:
-            self._session.verify = False
+        # Passed with every request, not as session.verify: requests lets REQUESTS_CA_BUNDLE /
+        # CURL_CA_BUNDLE override a session's verify, which would silently ignore ca_path.
+        self._verify: Any = (settings.ca_path or True) if settings.validate_certs else False
         self._auth_settled = False
         if settings.auth_method == "digest":
             self._session.auth = HTTPDigestAuth(settings.username or "", settings.password or "")
@@ -341,7 +340,6 @@ class VapixClient:
             "GET",
             "param.cgi",
             params={"action": "list", "group": ",".join(DEVICE_PARAMETERS)},
-            safe_to_retry=True,
         )
         self._reject_html(response, "param.cgi")
         text = response.content.decode("utf-8", "replace")
@@ -360,7 +358,6 @@ class VapixClient:
             "POST",
             "basicdeviceinfo.cgi",
             json={"apiVersion": "1.0", "method": "getAllProperties"},
-            safe_to_retry=True,
         )
         self._reject_html(response, "basicdeviceinfo.cgi")
         try:
@@ -406,9 +403,8 @@ class VapixClient:
         endpoint: str,
         parse: Callable[[bytes], T],
         params: Optional[Dict[str, str]] = None,
-        safe_to_retry: bool = False,
     ) -> T:
-        response = self._send("POST", endpoint, params=params, safe_to_retry=safe_to_retry)
+        response = self._send("POST", endpoint, params=params)
         self._reject_html(response, endpoint)
         try:
             return parse(response.content)
@@ -439,12 +435,9 @@ class VapixClient:
             path = APPLICATIONS_PATH + endpoint
         return self.settings.base_url + path
 
-    def _send(self, method: str, endpoint: str, safe_to_retry: bool = False, **kwargs: Any) -> "requests.Response":
-        """One request (plus the auth challenge in auto mode), status checked.
-
-        ``safe_to_retry`` is only documentation here: retries happen in
-        ``_read`` around whole operations.
-        """
+    def _send(self, method: str, endpoint: str, **kwargs: Any) -> "requests.Response":
+        """One request (plus the auth challenge in auto mode), status checked. Never retried
+        here: ``_read`` retries whole operations that change nothing."""
         url = self._url(endpoint)
         response = self._transport(method, url, endpoint, **kwargs)
         if response.status_code == 401 and not self._auth_settled:
@@ -462,7 +455,9 @@ class VapixClient:
                 if not self.settings.validate_certs:
                     # The user chose not to verify; do not repeat that on every request.
                     warnings.simplefilter("ignore", InsecureRequestWarning)
-                return self._session.request(method, url, timeout=timeout, allow_redirects=False, **kwargs)
+                return self._session.request(
+                    method, url, timeout=timeout, verify=self._verify, allow_redirects=False, **kwargs
+                )
         except requests.exceptions.SSLError as exc:
             raise TlsError(
                 "TLS connection to %s failed: %s. If the device uses a self-signed certificate, set ca_path "
@@ -576,9 +571,10 @@ class VapixClient:
             )
         if status == 400 and endpoint == "config.cgi":
             # AXIS OS 12.2 and later answer HTTP 400 where older firmware answered Error 1.
+            info = lookup_error_code("config.cgi", 1)
             raise DeviceError(
-                "%s (config.cgi answered HTTP 400 Bad Request, which AXIS OS 12.2 and later use for Error 1)"
-                % describe_error_code("config.cgi", 1),
+                "config.cgi answered HTTP 400 Bad Request (AXIS OS 12.2 and later answer this instead of "
+                "Error: 1): %s. %s." % (info.cause if info else "malformed request", info.remedy if info else ""),
                 http_status=status,
                 endpoint=endpoint,
             )
@@ -639,20 +635,17 @@ class VapixClient:
 
 
 def _reason(exc: BaseException) -> str:
-    """The innermost useful text of a requests/urllib3 exception chain."""
-    reason: Any = exc
-    seen = 0
-    while seen < 6:
+    """The innermost exception's text in a requests/urllib3 exception chain."""
+    reason: BaseException = exc
+    for _depth in range(6):
+        # urllib3 keeps the cause in .reason (MaxRetryError) or args[0]; ssl errors keep a str in .reason.
         inner = getattr(reason, "reason", None)
-        if inner is None and getattr(reason, "args", None):
-            first = reason.args[0]
-            inner = first if isinstance(first, BaseException) else None
-        if inner is None or inner is reason:
+        if not isinstance(inner, BaseException) and reason.args and isinstance(reason.args[0], BaseException):
+            inner = reason.args[0]
+        if not isinstance(inner, BaseException) or inner is reason:
             break
         reason = inner
-        seen += 1
-    text = str(reason) or reason.__class__.__name__
-    return text
+    return str(reason) or reason.__class__.__name__
 
 
 def _seconds(value: float) -> str:
