@@ -76,11 +76,11 @@ def _patch_application(device: "Device", name: str, changes: Any) -> None:
     for key, value in changes.items():
         if key == "status":
             if value not in STATUSES:
-                raise HookError("status must be one of {0}".format(", ".join(STATUSES)))
+                raise HookError("status {0!r} must be one of {1}".format(value, ", ".join(STATUSES)))
             app.status = value
         elif key == "license":
             if value not in LICENSE_STATES and value not in ("", None):
-                raise HookError("license must be one of {0} (or null to compute it)".format(", ".join(LICENSE_STATES)))
+                raise HookError("license {0!r} must be one of {1} (or null to compute it)".format(value, ", ".join(LICENSE_STATES)))
             app.license_override = value or ""
         elif key == "license_key":
             if value is not None and not isinstance(value, dict):
@@ -88,7 +88,7 @@ def _patch_application(device: "Device", name: str, changes: Any) -> None:
             app.license_key = value
         elif key in _EDITABLE:
             if not isinstance(value, _EDITABLE[key]):
-                raise HookError("{0} must be of type {1}".format(key, _EDITABLE[key].__name__))
+                raise HookError("{0} must be of type {1}, got {2!r}".format(key, _EDITABLE[key].__name__, value))
             setattr(app, key, value)
         elif key != "name":
             raise HookError("field {0!r} cannot be edited; editable: status, license, license_key, {1}".format(key, ", ".join(sorted(_EDITABLE))))
@@ -105,7 +105,7 @@ def _patch_state(device: "Device", document: Dict[str, Any]) -> None:
         raise HookError("applications and config must be objects")
     for name, value in config.items():
         if name not in CONFIG_NAMES or not isinstance(value, bool):
-            raise HookError("config accepts {0} with true/false values".format(", ".join(CONFIG_NAMES)))
+            raise HookError("config {0}={1!r}: config accepts {2} with true/false values".format(name, value, ", ".join(CONFIG_NAMES)))
     for name, changes in applications.items():
         _patch_application(device, name, changes)
     device.config.update(config)
@@ -117,19 +117,19 @@ def _add_fault(device: "Device", document: Dict[str, Any]) -> Fault:
 
     kind = document.get("kind")
     if kind not in FAULT_KINDS:
-        raise HookError("kind must be one of {0}".format(", ".join(FAULT_KINDS)))
+        raise HookError("unknown fault kind {0!r}; kind must be one of {1}".format(kind, ", ".join(FAULT_KINDS)))
     count = document.get("count", 1)
     if not isinstance(count, int) or isinstance(count, bool) or count < 1:
-        raise HookError("count must be a positive integer")
+        raise HookError("count must be a positive integer, got {0!r}".format(count))
     match = document.get("match") or {}
     if not isinstance(match, dict) or set(match) - {"path", "action"}:
-        raise HookError('match must be {"path": ..., "action": ...}')
+        raise HookError('match must be {{"path": ..., "action": ...}}, got {0!r}'.format(match))
     delay = document.get("delay", 1.0)
     status = document.get("status", 500)
     if not isinstance(delay, (int, float)) or isinstance(delay, bool) or not 0 <= delay <= 600:
-        raise HookError("delay must be a number of seconds between 0 and 600")
+        raise HookError("delay must be a number of seconds between 0 and 600, got {0!r}".format(delay))
     if not isinstance(status, int) or not 100 <= status <= 599:
-        raise HookError("status must be an HTTP status code")
+        raise HookError("status must be an HTTP status code (100-599), got {0!r}".format(status))
     fault = Fault(kind=kind, count=count, path=str(match.get("path", "")), action=str(match.get("action", "")),
                   delay=float(delay), status=status)
     device.faults.append(fault)
