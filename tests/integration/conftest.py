@@ -85,8 +85,10 @@ def _make_collection_root() -> Path:
 
 
 COLLECTIONS_ROOT = _make_collection_root()
-if str(COLLECTIONS_ROOT) not in sys.path:
-    sys.path.insert(0, str(COLLECTIONS_ROOT))
+# The collection, and the emulator package (its builders make test inputs), are importable in tests.
+for _path in (str(COLLECTIONS_ROOT), str(EMULATOR_DIR)):
+    if _path not in sys.path:
+        sys.path.insert(0, _path)
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,0 +1,256 @@
+# -*- coding: utf-8 -*-
+# Copyright: vapix.acap contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Collection-level tests: the action group, ansible-doc pages, module_defaults, and the harness itself."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any, Dict, List
+
+import pytest
+import yaml
+
+from conftest import REPO_ROOT, ansible_command, ansible_env
+
+MODULES_DIR = REPO_ROOT / "plugins" / "modules"
+CONNECTION_OPTIONS = {"hostname", "port", "use_https", "validate_certs", "ca_path", "username", "password",
+                      "auth_method", "timeout"}
+ACTION_GROUP = "vapix.acap.axis"
+
+
+def module_names() -> List[str]:
+    return sorted(path.stem for path in MODULES_DIR.glob("*.py") if not path.name.startswith("_"))
+
+
+def runtime_metadata() -> Dict[str, Any]:
+    with open(REPO_ROOT / "meta" / "runtime.yml", encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def ansible_doc(*arguments: str) -> subprocess.CompletedProcess:
+    return subprocess.run(ansible_command("ansible-doc") + list(arguments), env=ansible_env(),
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300, check=False)
+
+
+# --------------------------------------------------------------------------------------------
+# meta/runtime.yml
+# --------------------------------------------------------------------------------------------
+
+def test_there_are_modules() -> None:
+    # Guards the parametrised tests below against passing vacuously on an empty list.
+    assert len(module_names()) >= 4, module_names()
+
+
+@pytest.mark.parametrize("module", module_names())
+def test_every_module_is_in_the_action_group(module: str) -> None:
+    group = runtime_metadata()["action_groups"]["axis"]
+    assert module in group, "plugins/modules/%s.py is not in action group 'axis' of meta/runtime.yml" % module
+
+
+def test_action_group_lists_only_existing_modules() -> None:
+    group = runtime_metadata()["action_groups"]["axis"]
+    assert sorted(group) == module_names()
+    assert len(group) == len(set(group)), "duplicates in action group 'axis': %s" % group
+
+
+# --------------------------------------------------------------------------------------------
+# ansible-doc
+# --------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def module_docs() -> Dict[str, Any]:
+    names = ["vapix.acap.%s" % module for module in module_names()]
+    completed = ansible_doc("--json", "-t", "module", *names)
+    assert completed.returncode == 0, completed.stderr
+    return json.loads(completed.stdout)
+
+
+@pytest.mark.parametrize("module", module_names())
+def test_ansible_doc_page_is_complete(module: str, module_docs: Dict[str, Any]) -> None:
+    page = module_docs["vapix.acap.%s" % module]
+    doc = page["doc"]
+    assert doc["short_description"]
+    assert CONNECTION_OPTIONS <= set(doc["options"]), CONNECTION_OPTIONS - set(doc["options"])
+    assert doc["options"]["password"].get("no_log") is not False
+    for option, spec in doc["options"].items():
+        assert spec.get("description"), "option %s has no description" % option
+    for attribute in ("check_mode", "diff_mode", "action_group"):
+        assert attribute in doc["attributes"], "attribute %s missing" % attribute
+        assert doc["attributes"][attribute].get("support") in ("full", "partial", "none", "N/A")
+    assert ACTION_GROUP in doc["attributes"]["action_group"]["membership"]
+    examples = yaml.safe_load(page["examples"])
+    assert isinstance(examples, list) and examples, "EXAMPLES must be a non-empty YAML list of tasks or plays"
+    assert page["return"], "RETURN is empty"
+
+
+@pytest.mark.parametrize("module", module_names())
+def test_ansible_doc_renders_text(module: str) -> None:
+    completed = ansible_doc("-t", "module", "vapix.acap.%s" % module)
+    assert completed.returncode == 0, completed.stderr
+    assert "[WARNING]" not in completed.stderr, completed.stderr
+    for heading in ("OPTIONS", "ATTRIBUTES", "EXAMPLES", "RETURN VALUES"):
+        assert heading in completed.stdout, "%s missing from the ansible-doc page of %s" % (heading, module)
+
+
+def test_ansible_doc_lists_every_module() -> None:
+    completed = ansible_doc("-t", "module", "-l", "vapix.acap")
+    assert completed.returncode == 0, completed.stderr
+    listed = {line.split()[0] for line in completed.stdout.splitlines() if line.strip()}
+    assert listed == {"vapix.acap.%s" % module for module in module_names()}
+
+
+# --------------------------------------------------------------------------------------------
+# module_defaults with group/vapix.acap.axis
+# --------------------------------------------------------------------------------------------
+
+def group_playbook(with_defaults: bool) -> str:
+    defaults = """
+  module_defaults:
+    group/vapix.acap.axis:
+      hostname: "{{ axis_hostname }}"
+      port: "{{ axis_port }}"
+      use_https: "{{ axis_use_https }}"
+      username: "{{ axis_username }}"
+      password: "{{ axis_password }}"
+""" if with_defaults else ""
+    return """
+- hosts: all
+  gather_facts: false%s
+  tasks:
+    - name: info
+      vapix.acap.axis_acap_info:
+    - name: config
+      vapix.acap.axis_acap_config:
+        allow_unsigned: true
+    - name: acap
+      vapix.acap.axis_acap:
+        name: not_installed
+        state: absent
+    - name: license
+      vapix.acap.axis_acap_license:
+        name: not_installed
+        state: absent
+""" % defaults
+
+
+def test_module_defaults_group_sets_the_connection_once(device: Any, run_playbook: Any) -> None:
+    result = run_playbook(group_playbook(with_defaults=True), device)
+    assert result.rc == 0, result
+
+    info = result.task("info")
+    assert info.status == "ok"
+    assert info["device"]["serial_number"] == device.serial_number
+    config = result.task("config")
+    assert config.status == "changed" and config["config"] == {"allow_unsigned": True}
+    assert result.task("acap").status == "ok"
+    license_result = result.task("license")
+    assert license_result.status == "ok" and license_result["invocation"]["module_args"]["port"] == device.port
+
+    operations = device.authenticated_log()
+    assert {entry["user"] for entry in operations} == {"root"}
+    endpoints = {entry["path"].rsplit("/", 1)[-1] for entry in operations}
+    assert {"list.cgi", "config.cgi"} <= endpoints, endpoints
+    assert device.state()["effective"]["allow_unsigned"] is True
+
+
+def test_without_module_defaults_the_connection_is_missing(device: Any, run_playbook: Any) -> None:
+    # The control experiment: the same tasks without the group defaults fail before any request.
+    result = run_playbook(group_playbook(with_defaults=False), device)
+    assert result.rc != 0
+    info = result.task("info")
+    assert info.status == "failed"
+    assert "hostname" in info["msg"] and "password" in info["msg"], info["msg"]
+    assert device.log() == []
+
+
+# --------------------------------------------------------------------------------------------
+# The harness (tests/integration/conftest.py): what the other tests rely on
+# --------------------------------------------------------------------------------------------
+
+def test_devices_are_distinct_and_reset(devices: Any) -> None:
+    taken = devices(3)
+    assert len({(each.host, each.port) for each in taken}) == 3
+    assert len({each.serial_number for each in taken}) == 3
+    first = taken[0]
+    first.patch_state({"config": {"AllowUnsigned": True}})
+    assert first.state()["effective"]["allow_unsigned"] is True
+    first.reset()
+    assert first.state()["effective"]["allow_unsigned"] is False
+    assert first.log() == []
+
+
+def test_reset_applies_a_profile(device: Any, run_logic: Any) -> None:
+    device.reset(firmware="11.11.73", architecture="armv7hf")
+    facts = run_logic("axis_acap_info", device.conn_params())["device"]
+    assert facts["firmware_version"] == "11.11.73"
+    assert facts["architecture"] == "armv7hf"
+
+
+def test_log_separates_challenges_from_operations(device: Any, run_logic: Any) -> None:
+    run_logic("axis_acap_config", device.conn_params(allow_unsigned=False))
+    log = device.log()
+    challenges = [entry for entry in log if entry["status"] == 401]
+    operations = device.authenticated_log()
+    assert challenges, "auth_method auto should meet a Digest challenge first"
+    assert operations and all(entry["status"] != 401 for entry in operations)
+    assert len(log) == len(challenges) + len(operations)
+    device.clear_log()
+    assert device.log() == []
+
+
+def test_conn_params_https_selects_the_https_port(device: Any, run_logic: Any) -> None:
+    params = device.conn_params(use_https=True, ca_path=device.ca_file)
+    assert params["port"] == device.https_port
+    facts = run_logic("axis_acap_info", params)["device"]
+    assert facts["serial_number"] == device.serial_number
+    assert {entry.get("scheme") for entry in device.authenticated_log()} == {"https"}
+
+
+def test_run_logic_validates_like_ansible(device: Any, run_logic: Any) -> None:
+    with pytest.raises(ValueError, match="timeout"):
+        run_logic("axis_acap_info", device.conn_params(timeout="soon"))
+    with pytest.raises(ValueError, match="allow_unsigned|allow_root"):
+        run_logic("axis_acap_config", device.conn_params())  # required_one_of from the module
+    assert device.log() == []
+
+
+def test_install_puts_an_application_on_the_device(device: Any, tmp_path: Path, run_logic: Any) -> None:
+    from vapix_emulator.builders import build_eap  # pylint: disable=import-outside-toplevel
+
+    eap = build_eap(name="harness_app", version="1.2.3", architecture="aarch64", signed=True)
+    assert device.install(eap, start=True) == "harness_app"
+    apps = run_logic("axis_acap_info", device.conn_params())["applications"]
+    assert [(app["name"], app["version"], app["status"]) for app in apps] == [("harness_app", "1.2.3", "Running")]
+
+
+def test_recorder_reports_every_status(device: Any, run_playbook: Any) -> None:
+    result = run_playbook("""
+- hosts: all
+  gather_facts: false
+  tasks:
+    - name: ok
+      ansible.builtin.debug: {msg: "{{ axis_hostname }}"}
+    - name: changed
+      ansible.builtin.command: "true"
+    - name: skipped
+      ansible.builtin.debug: {msg: never}
+      when: false
+    - name: failed
+      ansible.builtin.fail: {msg: on purpose}
+      ignore_errors: true
+    - name: looped
+      ansible.builtin.debug: {msg: "{{ item }}"}
+      loop: [one, two]
+""", device, extra_vars={"unused": 1})
+    assert result.rc == 0, result
+    assert result.task("ok").status == "ok" and result.task("ok")["msg"] == device.host
+    assert result.task("changed", device).status == "changed"
+    assert result.task("skipped", device.inventory_name)["status"] == "skipped"
+    failed = result.task("failed")
+    assert failed.status == "failed" and failed.ignored and failed["msg"] == "on purpose"
+    assert [item["msg"] for item in result.items("looped")] == ["one", "two"]
+    with pytest.raises(KeyError, match="no recorded result"):
+        result.task("not a task")
