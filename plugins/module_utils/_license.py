@@ -268,8 +268,7 @@ def _upload(
 def predicted_state(plan: LicensePlan, before: LicenseState) -> LicenseState:
     if UPLOAD_LICENSE in plan.actions and plan.key is not None:
         if before.status in (VALID, INVALID, MISSING):
-            expires = plan.key.expires.isoformat() if plan.key.expires else None
-            return LicenseState(status=VALID, expiration_date=expires)
+            return LicenseState(status=VALID, expiration_date=_expiry_of(plan.key))
         return before  # None / Custom: the device will not say more after the upload
     if REMOVE_LICENSE in plan.actions:
         return LicenseState(status=MISSING, expiration_date=None)
@@ -353,7 +352,7 @@ def run(client, params: Dict[str, Any], check_mode: bool, now: Optional[datetime
             if action == UPLOAD_LICENSE:
                 after = _upload_and_confirm(client, name, plan, before, outcome)
             elif action == REMOVE_LICENSE:
-                after = _remove_and_confirm(client, name, outcome)
+                after = _remove_and_confirm(client, name, before, outcome)
     elif plan.actions:
         outcome.actions = list(plan.actions)  # check mode: what would be done
 
@@ -392,6 +391,18 @@ def _reread(client, name: str, outcome: _Outcome, what: str) -> LicenseState:
     return LicenseState.of(application)
 
 
+def _unchanged_after_uncertain(exc: AcapError, what: str, before: LicenseState, after: LicenseState) -> AcapError:
+    """The request may not have arrived; the device shows the state of before: nothing was done."""
+    return type(exc)(
+        "%s; list.cgi still reports License=%s%s as before, so nothing was changed. Run the task again."
+        % (what, after.status, _expiry_text(after)),
+        error_code=exc.error_code,
+        http_status=exc.http_status,
+        endpoint=exc.endpoint,
+        result={"changed": False, "actions": []},
+    )
+
+
 def _upload_and_confirm(client, name: str, plan: LicensePlan, before: LicenseState, outcome: _Outcome) -> LicenseState:
     key = plan.key
     what = "The %s was uploaded to %s" % (describe_key(key), name)
@@ -402,23 +413,26 @@ def _upload_and_confirm(client, name: str, plan: LicensePlan, before: LicenseSta
         outcome.actions.append(UPLOAD_LICENSE)
         what = "Uploading the %s to %s got no clear answer (%s)" % (describe_key(key), name, exc.message)
         after = _reread(client, name, outcome, what)
-        if after.status != VALID:
-            raise OutcomeUnknownError(
-                "%s and list.cgi now reports License=%s%s." % (what, after.status, _expiry_text(after)),
-                error_code=exc.error_code,
-                http_status=exc.http_status,
-                endpoint=exc.endpoint,
-                result=outcome.partial(),
-            ) from None
-        outcome.warnings.append("%s; list.cgi now reports License=Valid, so the key is installed." % what)
-        return after
+        if after.status == VALID and (before.status != VALID or _expiry_of(key) == after.expiration_date):
+            outcome.warnings.append("%s; list.cgi now reports License=Valid, so the key is installed." % what)
+            return after
+        if after == before:
+            raise _unchanged_after_uncertain(exc, what, before, after) from None
+        raise OutcomeUnknownError(
+            "%s and list.cgi now reports License=%s%s (before: License=%s%s)."
+            % (what, after.status, _expiry_text(after), before.status, _expiry_text(before)),
+            error_code=exc.error_code,
+            http_status=exc.http_status,
+            endpoint=exc.endpoint,
+            result=dict(outcome.partial(), license=after.to_dict(), key=key.to_dict()),
+        ) from None
     except AcapError as exc:
         raise type(exc)(
             "Uploading the %s to %s failed: %s" % (describe_key(key), name, exc.message),
             error_code=exc.error_code,
             http_status=exc.http_status,
             endpoint=exc.endpoint,
-            result=outcome.partial(),
+            result=dict(outcome.partial(), key=key.to_dict()),
         ) from None
     outcome.actions.append(UPLOAD_LICENSE)
     after = _reread(client, name, outcome, what)
@@ -439,7 +453,7 @@ def _upload_and_confirm(client, name: str, plan: LicensePlan, before: LicenseSta
     )
 
 
-def _remove_and_confirm(client, name: str, outcome: _Outcome) -> LicenseState:
+def _remove_and_confirm(client, name: str, before: LicenseState, outcome: _Outcome) -> LicenseState:
     what = "The license key of %s was removed" % name
     try:
         client.remove_license(name)
@@ -447,16 +461,19 @@ def _remove_and_confirm(client, name: str, outcome: _Outcome) -> LicenseState:
         outcome.actions.append(REMOVE_LICENSE)
         what = "Removing the license key of %s got no clear answer (%s)" % (name, exc.message)
         after = _reread(client, name, outcome, what)
-        if after.status in (VALID, INVALID):
-            raise OutcomeUnknownError(
-                "%s and list.cgi still reports License=%s." % (what, after.status),
-                error_code=exc.error_code,
-                http_status=exc.http_status,
-                endpoint=exc.endpoint,
-                result=outcome.partial(),
-            ) from None
-        outcome.warnings.append("%s; list.cgi now reports License=%s." % (what, after.status))
-        return after
+        if after.status not in (VALID, INVALID):
+            outcome.warnings.append("%s; list.cgi now reports License=%s." % (what, after.status))
+            return after
+        if after == before:
+            raise _unchanged_after_uncertain(exc, what, before, after) from None
+        raise OutcomeUnknownError(
+            "%s and list.cgi now reports License=%s%s (before: License=%s%s)."
+            % (what, after.status, _expiry_text(after), before.status, _expiry_text(before)),
+            error_code=exc.error_code,
+            http_status=exc.http_status,
+            endpoint=exc.endpoint,
+            result=dict(outcome.partial(), license=after.to_dict()),
+        ) from None
     except AcapError as exc:
         raise type(exc)(
             "Removing the license key of %s failed: %s" % (name, exc.message),
@@ -475,6 +492,10 @@ def _remove_and_confirm(client, name: str, outcome: _Outcome) -> LicenseState:
             result=dict(outcome.partial(), license=after.to_dict()),
         )
     return after
+
+
+def _expiry_of(key: LicenseKey) -> Optional[str]:
+    return key.expires.isoformat() if key.expires else None
 
 
 def _expiry_text(state: LicenseState) -> str:
