@@ -235,6 +235,7 @@ def test_https_fails_verification_without_the_ca(device):
         device.cgi("list.cgi", https=True, verify=True)
 
 
+@pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
 def test_https_without_verification_still_needs_credentials(device):
     response = device.cgi("list.cgi", https=True, verify=False, auth=None)
     assert response.status_code == 401
