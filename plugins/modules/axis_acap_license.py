@@ -24,7 +24,7 @@ description:
   - The key's content (its license code and signature) never appears in the module's output, diff, warnings
     or errors; its product, product ID, serial number and expiry may.
 author:
-  - vapix.acap contributors
+  - vapix.acap contributors (@vapix-acap)
 extends_documentation_fragment:
   - vapix.acap.connection
   - vapix.acap.attributes
