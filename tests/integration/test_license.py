@@ -517,3 +517,27 @@ def test_playbook_check_mode_and_diff(licensed_device, tmp_path, run_playbook):
     assert result["status"] == "changed" and result["actions"] == ["upload_license"]
     assert result["diff"]["before"]["status"] == "Missing" and result["diff"]["after"]["status"] == "Valid"
     assert changes_sent(device) == []
+
+
+def test_playbook_shows_why_nothing_was_uploaded(device, tmp_path, run_playbook):
+    install_app(device, tmp_path, copy_protection="none")
+    key_path = write_key(tmp_path, device.serial_number)
+    playbook = """
+- hosts: all
+  gather_facts: false
+  tasks:
+    - name: license
+      vapix.acap.axis_acap_license:
+        hostname: "{{ axis_hostname }}"
+        port: "{{ axis_port }}"
+        use_https: false
+        username: "{{ axis_username }}"
+        password: "{{ axis_password }}"
+        name: ExampleApp
+        src: %s
+""" % key_path
+    run = run_playbook(playbook, device)
+    assert run.rc == 0, run
+    assert run.task("license", device)["status"] == "ok"
+    output = run.stdout + run.stderr
+    assert "[WARNING]: No license key uploaded for ExampleApp: the application needs no license" in output
