@@ -110,6 +110,8 @@ def _manifest(
     schema_version: str,
     run_as_root: bool,
     copy_protection: str,
+    vendor_id: Optional[str] = None,
+    compatible_os_versions: Optional[Sequence[dict]] = None,
 ) -> dict:
     setup: dict = {}
     if name is not None:
@@ -127,6 +129,10 @@ def _manifest(
     user = "root" if run_as_root else "sdk"
     setup["user"] = {"username": user, "group": user}
     setup["runMode"] = "respawn"
+    if vendor_id is not None:
+        setup["vendorId"] = vendor_id
+    if compatible_os_versions is not None:
+        setup["compatibleOsVersions"] = [dict(item) for item in compatible_os_versions]
     return {
         "schemaVersion": schema_version,
         "acapPackageConf": {
@@ -234,6 +240,8 @@ def build_eap(
     copy_protection: Optional[str] = None,
     size: int = 0,
     corrupt: Optional[str] = None,
+    vendor_id: Optional[str] = None,
+    compatible_os_versions: Optional[Sequence[dict]] = None,
 ) -> bytes:
     """Build an ``.eap`` package and return its bytes (also written to ``path`` when given).
 
@@ -241,6 +249,8 @@ def build_eap(
     ``licensed=True`` is shorthand for ``copy_protection="axis"``; an explicit ``copy_protection``
     (``axis``, ``custom``, ``none``) wins. ``size`` pads the executable with incompressible bytes so
     the package is about that many bytes. ``signed`` appends an opaque trailer after the gzip stream.
+    ``vendor_id`` and ``compatible_os_versions`` (a list of ``{"min": .., "max": ..}``) are manifest
+    schema 2 fields, written to manifest.json only (package.conf has no equivalent).
 
     ``corrupt`` makes a broken package instead:
 
@@ -287,9 +297,10 @@ def build_eap(
         copy_protection=copy_protection,
     )
     name_in_metadata: Optional[str] = None if corrupt == "manifest_missing_appname" else name
+    manifest_only = dict(vendor_id=vendor_id, compatible_os_versions=compatible_os_versions)
 
     def archive(payload_size: int) -> bytes:
-        return _tar_gz(_eap_members(name, payload_size, acap, corrupt, name_in_metadata, schema_version, fields))
+        return _tar_gz(_eap_members(name, payload_size, acap, corrupt, name_in_metadata, schema_version, fields, manifest_only))
 
     data = archive(0)
     minimal_size = len(data)
@@ -316,6 +327,7 @@ def _eap_members(
     name_in_metadata: Optional[str],
     schema_version: str,
     fields: dict,
+    manifest_only: dict,
 ) -> list[tuple[str, bytes, int]]:
     members: list[tuple[str, bytes, int]] = [(name, _executable(name, payload_size), 0o755)]
     if corrupt != "no_manifest":
@@ -336,7 +348,7 @@ def _eap_members(
                 manifest_text = '{"schemaVersion": "%s", "acapPackageConf": {"setup": {"appName": "%s",,' % (schema_version, name)
             else:
                 manifest_text = json.dumps(
-                    _manifest(name=name_in_metadata, schema_version=schema_version, **fields), indent=4
+                    _manifest(name=name_in_metadata, schema_version=schema_version, **fields, **manifest_only), indent=4
                 )
             members.append(("manifest.json", manifest_text.encode(), 0o644))
     members.append(("LICENSE", b"Copyright (c) Example Inc. Test package, no rights needed.\n", 0o644))
@@ -456,7 +468,18 @@ def main_build_eap(argv: Optional[Sequence[str]] = None) -> int:
     licensing.add_argument("--copy-protection", choices=COPY_PROTECTION_METHODS)
     parser.add_argument("--size", type=int, default=0, help="pad the package to about this many bytes")
     parser.add_argument("--corrupt", choices=EAP_CORRUPT_VARIANTS, help="build this broken variant instead")
+    parser.add_argument("--vendor-id", help="manifest vendorId (schema 2)")
+    parser.add_argument("--compatible-os", action="append", metavar="MIN:MAX",
+                        help="manifest compatibleOsVersions entry (schema 2), e.g. 12.0:12.99; repeatable; either side may be empty")
     args = parser.parse_args(argv)
+    compatible = None
+    if args.compatible_os:
+        compatible = []
+        for item in args.compatible_os:
+            low, sep, high = item.partition(":")
+            if not sep:
+                parser.error("--compatible-os takes MIN:MAX, got {0!r}".format(item))
+            compatible.append({key: value for key, value in (("min", low), ("max", high)) if value})
     output = Path(args.output) if args.output else Path(eap_filename(args.name, args.version, args.architecture, args.friendly_name))
     data = build_eap(
         output,
@@ -475,6 +498,8 @@ def main_build_eap(argv: Optional[Sequence[str]] = None) -> int:
         copy_protection=args.copy_protection,
         size=args.size,
         corrupt=args.corrupt,
+        vendor_id=args.vendor_id,
+        compatible_os_versions=compatible,
     )
     _emit(output, data)
     return 0

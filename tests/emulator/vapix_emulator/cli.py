@@ -16,7 +16,7 @@ import tempfile
 from typing import List, Optional, Sequence
 
 from .auth import SCHEMES, User, parse_user_spec
-from .device import Device, Profile
+from .device import LOG_LIMIT, Device, Profile
 from .httpserver import HttpServer, close_connections
 from .vapix import DeviceHandler
 
@@ -73,6 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="a running application runs again after an in-place upgrade (default: yes)")
     parser.add_argument("--product", default=defaults.product, help="product name (default: %(default)s)")
     parser.add_argument("--serial-prefix", default="B8A44F", help="serial = prefix + 6 hex digits of the device index (default: %(default)s)")
+    parser.add_argument("--log-limit", type=int, default=LOG_LIMIT,
+                        help="request log entries kept per device, oldest dropped first (default: %(default)s)")
     parser.add_argument("--nonce-lifetime", type=float, default=300.0, help="Digest nonce lifetime in seconds (default: %(default)s)")
     return parser
 
@@ -124,6 +126,8 @@ def main_serve(argv: Optional[Sequence[str]] = None) -> int:
     args = parser.parse_args(argv)
     if args.devices < 1:
         parser.error("--devices must be at least 1")
+    if args.log_limit < 1:
+        parser.error("--log-limit must be at least 1")
     for option in ("port", "https_port"):
         value = getattr(args, option)
         if value is not None and not 1 <= value <= 65535:
@@ -161,7 +165,7 @@ def main_serve(argv: Optional[Sequence[str]] = None) -> int:
     devices = [
         Device(index=index, host=host, port=args.port, https_port=args.https_port,
                serial_number="{0}{1:06X}".format(args.serial_prefix.upper(), index), profile=profile, users=users,
-               nonce_lifetime=args.nonce_lifetime, state_dir=args.state_dir, ca_file=ca_file)
+               nonce_lifetime=args.nonce_lifetime, state_dir=args.state_dir, ca_file=ca_file, log_limit=args.log_limit)
         for index, host in enumerate(hosts, start=1)
     ]
 

@@ -169,7 +169,7 @@ class Device:
 
     def __init__(self, index: int, host: str, port: int, https_port: Optional[int], serial_number: str,
                  profile: Profile, users: List[User], nonce_lifetime: float,
-                 state_dir: Optional[str] = None, ca_file: Optional[str] = None) -> None:
+                 state_dir: Optional[str] = None, ca_file: Optional[str] = None, log_limit: int = LOG_LIMIT) -> None:
         self.index = index
         self.host = host
         self.port = port
@@ -183,7 +183,7 @@ class Device:
         self.authenticator = Authenticator("AXIS_" + serial_number, users, profile.auth, nonce_lifetime)
         self.applications: Dict[str, Application] = {}
         self.config: Dict[str, bool] = {}  # only values set explicitly; the rest are firmware defaults
-        self.log: Deque[Dict[str, Any]] = collections.deque(maxlen=LOG_LIMIT)
+        self.log: Deque[Dict[str, Any]] = collections.deque(maxlen=log_limit)
         self.faults: List[Fault] = []
         self.upload_in_progress = False
         self.state_path = os.path.join(state_dir, serial_number + ".json") if state_dir else None

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import sys
+import traceback
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Awaitable, Callable, Dict, List, Optional, Tuple
@@ -230,7 +232,16 @@ class HttpServer:
                 except BadRequest as exc:
                     writer.write(serialize(Response.text("Bad Request: {0}\n".format(exc), 400), keep_alive=False))
                     return
-                response = await self._handler(request)
+                try:
+                    response = await self._handler(request)
+                except (ConnectionError, asyncio.IncompleteReadError):
+                    raise
+                except BadRequest as exc:
+                    writer.write(serialize(Response.text("Bad Request: {0}\n".format(exc), 400), keep_alive=False))
+                    return
+                except Exception:  # a bug in the emulator: say so on stderr, answer 500, keep serving others
+                    traceback.print_exc(file=sys.stderr)
+                    response = Response.text("Internal emulator error (traceback on the emulator's stderr)\n", 500, close=True)
                 if response.drop:
                     if request.on_complete:
                         request.on_complete(None, 0)
