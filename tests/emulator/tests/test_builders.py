@@ -330,3 +330,23 @@ def test_module_entry_point_builds(tmp_path):
                             cwd=str(EMULATOR_ROOT), capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert manifest_setup(out.read_bytes())["appName"] == "mod_app"
+
+
+def test_schema_2_fields():
+    data = build_eap(schema_version="2.2.0", vendor_id="0123456789",
+                     compatible_os_versions=[{"min": "12.0", "max": "12.99"}])
+    setup = manifest_setup(data)
+    assert setup["vendorId"] == "0123456789"
+    assert setup["compatibleOsVersions"] == [{"min": "12.0", "max": "12.99"}]
+    assert "vendorId" not in manifest_setup(build_eap())
+
+
+def test_cli_compatible_os(tmp_path, capsys):
+    out = tmp_path / "c.eap"
+    main_build_eap(["-o", str(out), "--schema-version", "2.0.0", "--compatible-os", "12.0:", "--compatible-os", ":11.11",
+                    "--vendor-id", "abcdefabcd"])
+    setup = manifest_setup(out.read_bytes())
+    assert setup["compatibleOsVersions"] == [{"min": "12.0"}, {"max": "11.11"}]
+    assert setup["vendorId"] == "abcdefabcd"
+    with pytest.raises(SystemExit):
+        main_build_eap(["-o", str(out), "--compatible-os", "12.0"])

@@ -87,3 +87,26 @@ def test_remove_running_application(device):
     device.control("start", "gone")
     assert text_reply(device.control("remove", "gone")) == "OK"
     assert "gone" not in device.applications()
+
+
+def test_restart_of_a_stopped_application_is_error_7(device):
+    device.install(build_eap(name="r7"))
+    assert text_reply(device.control("restart", "r7")) == "Error: 7"
+    assert device.applications()["r7"]["Status"] == "Stopped"
+
+
+def test_idle_application_can_be_started_but_not_stopped(device):
+    device.install(build_eap(name="idle"))
+    device.patch_state({"applications": {"idle": {"status": "Idle"}}})
+    assert device.applications()["idle"]["Status"] == "Idle"
+    assert text_reply(device.control("stop", "idle")) == "Error: 7"
+    assert text_reply(device.control("start", "idle")) == "OK"
+    assert device.applications()["idle"]["Status"] == "Running"
+
+
+@pytest.mark.parametrize("params", [{"action": "dance", "package": "x"}, {"package": "x"}])
+def test_unknown_or_missing_action_is_refused(device, params):
+    device.install(build_eap(name="x"))
+    response = device.cgi("control.cgi", params=params)
+    assert response.status_code == 400
+    assert device.applications()["x"]["Status"] == "Stopped"

@@ -177,3 +177,20 @@ def test_unknown_fault_kind_is_refused(device):
     assert response.status_code == 400
     assert "kind" in response.text and "drop_before" in response.text, "says what is accepted"
     assert device.cgi("list.cgi").status_code == 200, "nothing was queued"
+
+
+def test_a_challenge_does_not_consume_a_fault(device):
+    device.reset(auth="digest")
+    device.inject_fault("http_error", match={"path": LIST}, status=500)
+    # requests first sends no credentials (401 challenge), then the authenticated request.
+    assert device.cgi("list.cgi").status_code == 500
+    statuses = [entry["status"] for entry in device.log()]
+    assert statuses == [401, 500]
+
+
+def test_dropped_connection_is_logged_without_status(device):
+    device.inject_fault("drop_before", match={"path": LIST})
+    with pytest.raises(requests.exceptions.ConnectionError):
+        device.cgi("list.cgi")
+    entries = [entry for entry in device.log() if entry["user"] == "root"]
+    assert entries and entries[-1]["status"] is None

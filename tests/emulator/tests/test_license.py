@@ -149,3 +149,22 @@ def test_a_failed_upload_keeps_the_previous_key(licensed):
     assert text_reply(licensed.upload_license(APP, key_for(licensed))) == "OK"
     assert text_reply(licensed.upload_license(APP, key_for(licensed, productid="1"))) == "Error: 25"
     assert license_of(licensed)["License"] == "Valid"
+
+
+def test_key_for_an_application_without_copy_protection(device):
+    device.install(build_eap(name="free", application_id="31"))
+    key = build_license_key(product="free", productid="31", serial_number=device.serial_number)
+    assert text_reply(device.upload_license("free", key)) == "OK"
+    assert device.applications()["free"]["License"] == "None"
+
+
+def test_application_without_id_never_matches_a_key(device):
+    device.install(build_eap(name="no_id", licensed=True))
+    key = build_license_key(product="no_id", productid="1", serial_number=device.serial_number)
+    assert text_reply(device.upload_license("no_id", key)) == "Error: 25"
+
+
+def test_license_without_a_file_part(device):
+    device.install(build_eap(name="nofile", application_id="3", licensed=True))
+    response = device.cgi("license.cgi", params={"action": "uploadlicensekey", "package": "nofile"})
+    assert text_reply(response) == "Error: 21"

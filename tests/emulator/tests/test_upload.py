@@ -258,3 +258,70 @@ def test_upgrade_of_a_stopped_application_stays_stopped(device):
     device.install(build_eap(name="idle_one", version="2.0.0"))
     assert installed(device)["idle_one"]["Status"] == "Stopped"
 
+
+
+# --- compatibility details -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("window, expected", [
+    ({"min": "12.0", "max": "12.99"}, "OK"),
+    ({"min": "12.7"}, "Error: 5"),
+    ({"max": "12.5"}, "Error: 5"),
+])
+def test_compatible_os_versions(device, window, expected):
+    package = build_eap(name="os_window", schema_version="2.2.0", signed=True, compatible_os_versions=[window])
+    assert text_reply(device.upload(package)) == expected
+
+
+def test_acap3_package_needs_the_acap3_sdk(device):
+    device.reset(sdks=["acap4-native"])
+    device.config("set", "AllowUnsigned", "true")
+    assert text_reply(device.upload(build_eap(name="old3", acap=3))) == "Error: 5"
+    assert text_reply(device.upload(build_eap(name="new4", acap=4))) == "OK"
+
+
+def test_a_delayed_upload_keeps_the_device_busy(device):
+    device.config("set", "AllowUnsigned", "true")
+    device.inject_fault("delay", match={"path": APP_PATH + "upload.cgi"}, delay=2.0)
+    outcome: dict = {}
+    first = threading.Thread(target=lambda: outcome.setdefault("first", device.upload(build_eap(name="held"))))
+    first.start()
+    try:
+        time.sleep(0.7)
+        assert text_reply(device.upload(build_eap(name="queued"))) == "Error: 12"
+    finally:
+        first.join(timeout=30)
+    assert text_reply(outcome["first"]) == "OK"
+    assert set(installed(device)) == {"held"}
+
+
+def test_chunked_upload_body(device):
+    """A client that streams the multipart body with chunked transfer coding."""
+    boundary = "chunkboundary"
+    package = build_eap(name="chunked", signed=True, size=120_000)
+    body = (
+        "--{0}\r\nContent-Disposition: form-data; name=\"packfil\"; filename=\"c.eap\"\r\n"
+        "Content-Type: application/octet-stream\r\n\r\n".format(boundary).encode()
+        + package + "\r\n--{0}--\r\n".format(boundary).encode()
+    )
+
+    def pieces():
+        for start in range(0, len(body), 16_384):
+            yield body[start:start + 16_384]
+
+    device.reset(auth="both")
+    response = device.cgi("upload.cgi", scheme="basic", data=pieces(),
+                          headers={"Content-Type": "multipart/form-data; boundary=" + boundary})
+    assert text_reply(response) == "OK"
+    assert "chunked" in installed(device)
+
+
+def test_application_id_that_is_not_a_number_is_left_out_of_list(device, list_schema):
+    from lxml import etree
+
+    device.install(build_eap(name="odd_id", application_id="abc-1"))
+    device.install(build_eap(name="good_id", application_id="123"))
+    root = etree.fromstring(device.cgi("list.cgi").content)
+    list_schema.assertValid(root)
+    apps = {element.get("Name"): element.attrib for element in root.findall("application")}
+    assert "ApplicationID" not in apps["odd_id"]
+    assert apps["good_id"]["ApplicationID"] == "123"
