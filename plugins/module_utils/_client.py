@@ -20,7 +20,7 @@ import time
 import traceback
 import warnings
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, TypeVar
+from typing import Any, Callable, Dict, List, Mapping, Optional, TypeVar
 
 from ansible_collections.vapix.acap.plugins.module_utils._device import (
     CONFIG_CGI_MIN_FIRMWARE,
@@ -54,7 +54,7 @@ from ansible_collections.vapix.acap.plugins.module_utils._xml import (
 
 try:
     import requests
-    from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
+    from requests.auth import HTTPBasicAuth, HTTPDigestAuth
     from requests.utils import parse_dict_header
 
     HAS_REQUESTS = True
@@ -240,11 +240,11 @@ class VapixClient:
 
     def get_config(self, name: str) -> bool:
         """config.cgi action=get for setting ``name`` (``AllowUnsigned``, ``AllowRoot``)."""
-        return self._read(
-            "config.cgi",
-            lambda: self._config_value(name, self._post_xml("config.cgi", parse_config_reply,
-                                                             params={"action": "get", "name": name})),
-        )
+        def read() -> bool:
+            settings = self._post_xml("config.cgi", parse_config_reply, params={"action": "get", "name": name})
+            return self._config_value(name, settings)
+
+        return self._read("config.cgi", read)
 
     def set_config(self, name: str, value: bool) -> bool:
         """config.cgi action=set; returns the value the device echoes."""
@@ -650,4 +650,3 @@ def _reason(exc: BaseException) -> str:
 
 def _seconds(value: float) -> str:
     return ("%g" % value)
-

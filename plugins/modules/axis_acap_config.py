@@ -16,7 +16,7 @@ description:
   - A setting the device's firmware does not have fails the task with a message naming the firmware and
     the AXIS OS versions that have the setting.
 author:
-  - vapix.acap contributors
+  - vapix.acap contributors (@vapix-acap)
 extends_documentation_fragment:
   - vapix.acap.connection
   - vapix.acap.attributes

@@ -17,7 +17,7 @@ description:
     C(config.cgi) below AXIS OS 11.2) is listed in RV(missing) instead of failing the task.
   - This module never changes the device.
 author:
-  - vapix.acap contributors
+  - vapix.acap contributors (@vapix-acap)
 extends_documentation_fragment:
   - vapix.acap.connection
   - vapix.acap.attributes
