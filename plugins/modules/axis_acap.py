@@ -30,7 +30,7 @@ description:
     the module reads C(list.cgi) again and reports what the device shows, with a warning; if the device does
     not show it done, the task fails and says so.
 author:
-  - vapix.acap contributors
+  - vapix.acap contributors (@vapix-acap)
 extends_documentation_fragment:
   - vapix.acap.connection
   - vapix.acap.attributes

@@ -84,7 +84,7 @@ def test_install_sends_facts_reads_only_when_uploading(device, run_logic, tmp_pa
     src = make_eap(tmp_path)
     device.clear_log()
     run_logic("axis_acap", connection(device, src=src))
-    cgis = [cgi for cgi, _ in operations(device)]
+    cgis = [cgi for cgi, unused_action in operations(device)]
     assert cgis[0] == "list.cgi"
     assert "upload.cgi" in cgis
     assert cgis.index("param.cgi") < cgis.index("upload.cgi")
@@ -122,11 +122,11 @@ def test_restarted_always_acts(device, run_logic, tmp_path, running, expected):
     predicted = run_logic("axis_acap", params, check_mode=True)
     assert predicted["actions"] == expected and predicted["changed"] is True
     assert changing_operations(device) == []
-    for _ in range(2):  # a second run restarts again: restarted is never "ok"
+    for attempt in range(2):  # a second run restarts again: restarted is never "ok"
         device.clear_log()
         result = run_logic("axis_acap", params)
         assert result["changed"] is True
-        assert result["actions"] == (expected if _ == 0 else ["restart"])
+        assert result["actions"] == (expected if attempt == 0 else ["restart"])
         assert changing_operations(device) == [("control.cgi", result["actions"][0])]
         assert applications(device)["hello_world"]["status"] == "Running"
 
@@ -187,7 +187,7 @@ def test_upgrade_of_running_application_keeps_it_running(device, run_logic, tmp_
     assert result["diff"]["before"]["version"] == "1.0.0"
     assert result["diff"]["after"]["version"] == "1.1.0"
     # Upload, read the outcome, then start only when the device stopped it.
-    cgis = [cgi for cgi, _ in operations(device)]
+    cgis = [cgi for cgi, unused_action in operations(device)]
     assert cgis[cgis.index("upload.cgi") + 1] == "list.cgi"
 
     device.clear_log()
@@ -288,7 +288,7 @@ def test_several_versions_are_chosen_by_architecture(device, run_logic, tmp_path
     again = run_logic("axis_acap", connection(device, src=src))
     assert again["changed"] is False
     # Packages of different versions: param.cgi is needed to know which one applies.
-    assert [cgi for cgi, _ in operations(device)] == ["list.cgi", "param.cgi"]
+    assert [cgi for cgi, unused_action in operations(device)] == ["list.cgi", "param.cgi"]
 
 
 def test_no_package_fits(device, run_logic, tmp_path):

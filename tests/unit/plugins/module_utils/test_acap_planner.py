@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from ansible_collections.vapix.acap.plugins.module_utils._acap import (
@@ -156,7 +158,8 @@ def test_list_cgi_spelling_of_acap3_version_equals_package():
 
 
 def test_downgrade_warning_names_versions():
-    _, warning = upload_decision(app(version="2.0.0"), package(), False, False)
+    upload, warning = upload_decision(app(version="2.0.0"), package(), False, False)
+    assert upload is False
     assert "myapp 2.0.0 is installed, newer than the package's 1.2.0" in warning
     assert "allow_downgrade" in warning
 
@@ -253,8 +256,6 @@ def test_predict_new_installation_started():
 
 @pytest.mark.parametrize("method, license", [("axis", "Missing"), ("custom", "Custom"), ("none", "None")])
 def test_predict_license_of_a_new_installation(method, license):
-    from dataclasses import replace
-
     after = predict_after("present", None, replace(package(), copy_protection=method), ["upload"])
     assert after.license == license
 
