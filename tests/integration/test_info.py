@@ -148,3 +148,20 @@ def test_playbook_failure_carries_http_status_and_hides_the_password(device, run
     assert result["http_status"] == 401 and result["error_code"] is None
     assert "username or the password is wrong" in result["msg"]
     assert "Traceback" not in run.stdout + run.stderr
+
+
+def test_missing_requests_gives_missing_required_lib(device, run_playbook, tmp_path):
+    """A Python without requests/lxml (a bare venv): the documented message, no traceback."""
+    import subprocess  # pylint: disable=import-outside-toplevel
+
+    bare = tmp_path / "bare-venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(bare)], check=True, timeout=120)
+    bare_python = bare / "bin" / "python"
+    probe = subprocess.run([str(bare_python), "-c", "import requests"], capture_output=True, check=False)
+    assert probe.returncode != 0, "the bare venv must not see requests"
+    run = run_playbook("info_read.yml", device, extra_vars={"ansible_python_interpreter": str(bare_python)})
+    result = run.task("Read info")
+    assert result.status == "failed"
+    assert "Failed to import the required Python library (requests)" in result["msg"]
+    assert "Traceback" not in result["msg"]
+    assert device.log() == []  # nothing was sent
