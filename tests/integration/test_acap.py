@@ -307,9 +307,10 @@ def test_no_package_fits(device, run_logic, tmp_path):
 # -- pre-flight failures: nothing is uploaded ----------------------------------------------------
 
 
-def test_unsigned_refused_on_12(device, run_logic, tmp_path):
+@pytest.mark.parametrize("acap", [3, 4])
+def test_unsigned_refused_on_12(device, run_logic, tmp_path, acap):
     device.reset(firmware="12.2.1")
-    src = make_eap(tmp_path, signed=False)
+    src = make_eap(tmp_path, signed=False, acap=acap)
     for check_mode in (True, False):
         device.clear_log()
         with pytest.raises(PreflightError) as info:
@@ -321,20 +322,27 @@ def test_unsigned_refused_on_12(device, run_logic, tmp_path):
     assert applications(device) == {}
 
 
-def test_unsigned_accepted_when_allowed_on_12(device, run_logic, tmp_path):
+@pytest.mark.parametrize("acap", [3, 4])
+def test_unsigned_accepted_when_allowed_on_12(device, run_logic, tmp_path, acap):
     device.reset(firmware="12.2.1")
     device.patch_state({"config": {"AllowUnsigned": True}})
-    converge(device, run_logic, {"src": make_eap(tmp_path, signed=False)}, ["upload"])
+    converge(device, run_logic, {"src": make_eap(tmp_path, signed=False, acap=acap)}, ["upload"])
     assert applications(device)["hello_world"]["signed"] is False
 
 
+@pytest.mark.parametrize("acap", [3, 4])
 @pytest.mark.parametrize("firmware, asks_config", [("11.11.73", True), ("11.1.50", False)])
-def test_unsigned_on_11(device, run_logic, tmp_path, firmware, asks_config):
+def test_unsigned_on_11(device, run_logic, tmp_path, firmware, asks_config, acap):
     device.reset(firmware=firmware)
+    src = make_eap(tmp_path, signed=False, acap=acap)
     device.clear_log()
-    result = run_logic("axis_acap", connection(device, src=make_eap(tmp_path, signed=False)))
-    assert result["actions"] == ["upload"]
+    run_logic("axis_acap", connection(device, src=src), check_mode=True)
+    # AllowUnsigned is asked only where config.cgi exists (AXIS OS 11.2 and later).
     assert (("config.cgi", "get") in operations(device)) is asks_config
+    device.reset(firmware=firmware)
+    result = converge(device, run_logic, {"src": src, "state": "started"}, ["upload", "start"])
+    assert result["package"]["signed"] is False
+    assert applications(device)["hello_world"]["status"] == "Running"
 
 
 @pytest.mark.parametrize("firmware", ["11.11.73", "12.6.1"])
@@ -458,3 +466,40 @@ def test_device_refuses_upload_with_error_code(device, run_logic, tmp_path):
     assert info.value.error_code == 10
     assert "Uploading hello_world 1.0.0" in str(info.value)
     assert info.value.result["changed"] is False
+
+
+def test_dropped_upload_that_did_nothing(device, run_logic, tmp_path):
+    device.inject_fault("drop_before", match={"path": "upload.cgi"})
+    with pytest.raises(OutcomeUnknownError) as info:
+        run_logic("axis_acap", connection(device, src=make_eap(tmp_path)))
+    assert "list.cgi does not show it done" in str(info.value)
+    assert info.value.result == {"changed": False, "actions": []}
+    assert applications(device) == {}
+
+
+def test_dropped_upload_that_worked(device, run_logic, tmp_path):
+    device.inject_fault("drop_after", match={"path": "upload.cgi"})
+    result = run_logic("axis_acap", connection(device, src=make_eap(tmp_path), state="started"))
+    assert result["actions"] == ["upload", "start"]
+    assert result["warnings"]
+    assert applications(device)["hello_world"]["status"] == "Running"
+
+
+def test_stop_error_15_not_applied_after_upload(device, run_logic, tmp_path):
+    device.install(open(make_eap(tmp_path, version="1.0.0"), "rb").read(), start=True)
+    device.inject_fault("error_15_not_applied", match={"path": "control.cgi", "action": "stop"})
+    with pytest.raises(OutcomeUnknownError) as info:
+        run_logic("axis_acap", connection(device, src=make_eap(tmp_path, version="1.1.0"), state="stopped"))
+    assert info.value.error_code == 15
+    assert info.value.result["changed"] is True
+    assert info.value.result["actions"] == ["upload"]
+    app = applications(device)["hello_world"]
+    assert (app["version"], app["status"]) == ("1.1.0", "Running")
+
+
+def test_idle_application_is_started(device, run_logic, tmp_path):
+    device.install(open(make_eap(tmp_path), "rb").read())
+    device.patch_state({"applications": {"hello_world": {"status": "Idle"}}})
+    result = run_logic("axis_acap", connection(device, name="hello_world", state="started"))
+    assert result["actions"] == ["start"]
+    assert applications(device)["hello_world"]["status"] == "Running"
