@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple
 
 from ansible_collections.vapix.acap.plugins.module_utils._errors import (
     AcapError,
@@ -39,6 +39,10 @@ from ansible_collections.vapix.acap.plugins.module_utils._license_key import (
     pick_key,
     same_application_id,
 )
+from ansible_collections.vapix.acap.plugins.module_utils._xml import Application
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from ansible_collections.vapix.acap.plugins.module_utils._client import VapixClient
 
 UPLOAD_LICENSE = "upload_license"
 REMOVE_LICENSE = "remove_license"
@@ -73,7 +77,7 @@ class LicenseState:
     expiration_date: Optional[str]
 
     @classmethod
-    def of(cls, application) -> "LicenseState":
+    def of(cls, application: Optional[Application]) -> "LicenseState":
         if application is None:
             return cls(status=None, expiration_date=None)
         return cls(status=application.license, expiration_date=application.license_expiration_date)
@@ -86,7 +90,7 @@ def utc_now() -> datetime.datetime:
     return datetime.datetime.now(datetime.timezone.utc)
 
 
-def describe_application(application) -> str:
+def describe_application(application: Application) -> str:
     if application.application_id:
         return "%s (ApplicationID %s)" % (application.name, application.application_id)
     return application.name
@@ -103,7 +107,7 @@ def describe_key(key: LicenseKey) -> str:
     )
 
 
-def device_expiry(application) -> Optional[datetime.date]:
+def device_expiry(application: Application) -> Optional[datetime.date]:
     """LicenseExpirationDate as a date; None when absent or unreadable (then a
     key with an expiry is treated as different and uploaded)."""
     text = application.license_expiration_date
@@ -115,7 +119,7 @@ def device_expiry(application) -> Optional[datetime.date]:
         return None
 
 
-def check_key_matches_application(key: LicenseKey, application) -> None:
+def check_key_matches_application(key: LicenseKey, application: Application) -> None:
     """Product must be the application's short name; productid its ApplicationID
     where both are known. Local: needs no request."""
     if key.product != application.name or not same_application_id(key.productid, application.application_id):
@@ -129,7 +133,7 @@ def _instant(moment: datetime.datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def check_key_for_upload(key: LicenseKey, application, serial_number: str, now: datetime.datetime) -> None:
+def check_key_for_upload(key: LicenseKey, application: Application, serial_number: str, now: datetime.datetime) -> None:
     """Everything that can be checked before an upload, from the key and the device's facts."""
     check_key_matches_application(key, application)
     device_serial = normalize_serial(serial_number)
@@ -145,7 +149,7 @@ def check_key_for_upload(key: LicenseKey, application, serial_number: str, now: 
         )
 
 
-def candidate_keys(keys: KeyCollection, application) -> List[LicenseKey]:
+def candidate_keys(keys: KeyCollection, application: Application) -> List[LicenseKey]:
     """The keys that may be this application's. A single key (file or content)
     that names another application is an error at once; a directory is
     filtered, and holding no key for the application is an error."""
@@ -172,7 +176,7 @@ def plan_license(
     name: str,
     state: str,
     force: bool,
-    application,
+    application: Optional[Application],
     keys: Optional[KeyCollection],
     serial_number: Optional[str],
     now: datetime.datetime,
@@ -219,7 +223,7 @@ def plan_license(
     return _upload(key, application, serial_number, now, warnings)
 
 
-def _plan_absent(force: bool, application) -> LicensePlan:
+def _plan_absent(force: bool, application: Optional[Application]) -> LicensePlan:
     if application is None:
         return LicensePlan()  # no application, so no key: absent already
     status = application.license
@@ -238,7 +242,7 @@ def _plan_absent(force: bool, application) -> LicensePlan:
     return LicensePlan(warnings=(_unknowable_status_warning(application, "removed"),))
 
 
-def _unknowable_status_warning(application, verb: str) -> str:
+def _unknowable_status_warning(application: Application, verb: str) -> str:
     status = application.license
     if status == NOT_REQUIRED:
         why = "the application needs no license (list.cgi reports License=None)"
@@ -249,7 +253,7 @@ def _unknowable_status_warning(application, verb: str) -> str:
     return "No license key %s for %s: %s. Use force=true to send it anyway." % (verb, application.name, why)
 
 
-def _select(keys: KeyCollection, candidates: Sequence[LicenseKey], serial_number: str, application) -> LicenseKey:
+def _select(keys: KeyCollection, candidates: Sequence[LicenseKey], serial_number: str, application: Application) -> LicenseKey:
     if keys.single:
         return candidates[0]  # its serial number is checked before upload, with a precise message
     key = pick_key(candidates, serial_number)
@@ -259,7 +263,7 @@ def _select(keys: KeyCollection, candidates: Sequence[LicenseKey], serial_number
 
 
 def _upload(
-    key: LicenseKey, application, serial_number: str, now: datetime.datetime, warnings: List[str]
+    key: LicenseKey, application: Application, serial_number: str, now: datetime.datetime, warnings: List[str]
 ) -> LicensePlan:
     check_key_for_upload(key, application, serial_number, now)
     return LicensePlan(actions=(UPLOAD_LICENSE,), key=key, warnings=tuple(warnings))
@@ -290,14 +294,14 @@ def load_key_source(params: Dict[str, Any]) -> Optional[KeyCollection]:
     return None
 
 
-def find_application(applications, name: str):
+def find_application(applications: Sequence[Application], name: str) -> Optional[Application]:
     for application in applications:
         if application.name == name:
             return application
     return None
 
 
-def _not_installed(applications, name: str) -> PreflightError:
+def _not_installed(applications: Sequence[Application], name: str) -> PreflightError:
     similar = [app.name for app in applications if app.name.lower() == name.lower()]
     message = "The application %s is not installed on the device, so it cannot take a license key." % name
     if similar:
@@ -317,7 +321,7 @@ class _Outcome:
         return {"changed": bool(self.actions), "actions": list(self.actions)}
 
 
-def run(client, params: Dict[str, Any], check_mode: bool, now: Optional[datetime.datetime] = None) -> Dict[str, Any]:
+def run(client: "VapixClient", params: Dict[str, Any], check_mode: bool, now: Optional[datetime.datetime] = None) -> Dict[str, Any]:
     """The logic contract (docs/architecture.md): read, plan, act, confirm."""
     name: str = params["name"]
     state: str = params.get("state") or "present"
@@ -371,7 +375,7 @@ def run(client, params: Dict[str, Any], check_mode: bool, now: Optional[datetime
     return result
 
 
-def _reread(client, name: str, outcome: _Outcome, what: str) -> LicenseState:
+def _reread(client: "VapixClient", name: str, outcome: _Outcome, what: str) -> LicenseState:
     try:
         application = find_application(client.list_applications(), name)
     except AcapError as exc:
@@ -403,7 +407,7 @@ def _unchanged_after_uncertain(exc: AcapError, what: str, before: LicenseState, 
     )
 
 
-def _upload_and_confirm(client, name: str, plan: LicensePlan, before: LicenseState, outcome: _Outcome) -> LicenseState:
+def _upload_and_confirm(client: "VapixClient", name: str, plan: LicensePlan, before: LicenseState, outcome: _Outcome) -> LicenseState:
     key = plan.key
     what = "The %s was uploaded to %s" % (describe_key(key), name)
     try:
@@ -453,7 +457,7 @@ def _upload_and_confirm(client, name: str, plan: LicensePlan, before: LicenseSta
     )
 
 
-def _remove_and_confirm(client, name: str, before: LicenseState, outcome: _Outcome) -> LicenseState:
+def _remove_and_confirm(client: "VapixClient", name: str, before: LicenseState, outcome: _Outcome) -> LicenseState:
     what = "The license key of %s was removed" % name
     try:
         client.remove_license(name)

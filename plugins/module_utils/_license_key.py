@@ -17,7 +17,7 @@ import datetime
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from ansible_collections.vapix.acap.plugins.module_utils._errors import LicenseKeyError
 
@@ -103,21 +103,21 @@ def _safe_parser() -> etree.XMLParser:
     )
 
 
-def _localname(element) -> str:
+def _localname(element: Any) -> str:
     tag = element.tag
     if not isinstance(tag, str):  # comments, processing instructions
         return ""
     return etree.QName(element).localname
 
 
-def _child(parent, name: str):
+def _child(parent: Any, name: str) -> Any:
     for element in parent:
         if _localname(element) == name:
             return element
     return None
 
 
-def _child_text(parent, name: str) -> Optional[str]:
+def _child_text(parent: Any, name: str) -> Optional[str]:
     element = _child(parent, name)
     if element is None or element.text is None:
         return None
