@@ -39,13 +39,13 @@ KEY_FILE_SUFFIXES = (".xml", ".lic", ".key")
 
 _DISTANT_PAST = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 
-_SERIAL_SEPARATORS = re.compile(r"[\s:\-]")
+_SERIAL_SEPARATORS = re.compile(r"[:\-]")
 
 
 def normalize_serial(serial: str) -> str:
-    """Serial numbers are compared as upper-case hex without separators
+    """Serial numbers are compared upper case without ``:``/``-`` separators
     (``b8:a4:4f:00:00:01`` and ``B8A44F000001`` are the same device)."""
-    return _SERIAL_SEPARATORS.sub("", serial or "").upper()
+    return _SERIAL_SEPARATORS.sub("", (serial or "").strip()).upper()
 
 
 @dataclass(frozen=True)
