@@ -541,3 +541,12 @@ def test_playbook_shows_why_nothing_was_uploaded(device, tmp_path, run_playbook)
     assert run.task("license", device)["status"] == "ok"
     output = run.stdout + run.stderr
     assert "[WARNING]: No license key uploaded for ExampleApp: the application needs no license" in output
+
+
+def test_over_https_with_the_device_ca(licensed_device, tmp_path, run_logic):
+    device = licensed_device
+    key_path = write_key(tmp_path, device.serial_number)
+    https = dict(device.conn_params(use_https=True, ca_path=device.ca_file), name=APP, src=str(key_path))
+    assert run_logic(MODULE, https)["actions"] == ["upload_license"]
+    assert run_logic(MODULE, https)["changed"] is False
+    assert app_state(device)["license"] == "Valid"
