@@ -417,13 +417,9 @@ class _Runner:
         """start / stop / restart / remove; "already so" answers are no change."""
         try:
             self.client.control(action, self.name)
-        except DeviceError as exc:
-            code = exc.error_code
-            if action == "start" and code == ALREADY_RUNNING:
-                return
-            if action == "stop" and code == NOT_RUNNING:
-                return
-            if action == "remove" and code == NOT_FOUND:
+        except AcapError as exc:
+            code = exc.error_code if isinstance(exc, DeviceError) else None
+            if code is not None and _ALREADY_SO.get(action) == code:
                 return
             if action == "restart" and code == NOT_RUNNING:
                 # It stopped since list.cgi was read: starting it is what restarted asks for.
@@ -433,13 +429,11 @@ class _Runner:
                 self._verify(exc, action, "control.cgi", _ACHIEVED[action])
                 return
             raise self._fail(exc, "%s of %s failed" % (action.capitalize(), self.name))
-        except AcapError as exc:
-            if _outcome_unknown(exc):
-                self._verify(exc, action, "control.cgi", _ACHIEVED[action])
-                return
-            raise self._fail(exc, "%s of %s failed" % (action.capitalize(), self.name))
         self.done.append(action)
 
+
+# control.cgi answers that mean the action has nothing to do.
+_ALREADY_SO: Dict[str, int] = {"start": ALREADY_RUNNING, "stop": NOT_RUNNING, "remove": NOT_FOUND}
 
 _ACHIEVED: Dict[str, Callable[[Optional[Application]], bool]] = {
     "start": lambda app: app is not None and app.status == RUNNING,

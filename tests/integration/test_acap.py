@@ -10,6 +10,7 @@ second run (no change, exactly one authenticated request: list.cgi).
 
 from __future__ import annotations
 
+import threading
 from typing import Any, Dict, List
 
 import pytest
@@ -503,3 +504,32 @@ def test_idle_application_is_started(device, run_logic, tmp_path):
     result = run_logic("axis_acap", connection(device, name="hello_world", state="started"))
     assert result["actions"] == ["start"]
     assert applications(device)["hello_world"]["status"] == "Running"
+
+
+@pytest.mark.parametrize(
+    "running, state, meanwhile, expected_actions, status_after",
+    [
+        # Someone else starts it between our list.cgi and our start: Error 6 means "already so".
+        (False, "started", "start", [], "Running"),
+        # Someone else stops it before our stop: Error 7 means "already so".
+        (True, "stopped", "stop", [], "Stopped"),
+        # Someone else stops it before our restart: Error 7, so the module starts it.
+        (True, "restarted", "stop", ["start"], "Running"),
+    ],
+)
+def test_already_so_answers(device, run_logic, tmp_path, running, state, meanwhile, expected_actions, status_after):
+    device.install(open(make_eap(tmp_path), "rb").read(), start=running)
+    # Our control.cgi request is held for 1.5 s; meanwhile another client changes the application.
+    device.inject_fault("delay", match={"path": "control.cgi"}, delay=1.5)
+    other = threading.Timer(
+        0.5, device._admin_post,  # pylint: disable=protected-access
+        args=("/axis-cgi/applications/control.cgi",), kwargs={"params": {"action": meanwhile, "package": "hello_world"}},
+    )
+    other.start()
+    try:
+        result = run_logic("axis_acap", connection(device, name="hello_world", state=state))
+    finally:
+        other.join(10)
+    assert result["actions"] == expected_actions
+    assert result["changed"] is bool(expected_actions)
+    assert applications(device)["hello_world"]["status"] == status_after
