@@ -4,6 +4,7 @@
 # (default addresses: 127.0.10.1 and up, HTTP 8080, HTTPS 8443) and runs docs/demo/site.yml on
 # docs/demo/inventory.yml, stopping the emulator whatever happens.
 set -euo pipefail
+# shellcheck source=tests/ci/lib.sh
 . "$(dirname "$0")/lib.sh"
 require_venv
 cd "$REPO_ROOT"

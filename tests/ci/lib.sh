@@ -6,7 +6,7 @@ REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 VENV="${VAPIX_VENV:-$REPO_ROOT/.venv}"
 VENV_PYTHON="$VENV/bin/python"
 # ansible-test runs its tests with this Python version (ansible-core 2.19 needs 3.11 or later).
-TEST_PYTHON_VERSION="${VAPIX_TEST_PYTHON_VERSION:-3.11}"
+export TEST_PYTHON_VERSION="${VAPIX_TEST_PYTHON_VERSION:-3.11}"
 
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }

@@ -2,6 +2,7 @@
 # Create .venv with the pinned development requirements. Idempotent: when the requirement files
 # have not changed since the last successful run, it only checks and returns (well under a second).
 set -euo pipefail
+# shellcheck source=tests/ci/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 find_python() {

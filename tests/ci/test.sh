@@ -2,10 +2,11 @@
 # `make test`: every suite, each timed. A failing suite does not stop the others; the exit code
 # is non-zero if any failed. VAPIX_SUITES="sanity units" runs a subset.
 set -uo pipefail
+# shellcheck source=tests/ci/lib.sh
 . "$(dirname "$0")/lib.sh"
 require_venv
 
-suites=(${VAPIX_SUITES:-changelog-lint sanity units emulator-tests integration})
+read -r -a suites <<< "${VAPIX_SUITES:-changelog-lint sanity units emulator-tests integration}"
 declare -A outcome seconds
 failed=0
 for suite in "${suites[@]}"; do
@@ -18,8 +19,10 @@ for suite in "${suites[@]}"; do
     log "suite $suite: ${outcome[$suite]} in ${seconds[$suite]} s"
 done
 
-printf '\n%-16s %-8s %s\n' suite result seconds
-for suite in "${suites[@]}"; do
-    printf '%-16s %-8s %s\n' "$suite" "${outcome[$suite]}" "${seconds[$suite]}"
-done
+{
+    printf '\n%-16s %-8s %s\n' suite result seconds
+    for suite in "${suites[@]}"; do
+        printf '%-16s %-8s %s\n' "$suite" "${outcome[$suite]}" "${seconds[$suite]}"
+    done
+} >&2
 exit "$failed"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # ansible-test units (tests/unit) in its own venv, offline except for PyPI.
 set -euo pipefail
+# shellcheck source=tests/ci/lib.sh
 . "$(dirname "$0")/lib.sh"
 require_venv
 if [ -z "$(find "$REPO_ROOT/tests/unit" -name 'test_*.py' 2>/dev/null | head -n 1)" ]; then
