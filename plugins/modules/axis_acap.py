@@ -54,8 +54,10 @@ options:
     type: str
   src:
     description:
-      - Path of an C(.eap) package on the host the module runs on, or a list of paths, one package per
-        architecture of the same application.
+      - Path of an C(.eap) package on the host the module runs on (usually the controller; the task is
+        delegated to C(localhost)), or a list of paths, one package per architecture of the same application.
+      - A relative path is relative to the working directory of the module, not to the playbook; prefer
+        C("{{ playbook_dir }}/files/...") or an absolute path.
       - The module picks the package whose architecture is the device's; a package of architecture C(all)
         fits any device, and an exact match wins over C(all). When none fits, the task fails and lists what
         was offered and what the device is.
@@ -108,7 +110,7 @@ EXAMPLES = r"""
     hostname: 192.0.2.10
     username: root
     password: "{{ axis_password }}"
-    src: files/hello_world_1_2_0_aarch64.eap
+    src: "{{ playbook_dir }}/files/hello_world_1_2_0_aarch64.eap"
     state: started
 
 # A fleet of mixed cameras: the inventory holds axis_hostname/axis_username/axis_password per camera;
@@ -120,13 +122,13 @@ EXAMPLES = r"""
       hostname: "{{ axis_hostname }}"
       username: "{{ axis_username }}"
       password: "{{ axis_password }}"
-      ca_path: files/axis-ca.pem
+      ca_path: "{{ playbook_dir }}/files/axis-ca.pem"
   block:
     - name: Upgrade older versions, install where missing, keep it running
       vapix.acap.axis_acap:
         src:
-          - files/object_counter_1_3_0_aarch64.eap
-          - files/object_counter_1_3_0_armv7hf.eap
+          - "{{ playbook_dir }}/files/object_counter_1_3_0_aarch64.eap"
+          - "{{ playbook_dir }}/files/object_counter_1_3_0_armv7hf.eap"
         state: started
       register: rollout
 
@@ -139,7 +141,7 @@ EXAMPLES = r"""
     hostname: 192.0.2.10
     username: root
     password: "{{ axis_password }}"
-    src: files/hello_world_1_1_0_all.eap
+    src: "{{ playbook_dir }}/files/hello_world_1_1_0_all.eap"
     allow_downgrade: true
 
 - name: Reinstall the same version (for example after a failed manual change)
@@ -147,7 +149,7 @@ EXAMPLES = r"""
     hostname: 192.0.2.10
     username: root
     password: "{{ axis_password }}"
-    src: files/hello_world_1_2_0_aarch64.eap
+    src: "{{ playbook_dir }}/files/hello_world_1_2_0_aarch64.eap"
     force: true
 
 - name: Stop an installed application
