@@ -533,3 +533,11 @@ def test_already_so_answers(device, run_logic, tmp_path, running, state, meanwhi
     assert result["actions"] == expected_actions
     assert result["changed"] is bool(expected_actions)
     assert applications(device)["hello_world"]["status"] == status_after
+
+
+@pytest.mark.parametrize("auth", ["digest", "basic"])
+def test_over_https(device, run_logic, tmp_path, auth):
+    device.reset(auth=auth)
+    https = {"use_https": True, "port": device.https_port, "ca_path": device.ca_file}
+    converge(device, run_logic, dict(https, src=make_eap(tmp_path), state="started"), ["upload", "start"])
+    assert applications(device)["hello_world"]["status"] == "Running"

@@ -105,3 +105,17 @@ def test_remove_by_name(device, run_playbook, tmp_path):
     again = run_playbook("acap_converge.yml", device, extra_vars=extra)
     assert again.task(TASK).status == "ok"
     assert operations(device) == [("list.cgi", None)]
+
+
+def test_check_diff_of_a_new_installation(device, run_playbook, tmp_path):
+    extra = {"acap_src": make_eap(tmp_path, version="3.1.4"), "acap_state": "started"}
+    checked = run_playbook("acap_converge.yml", device, extra_vars=extra, check=True, diff=True)
+    assert checked.rc == 0, checked
+    result = checked.task(TASK)
+    assert result.status == "changed"
+    assert result["actions"] == ["upload", "start"]
+    assert result["application"]["status"] == "Running"
+    assert '+    "version": "3.1.4"' in checked.stdout
+    assert '+    "status": "Running"' in checked.stdout
+    assert applications(device) == {}
+    assert changing_operations(device) == []
