@@ -11,6 +11,7 @@ code 2) is retried elsewhere, so several test sessions can run on one machine at
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import random
@@ -322,13 +323,13 @@ def all_devices(emulator: EmulatorProcess) -> list[Device]:
     return [Device(info) for info in emulator.devices]
 
 
-_next_device = iter(range(10**9))
+_device_counter = itertools.count()
 
 
 @pytest.fixture
 def device(all_devices: list[Device]) -> Device:
     """The next device round-robin, reset to the default profile with log and faults cleared."""
-    chosen = all_devices[next(_next_device) % len(all_devices)]
+    chosen = all_devices[next(_device_counter) % len(all_devices)]
     chosen.reset()
     return chosen
 

@@ -18,7 +18,6 @@ import pytest
 from lxml import etree
 
 from vapix_emulator.builders import (
-    EAP_CORRUPT_VARIANTS,
     SIGNATURE_MAGIC,
     build_eap,
     build_license_key,

@@ -11,8 +11,10 @@ import sys
 
 import pytest
 import requests
+from lxml import etree
 
-from conftest import EMULATOR_ROOT, Device, EmulatorStartError, random_port, start_emulator
+from conftest import EMULATOR_ROOT, Device, EmulatorStartError, random_port
+from vapix_emulator.builders import build_eap
 
 
 def test_device_lines_and_ready_line(emulator, all_devices):
@@ -43,8 +45,6 @@ def test_each_device_answers_on_its_own_address_with_its_own_identity(all_device
 
 
 def test_devices_do_not_share_state(device, other_device):
-    from vapix_emulator.builders import build_eap
-
     device.install(build_eap(name="only_here"))
     assert "only_here" in device.applications()
     assert "only_here" not in other_device.applications()
@@ -134,9 +134,6 @@ def test_profile_options_on_the_command_line(emulator_factory):
         https=False,
     )
     device = Device(started.devices[0])
-    from lxml import etree
-    from vapix_emulator.builders import build_eap
-
     # --auth basic
     assert "Basic" in device.cgi("list.cgi", auth=None).headers["WWW-Authenticate"]
     basic = dict(scheme="basic")

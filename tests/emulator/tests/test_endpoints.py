@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from conftest import APP_PATH, text_reply
+from conftest import text_reply
 from vapix_emulator.builders import build_eap, build_license_key
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import requests
+from lxml import etree
 
 from conftest import APP_PATH, text_reply
 from vapix_emulator.builders import build_eap
@@ -116,8 +117,6 @@ def test_patch_state_adds_an_application_and_edits_config(device):
     apps = device.applications()
     assert apps["handmade"]["Version"] == "3.1.4"
     assert apps["handmade"]["Status"] == "Idle"
-    from lxml import etree
-
     assert etree.fromstring(device.config("get", "AllowUnsigned").content).find("param").get("value") == "true"
 
 

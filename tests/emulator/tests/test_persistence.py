@@ -6,7 +6,7 @@ import json
 
 from lxml import etree
 
-from conftest import Device, random_port, text_reply
+from conftest import Device, text_reply
 from vapix_emulator.builders import build_eap, build_license_key
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import io
 import socket
+import tarfile
 import threading
 import time
 
 import pytest
+from lxml import etree
 
 from conftest import APP_PATH, text_reply
 from vapix_emulator.builders import build_eap, build_license_key
@@ -26,9 +30,6 @@ def test_error_1_not_a_package(device, corrupt):
 
 
 def test_error_1_a_plain_uncompressed_tar(device):
-    import io
-    import tarfile
-
     raw = io.BytesIO()
     with tarfile.open(fileobj=raw, mode="w") as tar:
         info = tarfile.TarInfo("package.conf")
@@ -101,8 +102,6 @@ def test_architecture_all_and_matching_versions_are_compatible(device):
 
 def _slow_basic_upload(device, body: bytes, boundary: str, seconds: float, result: dict) -> None:
     """Send an upload over a raw socket (Basic auth) trickling the body over ``seconds``."""
-    import base64
-
     head = (
         "POST {0}upload.cgi HTTP/1.1\r\nHost: {1}:{2}\r\nAuthorization: Basic {3}\r\n"
         "Content-Type: multipart/form-data; boundary={4}\r\nContent-Length: {5}\r\nConnection: close\r\n\r\n"
@@ -316,8 +315,6 @@ def test_chunked_upload_body(device):
 
 
 def test_application_id_that_is_not_a_number_is_left_out_of_list(device, list_schema):
-    from lxml import etree
-
     device.install(build_eap(name="odd_id", application_id="abc-1"))
     device.install(build_eap(name="good_id", application_id="123"))
     root = etree.fromstring(device.cgi("list.cgi").content)
