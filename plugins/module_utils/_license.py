@@ -197,7 +197,7 @@ def plan_license(
     status = application.license
     warnings: List[str] = []
 
-    if status in (NOT_REQUIRED, CUSTOM) or status not in (VALID, INVALID, MISSING):
+    if status not in (VALID, INVALID, MISSING):  # None, Custom, absent or unknown
         if not force:
             return LicensePlan(warnings=(_unknowable_status_warning(application, "uploaded"),))
         warnings.append(
