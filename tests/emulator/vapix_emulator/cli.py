@@ -162,12 +162,18 @@ def main_serve(argv: Optional[Sequence[str]] = None) -> int:
         ca_file, cert_path, key_path = make_certificates(tls_dir, hosts)
         https_context = server_context(cert_path, key_path)
 
-    devices = [
-        Device(index=index, host=host, port=args.port, https_port=args.https_port,
-               serial_number="{0}{1:06X}".format(args.serial_prefix.upper(), index), profile=profile, users=users,
-               nonce_lifetime=args.nonce_lifetime, state_dir=args.state_dir, ca_file=ca_file, log_limit=args.log_limit)
-        for index, host in enumerate(hosts, start=1)
-    ]
+    try:
+        devices = [
+            Device(index=index, host=host, port=args.port, https_port=args.https_port,
+                   serial_number="{0}{1:06X}".format(args.serial_prefix.upper(), index), profile=profile, users=users,
+                   nonce_lifetime=args.nonce_lifetime, state_dir=args.state_dir, ca_file=ca_file, log_limit=args.log_limit)
+            for index, host in enumerate(hosts, start=1)
+        ]
+    except ValueError as exc:
+        sys.stderr.write("vapix_emulator: {0}\n".format(exc))
+        if tls_dir:
+            shutil.rmtree(tls_dir, ignore_errors=True)
+        return BIND_FAILED
 
     loop = asyncio.new_event_loop()
     stop = asyncio.Event()

@@ -7,7 +7,6 @@ import collections
 import json
 import os
 import tempfile
-import time
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Deque, Dict, List, Optional
 
@@ -19,6 +18,10 @@ LOG_LIMIT = 10000  # entries kept per device; older ones are dropped first
 STATUSES = ("Running", "Stopped", "Idle")
 LICENSE_STATES = ("Valid", "Invalid", "Missing", "Custom", "None")
 CONFIG_NAMES = ("AllowUnsigned", "AllowRoot")
+FAULT_KINDS = (
+    "delay", "drop_before", "drop_after", "http_error", "error_12", "error_15_applied", "error_15_not_applied",
+    "html_login", "truncated_xml", "unauthorized", "error_10", "error_22",
+)
 
 
 @dataclass
@@ -274,8 +277,13 @@ class Device:
     def load(self) -> None:
         if not self.state_path or not os.path.exists(self.state_path):
             return
-        with open(self.state_path, encoding="utf-8") as stream:
-            document = json.load(stream)
+        try:
+            with open(self.state_path, encoding="utf-8") as stream:
+                document = json.load(stream)
+            if not isinstance(document, dict):
+                raise ValueError("not a JSON object")
+        except (OSError, ValueError) as exc:
+            raise ValueError("state file {0} is unreadable ({1}); move it away or fix it".format(self.state_path, exc)) from None
         self.config = {key: bool(value) for key, value in document.get("config", {}).items() if key in CONFIG_NAMES}
         self.applications = {}
         for data in document.get("applications", []):
@@ -294,6 +302,3 @@ class Device:
                     self.faults.remove(fault)
                 return fault
         return None
-
-    def now(self) -> float:
-        return time.time()

@@ -14,7 +14,7 @@ import shlex
 import tarfile
 import zlib
 from dataclasses import asdict, dataclass, field
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 # Upload error codes (API page, upload.cgi).
 INVALID_PACKAGE = 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, Dict, List
 
-from .device import CONFIG_NAMES, LICENSE_STATES, STATUSES, Application, Fault
+from .device import CONFIG_NAMES, FAULT_KINDS, LICENSE_STATES, STATUSES, Application, Fault
 from .httpserver import Request, Response
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -113,8 +113,6 @@ def _patch_state(device: "Device", document: Dict[str, Any]) -> None:
 
 
 def _add_fault(device: "Device", document: Dict[str, Any]) -> Fault:
-    from .vapix import FAULT_KINDS  # vapix imports this module
-
     kind = document.get("kind")
     if kind not in FAULT_KINDS:
         raise HookError("unknown fault kind {0!r}; kind must be one of {1}".format(kind, ", ".join(FAULT_KINDS)))

@@ -14,7 +14,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 from xml.sax.saxutils import escape, quoteattr
 
 from . import hooks
-from .device import Application, Device
+from .device import FAULT_KINDS, Application, Device, Fault  # noqa: F401 (FAULT_KINDS re-exported)
 from .eap import PackageError, PackageInfo, read_package
 from .forms import Arguments, parse_arguments
 from .httpserver import Request, Response
@@ -38,10 +38,6 @@ LOGIN_PAGE = (
     "<form method=\"post\" action=\"/local/login\"><h1>Log in</h1>\n"
     "<input name=\"user\"><input name=\"pwd\" type=\"password\"><button>Log in</button></form>\n"
     "</body></html>\n"
-)
-FAULT_KINDS = (
-    "delay", "drop_before", "drop_after", "http_error", "error_12", "error_15_applied", "error_15_not_applied",
-    "html_login", "truncated_xml", "unauthorized", "error_10", "error_22",
 )
 _FAULT_ERROR_CODES = {"error_12": 12, "error_15_not_applied": 15, "error_10": 10, "error_22": 22}
 
@@ -447,7 +443,7 @@ class DeviceHandler:
         chosen = operations[path]
         return lambda: chosen(device, args)
 
-    async def _apply_fault(self, fault: Any, operation: Callable[[], Response]) -> Response:
+    async def _apply_fault(self, fault: Fault, operation: Callable[[], Response]) -> Response:
         kind = fault.kind
         if kind == "delay":
             await asyncio.sleep(fault.delay)
