@@ -132,6 +132,18 @@ def _emulator_env() -> Dict[str, str]:
     return env
 
 
+def _die_with_parent() -> None:
+    """In the child before exec: SIGTERM when pytest dies, even by SIGKILL (Linux; elsewhere a no-op)."""
+    try:
+        import ctypes  # pylint: disable=import-outside-toplevel
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGTERM, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
 def _read_lines(stream: io.TextIOBase, lines: "queue.Queue[Optional[str]]") -> None:
     for line in stream:
         lines.put(line)
@@ -157,6 +169,7 @@ def _launch_emulator(work_dir: Path, attempt: int) -> Optional[EmulatorProcess]:
         process = subprocess.Popen(  # pylint: disable=consider-using-with
             command, cwd=str(REPO_ROOT), env=_emulator_env(), stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=stderr_file, text=True, start_new_session=True,
+            preexec_fn=_die_with_parent,  # pylint: disable=subprocess-popen-preexec-fn
         )
     finally:
         stderr_file.close()
