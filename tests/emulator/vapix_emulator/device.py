@@ -221,6 +221,8 @@ class Device:
         return self.profile.default_config("AllowRoot")
 
     def allow_unsigned(self) -> bool:
+        if at_least(self.profile.firmware, (13, 0)):
+            return False  # AXIS OS 13 enforces signing (acap-formats.md), whatever config.cgi says
         if self.profile.has_config_cgi():
             return self.config_value("AllowUnsigned")
         return True  # before config.cgi existed, devices installed unsigned packages

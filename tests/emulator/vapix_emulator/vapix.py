@@ -74,11 +74,14 @@ def _compatibility_problem(device: Device, package: PackageInfo) -> Optional[str
         return "an ACAP 3 package (package.conf only) and the device does not support acap3"
     if package.package_format == "manifest.json" and not profile.sdks:
         return "the device supports no SDK"
+    if at_least(profile.firmware, (13, 0)) and not package.compatible_os_versions:
+        return "AXIS OS 13 needs compatibleOsVersions (manifest schema 2)"
     for window in package.compatible_os_versions:
         low, high = window.get("min", ""), window.get("max", "")
         if low and not at_least(profile.firmware, parse_version(low)):
             return "needs AXIS OS >= {0}".format(low)
-        if high and not at_least(high, parse_version(profile.firmware)):
+        # A max of "13" covers every 13.x: compare only as many parts as the max gives.
+        if high and parse_version(profile.firmware)[: len(parse_version(high))] > parse_version(high):
             return "needs AXIS OS <= {0}".format(high)
     return None
 
