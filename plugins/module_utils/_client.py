@@ -193,6 +193,11 @@ class VapixClient:
             raise AcapError(
                 "auth_method must be one of %s, not %r" % (", ".join(AUTH_METHODS), settings.auth_method)
             )
+        if not settings.hostname or "/" in settings.hostname or " " in settings.hostname:
+            raise AcapError(
+                "hostname must be a device name or IP address without scheme or path, not %r; use use_https "
+                "and port for the rest" % settings.hostname
+            )
         if settings.ca_path and not os.path.exists(settings.ca_path):
             raise TlsError(
                 "ca_path %s does not exist: give the path of the CA certificate file (PEM) that signed "

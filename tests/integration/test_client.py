@@ -16,12 +16,14 @@ import pytest
 
 from ansible_collections.vapix.acap.plugins.module_utils._client import ConnectionSettings, VapixClient
 from ansible_collections.vapix.acap.plugins.module_utils._errors import (
+    AcapError,
     AuthenticationError,
     ConnectionDroppedError,
     DeviceError,
     DeviceTimeoutError,
     DeviceUnreachableError,
     EndpointNotFoundError,
+    PermissionDeniedError,
     ServerError,
     TlsError,
     UnexpectedResponseError,
@@ -360,3 +362,32 @@ def test_device_properties_fall_back_to_basicdeviceinfo(device):
     assert properties.embedded_development_version is None  # basicdeviceinfo does not tell
     assert [entry["path"] for entry in device.log() if entry["status"] != 401] == [
         PARAM, "/axis-cgi/basicdeviceinfo.cgi"]
+
+
+def test_http_403_is_permission_denied(device):
+    device.inject_fault("http_error", count=1, match={"path": LIST}, status=403)
+    with make_client(device) as client, pytest.raises(PermissionDeniedError) as caught:
+        client.list_applications()
+    assert caught.value.http_status == 403 and "administrator" in caught.value.message
+
+
+def test_garbage_on_a_text_endpoint(device):
+    # An HTTP 200 whose body is neither OK nor Error: N.
+    device.inject_fault("http_error", count=1, match={"path": CONTROL}, status=200)
+    with make_client(device) as client, pytest.raises(UnexpectedResponseError) as caught:
+        client.control("start", "hello_world")
+    assert "neither OK nor Error: N" in caught.value.message
+    assert "200 Server Error (injected)" in caught.value.message  # the start of the body, for the reader
+
+
+def test_redirect_is_not_followed(device):
+    device.inject_fault("http_error", count=1, match={"path": LIST}, status=302)
+    with make_client(device) as client, pytest.raises(UnexpectedResponseError) as caught:
+        client.list_applications()
+    assert caught.value.http_status == 302 and "use_https" in caught.value.message
+
+
+@pytest.mark.parametrize("hostname", ["https://camera.example", "camera.example/axis-cgi", ""])
+def test_hostname_with_scheme_or_path_is_refused(device, hostname):
+    with pytest.raises(AcapError, match="without scheme or path"):
+        make_client(device, hostname=hostname)
