@@ -73,7 +73,7 @@ def log_of(device: dict) -> list:
 
 def timed(label: str, count: int, function) -> None:
     start = time.perf_counter()
-    for _ in range(count):
+    for _call in range(count):
         function()
     elapsed = time.perf_counter() - start
     print("%-58s %8.2f ms/call  (%d calls, %.2f s)" % (label, 1000 * elapsed / count, count, elapsed))
