@@ -133,7 +133,7 @@ def start_emulator(
     """Start ``python -m vapix_emulator serve``; retry on another address/port when binding fails."""
     env = dict(os.environ, PYTHONPATH=str(EMULATOR_ROOT), PYTHONUNBUFFERED="1")
     last_error: Optional[EmulatorStartError] = None
-    for _ in range(attempts):
+    for _attempt in range(attempts):
         args = [
             sys.executable, "-m", "vapix_emulator", "serve",
             "--devices", str(devices),

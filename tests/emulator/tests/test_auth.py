@@ -27,7 +27,6 @@ HARMLESS = {
 }
 
 
-
 def challenges(response) -> str:
     return response.headers.get("WWW-Authenticate", "")
 
@@ -102,7 +101,7 @@ def test_digest_nonce_is_reused_within_a_session(device):
     device.reset(auth="digest")
     session = requests.Session()
     session.auth = HTTPDigestAuth(*ADMIN)
-    for _ in range(3):
+    for _request in range(3):
         assert session.post(device.base_url + APP_PATH + "list.cgi", timeout=10).status_code == 200
     statuses = [entry["status"] for entry in device.log()]
     assert statuses == [401, 200, 200, 200], "one challenge, then the nonce is reused (nc counts up)"
@@ -191,7 +190,7 @@ def test_both_schemes_work_on_both(device):
 @pytest.mark.parametrize("scheme", ["digest", "basic"])
 def test_application_cgis_need_admin(device, user, cgi, scheme):
     device.reset(auth="both")
-    kwargs, _ = HARMLESS[cgi]
+    kwargs = HARMLESS[cgi][0]
     response = device.cgi(cgi, scheme=scheme, user=user, **kwargs)
     assert response.status_code == 401
 

@@ -51,7 +51,7 @@ def test_devices_do_not_share_state(device, other_device):
 
 
 def test_addresses_roll_over_into_the_next_slash_24(emulator_factory):
-    for _ in range(5):
+    for _attempt in range(5):
         base = "127.{0}.{1}.253".format(random.randint(20, 250), random.randint(1, 200))
         try:
             started = emulator_factory(6, "--firmware", "12.6.1", https=False, base_address=base, port=random_port())
@@ -97,7 +97,7 @@ def test_exit_2_when_the_address_is_taken(emulator):
         [sys.executable, "-m", "vapix_emulator", "serve", "--devices", "1", "--base-address", first["host"],
          "--port", str(first["port"])],
         cwd=str(EMULATOR_ROOT), env={"PYTHONPATH": str(EMULATOR_ROOT), "PATH": "/usr/bin:/bin"},
-        capture_output=True, text=True, timeout=60,
+        capture_output=True, check=False, text=True, timeout=60,
     )
     assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
     assert '"ready"' not in result.stdout
@@ -109,7 +109,7 @@ def test_refuses_non_loopback_addresses(address):
     result = subprocess.run(
         [sys.executable, "-m", "vapix_emulator", "serve", "--devices", "1", "--base-address", address, "--port", str(random_port())],
         cwd=str(EMULATOR_ROOT), env={"PYTHONPATH": str(EMULATOR_ROOT), "PATH": "/usr/bin:/bin"},
-        capture_output=True, text=True, timeout=60,
+        capture_output=True, check=False, text=True, timeout=60,
     )
     assert result.returncode != 0
     assert '"ready"' not in result.stdout
@@ -119,7 +119,7 @@ def test_refuses_non_loopback_addresses(address):
 def test_help_lists_the_documented_options():
     result = subprocess.run([sys.executable, "-m", "vapix_emulator", "serve", "--help"], cwd=str(EMULATOR_ROOT),
                             env={"PYTHONPATH": str(EMULATOR_ROOT), "PATH": "/usr/bin:/bin"},
-                            capture_output=True, text=True, timeout=60)
+                            capture_output=True, check=False, text=True, timeout=60)
     assert result.returncode == 0
     for option in ("--devices", "--base-address", "--port", "--https-port", "--firmware", "--architecture",
                    "--embedded-development", "--sdks", "--auth", "--user", "--state-dir", "--max-upload-size",

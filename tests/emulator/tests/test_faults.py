@@ -135,7 +135,7 @@ def test_error_22(device):
 
 def test_count_limits_the_fault_to_n_requests(device):
     device.inject_fault("http_error", count=3, match={"path": LIST}, status=503)
-    assert [device.cgi("list.cgi").status_code for _ in range(4)] == [503, 503, 503, 200]
+    assert [device.cgi("list.cgi").status_code for _request in range(4)] == [503, 503, 503, 200]
 
 
 def test_match_path_leaves_other_endpoints_alone(device):

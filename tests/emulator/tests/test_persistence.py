@@ -10,6 +10,10 @@ from conftest import Device, text_reply
 from vapix_emulator.builders import build_eap, build_license_key
 
 
+def config_value(device: Device, name: str) -> str:
+    return etree.fromstring(device.config("get", name).content).find("param").get("value")
+
+
 def test_state_survives_a_restart(emulator_factory, tmp_path):
     state_dir = tmp_path / "state"
     state_dir.mkdir()
@@ -35,9 +39,8 @@ def test_state_survives_a_restart(emulator_factory, tmp_path):
     assert after == before
     assert after["kept"]["License"] == "Valid" and after["kept"]["LicenseExpirationDate"] == "2099-01-01"
     assert after["kept"]["Version"] == "2.3.4"
-    get = lambda name: etree.fromstring(again.config("get", name).content).find("param").get("value")
-    assert get("AllowRoot") == "true"
-    assert get("AllowUnsigned") == "false"
+    assert config_value(again, "AllowRoot") == "true"
+    assert config_value(again, "AllowUnsigned") == "false"
     # The other device had nothing and still has nothing.
     assert Device(second.devices[0]).applications() == {}
 

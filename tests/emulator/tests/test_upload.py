@@ -258,7 +258,6 @@ def test_upgrade_of_a_stopped_application_stays_stopped(device):
     assert installed(device)["idle_one"]["Status"] == "Stopped"
 
 
-
 # --- compatibility details -------------------------------------------------------------------------
 
 @pytest.mark.parametrize("window, expected", [
