@@ -204,7 +204,8 @@ class VapixClient:
                 "the device's certificate" % settings.ca_path
             )
         self.settings = settings
-        # Number of HTTP requests sent (challenges included), for benchmarks and tests.
+        # Requests this client started, the auto-mode challenge included; re-sends that requests'
+        # HTTPDigestAuth makes by itself (forced digest, stale nonce) are not counted.
         self.requests_sent = 0
         self._session = requests.Session()
         self._session.headers["User-Agent"] = "vapix.acap"
