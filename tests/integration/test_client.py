@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import requests
 
 from ansible_collections.vapix.acap.plugins.module_utils._client import ConnectionSettings, VapixClient
 from ansible_collections.vapix.acap.plugins.module_utils._errors import (
@@ -391,3 +392,73 @@ def test_redirect_is_not_followed(device):
 def test_hostname_with_scheme_or_path_is_refused(device, hostname):
     with pytest.raises(AcapError, match="without scheme or path"):
         make_client(device, hostname=hostname)
+
+
+# --- stale Digest nonces (a dedicated emulator with a 1 s nonce lifetime) ---------------------
+
+
+@pytest.fixture(scope="module")
+def short_nonce_device():
+    """One device whose Digest nonces expire after 1 s, and a second admin not called root."""
+    import json  # pylint: disable=import-outside-toplevel
+    import random  # pylint: disable=import-outside-toplevel
+    import subprocess  # pylint: disable=import-outside-toplevel
+
+    env = dict(os.environ, PYTHONPATH=str(_EMULATOR_DIR), PYTHONUNBUFFERED="1")
+    for _attempt in range(5):
+        base = "127.%d.%d.1" % (random.randint(1, 254), random.randint(0, 255))
+        port = random.randint(20000, 60000)
+        process = subprocess.Popen(  # pylint: disable=consider-using-with
+            [sys.executable, "-m", "vapix_emulator", "serve", "--devices", "1", "--base-address", base,
+             "--port", str(port), "--nonce-lifetime", "1", "--user", "root:pass:admin",
+             "--user", "camadmin:s3cret:admin", "--user", "operator:operpass:operator"],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True, env=env)
+        description = None
+        for line in process.stdout:
+            message = json.loads(line)
+            if message.get("ready"):
+                break
+            description = message
+        if description is not None and process.poll() is None:
+            break
+        process.wait(timeout=10)
+    else:
+        pytest.fail("could not start the short-nonce emulator")
+    try:
+        yield description
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _short_nonce_client(description, **overrides):
+    params = {"hostname": description["host"], "port": description["port"], "use_https": False,
+              "username": "root", "password": "pass", "timeout": 10}
+    params.update(overrides)
+    return VapixClient(ConnectionSettings.from_params(params))
+
+
+def test_stale_nonce_is_renewed(short_nonce_device):
+    import time  # pylint: disable=import-outside-toplevel
+
+    log_url = "http://%s:%d/emulator/log" % (short_nonce_device["host"], short_nonce_device["port"])
+    requests.delete(log_url, timeout=10)
+    with _short_nonce_client(short_nonce_device) as client:
+        client.list_applications()
+        time.sleep(1.5)  # the nonce is now stale
+        assert client.list_applications() == []
+    statuses = [entry["status"] for entry in requests.get(log_url, timeout=10).json()["entries"]]
+    requests.delete(log_url, timeout=10)
+    # First challenge, success; then the stale nonce is refused once and the re-sent request passes.
+    assert statuses == [401, 200, 401, 200]
+
+
+def test_admin_not_named_root(short_nonce_device):
+    with _short_nonce_client(short_nonce_device, username="camadmin", password="s3cret") as client:
+        assert client.get_config("AllowUnsigned") is False
+
+
+def test_operator_role_is_refused(short_nonce_device):
+    with _short_nonce_client(short_nonce_device, username="operator", password="operpass") as client:
+        with pytest.raises(AuthenticationError, match="lacks the administrator role"):
+            client.list_applications()
