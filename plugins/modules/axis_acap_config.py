@@ -69,11 +69,22 @@ EXAMPLES = r"""
         allow_unsigned: true
       delegate_to: localhost
 
-- name: Refuse root applications where the firmware has the setting
+- name: Read the firmware version
+  vapix.acap.axis_acap_info:
+    hostname: 192.0.2.10
+    username: root
+    password: "{{ vault_axis_password }}"
+  delegate_to: localhost
+  register: acap
+
+- name: Refuse root applications where the firmware has the setting (AXIS OS 11.5 to 11.11)
   vapix.acap.axis_acap_config:
+    hostname: 192.0.2.10
+    username: root
+    password: "{{ vault_axis_password }}"
     allow_root: false
   delegate_to: localhost
-  when: acap.device.firmware_version is version('11.5', '>=') and acap.device.firmware_version is version('11.12', '<')
+  when: "'allow_root' in acap.config"
 """
 
 RETURN = r"""

@@ -195,6 +195,16 @@ missing:
   sample:
     - "list.cgi: needs EmbeddedDevelopment >= 1.20 (device has 1.10)"
     - "config.cgi: needs AXIS OS >= 11.2 (device has 10.12.1)"
+error_code:
+  description: The device's error code when the device refused a request, else V(null).
+  returned: failure
+  type: int
+  sample: 1
+http_status:
+  description: HTTP status of the failing answer, V(null) when there was none (refused connection, TLS failure).
+  returned: failure
+  type: int
+  sample: 401
 """
 
 from ansible.module_utils.basic import AnsibleModule
