@@ -34,6 +34,7 @@ if str(EMULATOR_ROOT) not in sys.path:
     sys.path.insert(0, str(EMULATOR_ROOT))
 
 SCHEMA_DIR = EMULATOR_ROOT / "schemas"
+LIST_SCHEMA = etree.XMLSchema(etree.parse(str(SCHEMA_DIR / "list_cgi.xsd")))
 APP_PATH = "/axis-cgi/applications/"
 ADMIN = ("root", "pass")
 OPERATOR = ("operator", "operpass")
@@ -264,9 +265,13 @@ class Device:
         return self.cgi("config.cgi", params=params, **kwargs)
 
     def list_xml(self, **kwargs: Any) -> etree._Element:
+        """list.cgi, checked against the API page's schema on every call the suite makes."""
         response = self.cgi("list.cgi", **kwargs)
         assert response.status_code == 200, response.text
-        return etree.fromstring(response.content)
+        assert response.headers.get("Content-Type", "").startswith("text/xml"), response.headers.get("Content-Type")
+        root = etree.fromstring(response.content)
+        LIST_SCHEMA.assertValid(root)
+        return root
 
     def applications(self) -> dict[str, dict]:
         """list.cgi as {Name: attributes}."""
@@ -294,7 +299,7 @@ def text_reply(response: requests.Response) -> str:
 
 @pytest.fixture(scope="session")
 def list_schema() -> etree.XMLSchema:
-    return etree.XMLSchema(etree.parse(str(SCHEMA_DIR / "list_cgi.xsd")))
+    return LIST_SCHEMA
 
 
 @pytest.fixture(scope="session")
