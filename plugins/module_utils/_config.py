@@ -25,7 +25,10 @@ from ansible_collections.vapix.acap.plugins.module_utils._device import (
 from ansible_collections.vapix.acap.plugins.module_utils._errors import (
     AcapError,
     DeviceError,
+    DeviceUnreachableError,
     EndpointNotFoundError,
+    OutcomeUnknownError,
+    ServerError,
     UnexpectedResponseError,
     UnsupportedError,
 )
@@ -79,6 +82,26 @@ def read_setting(client: VapixClient, setting: str) -> bool:
         raise
 
 
+def _set_setting(client: VapixClient, setting: str, value: bool) -> bool:
+    """config.cgi set. When the answer is lost (dropped connection, timeout, HTTP 5xx) the set is not
+    resent: the setting is read again, and a device that shows the wanted value counts as done."""
+    try:
+        return client.set_config(setting, value)
+    except (DeviceUnreachableError, ServerError) as exc:
+        try:
+            current = client.get_config(setting)
+        except AcapError as reread_error:
+            raise OutcomeUnknownError(
+                "config.cgi set %s=%s got no answer (%s), and reading the setting again failed too (%s); the "
+                "device may or may not have the new value. Run the task again once the device answers"
+                % (setting, "true" if value else "false", exc.message, reread_error.message),
+                endpoint="config.cgi",
+            ) from None
+        if current == value:
+            return current
+        raise
+
+
 def run(client: VapixClient, params: Dict[str, Any], check_mode: bool) -> Dict[str, Any]:
     wanted: Dict[str, bool] = {
         setting: bool(params[option]) for option, setting in SETTING_OPTIONS.items() if params.get(option) is not None
@@ -97,7 +120,7 @@ def run(client: VapixClient, params: Dict[str, Any], check_mode: bool) -> Dict[s
         done: List[str] = []
         for (setting, value), action in zip(planned, actions):
             try:
-                echoed = client.set_config(setting, value)
+                echoed = _set_setting(client, setting, value)
                 if echoed != value:
                     raise DeviceError(
                         "config.cgi accepted %s but answered %s=%s: the device did not apply the value. Read the "

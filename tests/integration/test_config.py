@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.vapix.acap.plugins.module_utils._errors import UnsupportedError
+from ansible_collections.vapix.acap.plugins.module_utils._errors import (
+    ConnectionDroppedError,
+    ServerError,
+    UnsupportedError,
+)
 
 CONFIG = "/axis-cgi/applications/config.cgi"
 
@@ -122,3 +126,39 @@ def test_at_least_one_option_is_required(device, run_playbook):
     assert result.status == "failed"
     assert "allow_unsigned" in result["msg"] and "allow_root" in result["msg"]
     assert device.authenticated_log() == []
+
+
+def test_lost_answer_to_an_applied_set_is_read_back(device, run_logic):
+    """The device applies the set and drops the connection: not resent, read back, reported as done."""
+    device.inject_fault("drop_after", count=1, match={"path": CONFIG, "action": "set"})
+    result = run_logic("axis_acap_config", device.conn_params(allow_unsigned=True))
+    assert result["changed"] is True and result["actions"] == ["set AllowUnsigned=true"]
+    assert result["config"] == {"allow_unsigned": True}
+    assert [action for action, _name, _value in config_requests(device)] == ["get", "set", "get"]
+    assert device.state()["config"]["AllowUnsigned"] is True
+
+
+def test_lost_set_that_was_not_applied_fails_truthfully(device, run_logic):
+    device.reset(firmware="11.5.64")  # AllowUnsigned and AllowRoot both true by default
+    device.inject_fault("drop_before", count=1, match={"path": CONFIG, "action": "set"})
+    with pytest.raises(ConnectionDroppedError) as caught:
+        run_logic("axis_acap_config", device.conn_params(allow_unsigned=False, allow_root=False))
+    # Nothing was applied: the failed result says so, and nothing was resent.
+    assert caught.value.result["changed"] is False and caught.value.result["actions"] == []
+    # One set, never resent; the setting read again to learn the outcome.
+    assert config_requests(device) == [("get", "AllowUnsigned", None), ("get", "AllowRoot", None),
+                                       ("set", "AllowUnsigned", "false"), ("get", "AllowUnsigned", None)]
+    assert device.state()["config"] == {"AllowUnsigned": True, "AllowRoot": True}
+
+
+def test_failure_after_a_first_set_reports_it(device, run_logic):
+    device.reset(firmware="11.5.64")
+    # The first set goes through (a zero delay fault consumes it); the second is answered with HTTP 500.
+    device.inject_fault("delay", count=1, match={"path": CONFIG, "action": "set"}, delay=0)
+    device.inject_fault("http_error", count=5, match={"path": CONFIG, "action": "set"}, status=500)
+    with pytest.raises(ServerError) as caught:
+        run_logic("axis_acap_config", device.conn_params(allow_unsigned=False, allow_root=False))
+    assert caught.value.result["changed"] is True
+    assert caught.value.result["actions"] == ["set AllowUnsigned=false"]
+    assert caught.value.result["config"] == {"allow_unsigned": False, "allow_root": True}
+    assert device.state()["config"]["AllowUnsigned"] is False
