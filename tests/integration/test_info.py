@@ -165,3 +165,11 @@ def test_missing_requests_gives_missing_required_lib(device, run_playbook, tmp_p
     assert "Failed to import the required Python library (requests)" in result["msg"]
     assert "Traceback" not in result["msg"]
     assert device.log() == []  # nothing was sent
+
+
+def test_info_cgi_absent_is_reported_not_fatal(device, run_logic):
+    device.inject_fault("http_error", count=1, match={"path": "/axis-cgi/applications/info.cgi"}, status=404)
+    result = run_logic("axis_acap_info", device.conn_params())
+    assert result["supported_sdks"] == []
+    assert result["missing"] == ["info.cgi: not present on this firmware (device has 12.6.1)"]
+    assert result["config"] == {"allow_unsigned": False}
