@@ -131,3 +131,19 @@ def test_list_cgi_absent_below_embedded_development_1_20(device, version):
 def test_list_cgi_present_from_embedded_development_1_20(device, version):
     device.reset(embedded_development=version)
     assert device.cgi("list.cgi").status_code == 200
+
+
+# --- AXIS OS 13 (acap-formats.md: signing enforced, compatibleOsVersions mandatory) -----------------
+
+def test_axis_os_13_refuses_unsigned_even_when_allowed(device):
+    device.reset(firmware="13.0.10")
+    device.config("set", "AllowUnsigned", "true")
+    window = [{"min": "13.0"}]
+    assert text_reply(device.upload(build_eap(name="u13", schema_version="2.0.0", compatible_os_versions=window))) == "Error: 2"
+    assert text_reply(device.upload(build_eap(name="s13", schema_version="2.0.0", compatible_os_versions=window, signed=True))) == "OK"
+
+
+@pytest.mark.parametrize("kwargs", [{"acap": 3}, {"schema_version": "1.3"}])
+def test_axis_os_13_needs_compatible_os_versions(device, kwargs):
+    device.reset(firmware="13.0.10")
+    assert text_reply(device.upload(build_eap(name="old_style", signed=True, **kwargs))) == "Error: 5"
