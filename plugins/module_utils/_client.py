@@ -141,16 +141,19 @@ class ConnectionSettings:
         return 443 if self.use_https else 80
 
     @property
+    def _url_host(self) -> str:
+        if ":" in self.hostname and not self.hostname.startswith("["):
+            return "[%s]" % self.hostname  # IPv6 literal
+        return self.hostname
+
+    @property
     def address(self) -> str:
         """``host:port`` as used in messages."""
-        return "%s:%d" % (self.hostname, self.effective_port)
+        return "%s:%d" % (self._url_host, self.effective_port)
 
     @property
     def base_url(self) -> str:
-        host = self.hostname
-        if ":" in host and not host.startswith("["):
-            host = "[%s]" % host  # IPv6 literal
-        return "%s://%s:%d" % ("https" if self.use_https else "http", host, self.effective_port)
+        return "%s://%s:%d" % ("https" if self.use_https else "http", self._url_host, self.effective_port)
 
 
 if HAS_REQUESTS:
@@ -198,6 +201,8 @@ class VapixClient:
                 "hostname must be a device name or IP address without scheme or path, not %r; use use_https "
                 "and port for the rest" % settings.hostname
             )
+        if not 0 < settings.effective_port < 65536:
+            raise AcapError("port must be between 1 and 65535, not %s" % settings.port)
         if settings.ca_path and not os.path.exists(settings.ca_path):
             raise TlsError(
                 "ca_path %s does not exist: give the path of the CA certificate file (PEM) that signed "
@@ -516,6 +521,12 @@ class VapixClient:
         except requests.exceptions.RequestException as exc:
             raise DeviceUnreachableError(
                 "Request %s to %s failed: %s" % (endpoint, address, _reason(exc)), endpoint=endpoint
+            ) from None
+        except ValueError as exc:  # urllib3 LocationParseError and IDNA errors for unusable host names
+            raise AcapError(
+                "Cannot build a URL for hostname %r: %s. Give a valid name or IP address"
+                % (self.settings.hostname, exc),
+                endpoint=endpoint,
             ) from None
 
     def _negotiate_auth(self, challenge_response: "requests.Response") -> None:

@@ -462,3 +462,13 @@ def test_operator_role_is_refused(short_nonce_device):
     with _short_nonce_client(short_nonce_device, username="operator", password="operpass") as client:
         with pytest.raises(AuthenticationError, match="lacks the administrator role"):
             client.list_applications()
+
+
+def test_port_out_of_range_is_refused(device):
+    with pytest.raises(AcapError, match="port must be between 1 and 65535"):
+        make_client(device, port=70000)
+
+
+def test_unusable_hostname_is_a_clear_error(device):
+    with make_client(device, hostname="a" * 300) as client, pytest.raises(AcapError, match="Cannot build a URL"):
+        client.list_applications()
