@@ -329,16 +329,18 @@ class VapixClient:
             return properties
         try:
             fallback = self._read("basicdeviceinfo.cgi", self._read_basic_device_info)
-        except AcapError as exc:
-            if param_error is not None:
-                raise type(param_error)(
-                    "Could not read the device properties of %s: %s; the fallback basicdeviceinfo.cgi "
-                    "failed too: %s" % (self.settings.address, param_error, exc),
-                    error_code=param_error.error_code,
-                    http_status=param_error.http_status,
-                    endpoint="param.cgi",
-                ) from None
+        except (AuthenticationError, TlsError, DeviceUnreachableError):
             raise
+        except AcapError as exc:
+            if param_error is None:
+                return properties  # param.cgi answered, only without a firmware version: keep what it gave
+            raise type(param_error)(
+                "Could not read the device properties of %s: %s; the fallback basicdeviceinfo.cgi "
+                "failed too: %s" % (self.settings.address, param_error, exc),
+                error_code=param_error.error_code,
+                http_status=param_error.http_status,
+                endpoint="param.cgi",
+            ) from None
         for name, value in properties.to_dict().items():
             if value and not getattr(fallback, name):
                 setattr(fallback, name, value)

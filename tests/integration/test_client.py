@@ -472,3 +472,11 @@ def test_port_out_of_range_is_refused(device):
 def test_unusable_hostname_is_a_clear_error(device):
     with make_client(device, hostname="a" * 300) as client, pytest.raises(AcapError, match="Cannot build a URL"):
         client.list_applications()
+
+
+def test_device_properties_when_both_sources_fail(device):
+    device.inject_fault("http_error", count=1, match={"path": PARAM}, status=404)
+    device.inject_fault("http_error", count=1, match={"path": "/axis-cgi/basicdeviceinfo.cgi"}, status=404)
+    with make_client(device) as client, pytest.raises(EndpointNotFoundError) as caught:
+        client.get_device_properties()
+    assert "param.cgi" in caught.value.message and "basicdeviceinfo.cgi failed too" in caught.value.message
