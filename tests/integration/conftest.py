@@ -347,8 +347,9 @@ class EmulatorDevice:
             "ansible_python_interpreter": sys.executable,
         }
 
-    def _admin_post(self, path: str, **kwargs: Any) -> requests.Response:
-        """POST as the default admin: Digest first, Basic when the device only offers Basic."""
+    def admin_post(self, path: str, **kwargs: Any) -> requests.Response:
+        """POST ``path`` as the default admin (another client than the module under test): Digest,
+        or Basic when the device offers only Basic. ``kwargs`` go to ``requests.post``."""
         url = self.base_url + path
         response = requests.post(url, auth=HTTPDigestAuth(DEFAULT_USERNAME, DEFAULT_PASSWORD),
                                  timeout=60, **kwargs)
@@ -357,6 +358,8 @@ class EmulatorDevice:
                                      timeout=60, **kwargs)
         return response
 
+    _admin_post = admin_post  # the first name of admin_post; kept for tests that use it
+
     def install(self, eap_bytes: bytes, start: bool = False, filename: Optional[str] = None,
                 name: Optional[str] = None) -> str:
         """Upload a package as a user would (upload.cgi) and optionally start it.
@@ -364,7 +367,7 @@ class EmulatorDevice:
         Returns the application's short name (read from the package unless given).
         """
         app_name = name or package_app_name(eap_bytes)
-        response = self._admin_post(
+        response = self.admin_post(
             "/axis-cgi/applications/upload.cgi",
             files={"packfil": (filename or "%s.eap" % app_name, eap_bytes, "application/octet-stream")},
         )
@@ -372,7 +375,7 @@ class EmulatorDevice:
             raise RuntimeError("set-up upload of %s to %s failed: HTTP %d %r"
                                % (app_name, self.host, response.status_code, response.text[:300]))
         if start:
-            response = self._admin_post("/axis-cgi/applications/control.cgi",
+            response = self.admin_post("/axis-cgi/applications/control.cgi",
                                         params={"action": "start", "package": app_name})
             if response.status_code != 200 or response.text.strip() != "OK":
                 raise RuntimeError("set-up start of %s on %s failed: HTTP %d %r"
