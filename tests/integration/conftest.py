@@ -567,15 +567,22 @@ def run_ansible_playbook(
         "ANSIBLE_LOCAL_TEMP": str(run_dir / "ansible-tmp"),
     }
     recorder_env.update(env or {})
-    completed = subprocess.run(command, cwd=str(run_dir), env=ansible_env(recorder_env),
-                               stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                               timeout=timeout, check=False)
+    # Own process group, so that a run past its timeout is stopped with all its forks.
+    with subprocess.Popen(command, cwd=str(run_dir), env=ansible_env(recorder_env), stdin=subprocess.DEVNULL,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          start_new_session=True) as process:
+        try:
+            stdout, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            stdout, stderr = process.communicate()
+            raise TimeoutError("ansible-playbook ran longer than %.0f s and was killed: %s\n%s\n%s"
+                               % (timeout, " ".join(command), stdout[-4000:], stderr[-4000:])) from None
     results: List[Dict[str, Any]] = []
     if recorder_path.exists():
         with open(recorder_path, encoding="utf-8") as handle:
             results = [json.loads(line) for line in handle if line.strip()]
-    return PlaybookResult(rc=completed.returncode, stdout=completed.stdout, stderr=completed.stderr,
-                          results=results, command=command)
+    return PlaybookResult(rc=process.returncode, stdout=stdout, stderr=stderr, results=results, command=command)
 
 
 # --------------------------------------------------------------------------------------------
