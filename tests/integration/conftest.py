@@ -376,7 +376,7 @@ class EmulatorDevice:
                                % (app_name, self.host, response.status_code, response.text[:300]))
         if start:
             response = self.admin_post("/axis-cgi/applications/control.cgi",
-                                        params={"action": "start", "package": app_name})
+                                       params={"action": "start", "package": app_name})
             if response.status_code != 200 or response.text.strip() != "OK":
                 raise RuntimeError("set-up start of %s on %s failed: HTTP %d %r"
                                    % (app_name, self.host, response.status_code, response.text[:300]))
