@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 from pathlib import Path
@@ -54,6 +55,65 @@ def test_action_group_lists_only_existing_modules() -> None:
     group = runtime_metadata()["action_groups"]["axis"]
     assert sorted(group) == module_names()
     assert len(group) == len(set(group)), "duplicates in action group 'axis': %s" % group
+
+
+# --------------------------------------------------------------------------------------------
+# The layering of docs/architecture.md, checked on the source
+# --------------------------------------------------------------------------------------------
+
+MODULE_UTILS_DIR = REPO_ROOT / "plugins" / "module_utils"
+
+
+def parsed(path: Path) -> ast.Module:
+    return ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+
+
+def imported_modules(tree: ast.Module) -> List[str]:
+    names: List[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.extend(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.append(node.module)
+            names.extend("%s.%s" % (node.module, alias.name) for alias in node.names)
+    return names
+
+
+def called_attributes(tree: ast.Module) -> List[str]:
+    return [node.func.attr for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)]
+
+
+def module_utils_files() -> List[Path]:
+    return sorted(MODULE_UTILS_DIR.glob("*.py"))
+
+
+def test_module_utils_are_private() -> None:
+    files = module_utils_files()
+    assert files
+    public = [path.name for path in files if not path.name.startswith("_")]
+    assert not public, "module_utils files must be private (leading underscore): %s" % public
+
+
+@pytest.mark.parametrize("module", module_names())
+def test_module_files_are_thin(module: str) -> None:
+    tree = parsed(MODULES_DIR / ("%s.py" % module))
+    imports = imported_modules(tree)
+    talks_http_or_xml = [name for name in imports if name.split(".")[0] in ("requests", "lxml", "urllib3", "xml")]
+    assert not talks_http_or_xml, "%s imports %s: HTTP and XML belong in module_utils" % (module, talks_http_or_xml)
+    calls = set(called_attributes(tree))
+    assert not calls & {"fail_json", "exit_json"}, "%s calls fail_json/exit_json; _module.run_module does" % module
+
+
+@pytest.mark.parametrize("path", module_utils_files(), ids=lambda path: path.name)
+def test_only_module_helper_touches_ansible_module(path: Path) -> None:
+    if path.name == "_module.py":
+        return
+    tree = parsed(path)
+    assert "ansible.module_utils.basic.AnsibleModule" not in imported_modules(tree), \
+        "%s imports AnsibleModule; only _module.py may" % path.name
+    assert not set(called_attributes(tree)) & {"fail_json", "exit_json"}, \
+        "%s calls fail_json/exit_json; only _module.py may" % path.name
 
 
 # --------------------------------------------------------------------------------------------
