@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Benchmark of the device emulator: list.cgi requests per second and the memory of 500 devices.
 
     PYTHONPATH=tests/emulator python tests/emulator/bench/bench_emulator.py [--seconds 5] [--devices 500]
@@ -27,9 +26,13 @@ EMULATOR_ROOT = os.path.dirname(HERE)
 LIST_PATH = "/axis-cgi/applications/list.cgi"
 
 
+def md5(text: str) -> str:
+    return hashlib.md5(text.encode()).hexdigest()
+
+
 def start_emulator(extra: List[str], timeout: float = 120.0) -> Tuple[subprocess.Popen, List[dict]]:
     """Start on a random free port, retrying when the port is taken (exit code 2)."""
-    for _ in range(10):
+    for _attempt in range(10):
         port = random.randint(20000, 60000)
         command = [sys.executable, "-m", "vapix_emulator", "serve", "--port", str(port)] + extra
         env = dict(os.environ, PYTHONPATH=EMULATOR_ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
@@ -108,7 +111,6 @@ class KeepAliveClient:
             return ""
         self.nc += 1
         nc, cnonce = "{0:08x}".format(self.nc), "{0:016x}".format(random.getrandbits(64))
-        md5 = lambda text: hashlib.md5(text.encode()).hexdigest()  # noqa: E731
         ha1 = md5("{0}:{1}:{2}".format(self.user, self.challenge["realm"], self.password))
         ha2 = md5("{0}:{1}".format(method, path))
         response = md5(":".join((ha1, self.challenge["nonce"], nc, cnonce, "auth", ha2)))
@@ -132,7 +134,7 @@ class KeepAliveClient:
 
 
 async def _hammer(host: str, port: int, scheme: str, connections: int, seconds: float) -> Tuple[int, int]:
-    clients = [KeepAliveClient(host, port, scheme) for _ in range(connections)]
+    clients = [KeepAliveClient(host, port, scheme) for _index in range(connections)]
     for client in clients:
         await client.connect()
         await client.request("POST", LIST_PATH)  # warm up: get the nonce
@@ -169,9 +171,16 @@ def bench_list(seconds: float, connections: int, apps: int) -> None:
     try:
         device = devices[0]
         host, port = device["host"], device["port"]
-        patch = {"applications": {"app{0:02d}".format(i): {"version": "1.{0}.0".format(i), "vendor": "Bench Inc",
-                                                          "application_id": str(1000 + i), "status": "Running" if i % 2 else "Stopped"}
-                                  for i in range(apps)}}
+        applications = {
+            "app{0:02d}".format(i): {
+                "version": "1.{0}.0".format(i),
+                "vendor": "Bench Inc",
+                "application_id": str(1000 + i),
+                "status": "Running" if i % 2 else "Stopped",
+            }
+            for i in range(apps)
+        }
+        patch = {"applications": applications}
         _post_json(host, port, "/emulator/state", patch, method="PATCH")
         print("list.cgi benchmark: 1 device, {0} applications listed, {1} keep-alive connections, {2:.0f} s per scheme".format(apps, connections, seconds))
         for scheme in ("digest", "basic"):
@@ -195,7 +204,7 @@ async def _touch_all(devices: List[dict]) -> int:
         async with semaphore:
             client = KeepAliveClient(device["host"], device["port"], "digest")
             await client.connect()
-            status, _ = await client.request("POST", LIST_PATH)
+            status, _body = await client.request("POST", LIST_PATH)
             client.close()
             ok += status == 200
 
@@ -211,7 +220,7 @@ def bench_memory(count: int, https: bool) -> None:
     process, devices = start_emulator(extra)
     startup = time.monotonic() - started
     try:
-        rss_ready, _ = rss_kib(process.pid)
+        rss_ready = rss_kib(process.pid)[0]
         touched = asyncio.run(_touch_all(devices))
         rss_after, peak = rss_kib(process.pid)
         print("memory: {0} devices ({1}), ready in {2:.2f} s".format(count, "HTTP + HTTPS" if https else "HTTP", startup))
@@ -223,7 +232,7 @@ def bench_memory(count: int, https: bool) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--seconds", type=float, default=5.0, help="duration of each list.cgi run (default: %(default)s)")
     parser.add_argument("--connections", type=int, default=4, help="keep-alive client connections (default: %(default)s)")
     parser.add_argument("--apps", type=int, default=10, help="applications on the device during the list run (default: %(default)s)")

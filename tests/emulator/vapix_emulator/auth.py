@@ -105,7 +105,7 @@ class Authenticator:
         return headers
 
     def authenticate(self, method: str, target: str, authorization: str) -> AuthResult:
-        scheme, _, credentials = authorization.strip().partition(" ")
+        scheme, _separator, credentials = authorization.strip().partition(" ")
         scheme = scheme.lower()
         if scheme == "basic" and self.scheme in ("basic", "both"):
             return self._basic(credentials.strip())

@@ -39,7 +39,7 @@ class Arguments:
 
 def header_params(value: str) -> Tuple[str, Dict[str, str]]:
     """``multipart/form-data; boundary=x`` -> ("multipart/form-data", {"boundary": "x"})."""
-    main, _, rest = value.partition(";")
+    main, _separator, rest = value.partition(";")
     params = {}
     for match in _PARAM.finditer(";" + rest):
         params[match.group(1).lower()] = match.group(3) if match.group(3) is not None else match.group(2)
@@ -63,9 +63,9 @@ def parse_multipart(body: bytes, boundary: str) -> Tuple[List[Tuple[str, str]], 
             data = data[:-2]
         headers = {}
         for line in head.decode("latin-1").split("\r\n"):
-            name, _, value = line.partition(":")
+            name, _separator, value = line.partition(":")
             headers[name.strip().lower()] = value.strip()
-        _, disposition = header_params(headers.get("content-disposition", ""))
+        disposition = header_params(headers.get("content-disposition", ""))[1]
         name = disposition.get("name", "")
         # A part with a file name or a binary content type is a file, whatever its field name.
         if "filename" in disposition or headers.get("content-type", "").lower().startswith("application/"):

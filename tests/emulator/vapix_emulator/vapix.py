@@ -14,7 +14,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 from xml.sax.saxutils import escape, quoteattr
 
 from . import hooks
-from .device import FAULT_KINDS, Application, Device, Fault  # noqa: F401 (FAULT_KINDS re-exported)
+from .device import Application, Device, Fault
 from .eap import PackageError, PackageInfo, read_package
 from .forms import Arguments, parse_arguments
 from .httpserver import Request, Response
