@@ -3,13 +3,14 @@
 
 CI_DIR := tests/ci
 
-.PHONY: help setup demo test sanity units emulator-tests integration changelog-lint changelog clean
+.PHONY: help setup demo test sanity units emulator-tests integration changelog-lint changelog matrix clean
 
 help:
 	@echo "make setup           .venv with the pinned versions (requirements-dev.txt + tests/ci/constraints.txt)"
 	@echo "make demo            setup, then the demo against the bundled emulator"
 	@echo "make test            setup, then every suite: changelog-lint sanity units emulator-tests integration"
 	@echo "make sanity | units | emulator-tests | integration | changelog-lint    one suite"
+	@echo "make matrix          the integration suite on ansible-core 2.16, 2.17, 2.18 (VAPIX_MATRIX=...)"
 	@echo "make changelog       release: build CHANGELOG.md from changelogs/fragments"
 
 setup:
@@ -36,8 +37,11 @@ integration: setup
 changelog-lint: setup
 	@$(CI_DIR)/changelog-lint.sh
 
+matrix: setup
+	@$(CI_DIR)/matrix.sh
+
 changelog: setup
 	.venv/bin/antsibull-changelog release
 
 clean:
-	rm -rf tests/output .pytest_cache demo-output
+	rm -rf tests/output .pytest_cache demo-output .venv-matrix
