@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """The README's demo: vapix.acap against three emulated cameras.
 
 1. start the bundled emulator: three cameras on loopback, HTTPS with the emulator's CA,
@@ -97,10 +96,11 @@ def playbook(inventory: Path, env: Dict[str, str], *flags: str) -> Dict[str, int
                str(DEMO_DIR / "site.yml"), *flags]
     print("$ " + " ".join(["ansible-playbook", "-i", str(inventory.relative_to(REPO_ROOT)),
                            "docs/demo/site.yml", *flags]), flush=True)
-    completed = subprocess.run(command, env=env, text=True, capture_output=True, check=False)
+    # Warnings go to stderr: interleave them with the output, as a terminal would show them.
+    completed = subprocess.run(command, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               check=False)
     print(completed.stdout, flush=True)
     if completed.returncode != 0:
-        print(completed.stderr, file=sys.stderr)
         raise SystemExit("demo step failed: ansible-playbook exited with %d" % completed.returncode)
     return {host: int(changed) for host, _ok, changed, _u, _f in RECAP_LINE.findall(completed.stdout)}
 

@@ -63,17 +63,23 @@ def run_module(module: AnsibleModule, logic: Logic) -> None:
         client = VapixClient.from_params(module.params)
         result = logic(client, module.params, module.check_mode)
     except AcapError as exc:
-        failure = exc.to_result()
-        failure.setdefault("changed", False)
-        if not module._diff:
-            failure.pop("diff", None)
+        failure = _prepare_result(module, exc.to_result())
         module.fail_json(msg=exc.message, **failure)
     finally:
         if client is not None:
             client.close()
 
-    result = dict(result)
-    result.setdefault("changed", False)
+    module.exit_json(**_prepare_result(module, result))
+
+
+def _prepare_result(module: AnsibleModule, result: Dict[str, Any]) -> Dict[str, Any]:
+    """The logic's result as Ansible wants it: ``changed`` always there, ``diff``
+    only in diff mode, and warnings through ``module.warn`` (passing them to
+    ``exit_json`` is deprecated in ansible-core 2.19)."""
+    prepared = dict(result)
+    prepared.setdefault("changed", False)
     if not module._diff:
-        result.pop("diff", None)
-    module.exit_json(**result)
+        prepared.pop("diff", None)
+    for warning in prepared.pop("warnings", None) or []:
+        module.warn(warning)
+    return prepared
