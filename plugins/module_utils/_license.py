@@ -310,6 +310,19 @@ def _not_installed(applications: Sequence[Application], name: str) -> PreflightE
     return PreflightError(message, result={"changed": False, "actions": []})
 
 
+def _assumed_installation(applications: Sequence[Application], name: str) -> Tuple[Application, str]:
+    """Check mode only: the application as an earlier task would install it (licensed, no key yet),
+    with the warning that says so. Without check mode, a missing application fails the task."""
+    if any(app.name.lower() == name.lower() for app in applications):
+        raise _not_installed(applications, name)  # a letter-case clash fails in check mode too
+    warning = (
+        "Check mode: the application %s is not installed, so this run assumes an earlier task installs it "
+        "and plans the key for it. Without check mode the task fails unless %s is installed first."
+        % (name, name)
+    )
+    return Application(name=name, license=MISSING), warning
+
+
 @dataclass
 class _Outcome:
     """The result being built, so that a failure can carry what was done."""
@@ -331,8 +344,13 @@ def run(client: "VapixClient", params: Dict[str, Any], check_mode: bool, now: Op
     applications = client.list_applications()
     application = find_application(applications, name)
     keys = load_key_source(params) if state == "present" else None
+    assumed_install: Optional[str] = None
     if state == "present" and application is None:
-        raise _not_installed(applications, name)
+        if not check_mode:
+            raise _not_installed(applications, name)
+        # A check run of a playbook that installs the application in an earlier task: that task
+        # installed nothing, so this one plans against the application as it would be installed.
+        application, assumed_install = _assumed_installation(applications, name)
 
     plan = plan_license(name=name, state=state, force=force, application=application, keys=keys, serial_number=None, now=now)
     if plan.needs_serial:
@@ -345,11 +363,11 @@ def run(client: "VapixClient", params: Dict[str, Any], check_mode: bool, now: Op
             )
         plan = plan_license(name=name, state=state, force=force, application=application, keys=keys, serial_number=serial, now=now)
 
-    outcome = _Outcome(warnings=list(plan.warnings))
+    outcome = _Outcome(warnings=([assumed_install] if assumed_install else []) + list(plan.warnings))
     if keys is not None and keys.problems:
         outcome.warnings.append("Key files that could not be read were skipped: %s" % keys.describe_problems())
-    before = LicenseState.of(application)
-    after = predicted_state(plan, before)
+    before = LicenseState.of(None if assumed_install else application)
+    after = predicted_state(plan, LicenseState.of(application))
 
     if plan.actions and not check_mode:
         for action in plan.actions:

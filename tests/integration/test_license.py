@@ -550,3 +550,20 @@ def test_over_https_with_the_device_ca(licensed_device, tmp_path, run_logic):
     assert run_logic(MODULE, https)["actions"] == ["upload_license"]
     assert run_logic(MODULE, https)["changed"] is False
     assert app_state(device)["license"] == "Valid"
+
+
+def test_check_mode_plans_the_key_for_an_application_an_earlier_task_would_install(device, tmp_path, run_logic):
+    """A --check run of "install, then license" installs nothing, so the license task must not fail:
+    it reports the key upload it would make, says what it assumed, and sends nothing that changes."""
+    key_path = write_key(tmp_path, device.serial_number)
+    device.clear_log()
+
+    result = run_logic(MODULE, params(device, src=str(key_path)), check_mode=True)
+
+    assert result["changed"] is True and result["actions"] == ["upload_license"]
+    assert result["diff"]["before"]["status"] is None  # not installed now
+    assert result["license"]["status"] == "Valid"  # predicted
+    assert any("assumes an earlier task installs it" in warning for warning in result["warnings"])
+    assert changes_sent(device) == []
+    with pytest.raises(PreflightError):  # without check mode it still fails, as before
+        run_logic(MODULE, params(device, src=str(key_path)))
