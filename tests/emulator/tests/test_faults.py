@@ -133,6 +133,16 @@ def test_error_22(device):
     assert text_reply(device.upload_license("t22", key)) == "OK"
 
 
+@pytest.mark.parametrize("code", [26, 30])
+def test_license_error_faults(device, code):
+    device.install(build_eap(name="tlic", application_id="7", licensed=True))
+    device.inject_fault("error_%d" % code, match={"path": APP_PATH + "license.cgi"})
+    key = build_license_key(product="tlic", productid="7", serial_number=device.serial_number)
+    assert text_reply(device.upload_license("tlic", key)) == "Error: %d" % code
+    assert device.applications()["tlic"]["License"] == "Missing"
+    assert text_reply(device.upload_license("tlic", key)) == "OK"
+
+
 def test_count_limits_the_fault_to_n_requests(device):
     device.inject_fault("http_error", count=3, match={"path": LIST}, status=503)
     assert [device.cgi("list.cgi").status_code for _request in range(4)] == [503, 503, 503, 200]

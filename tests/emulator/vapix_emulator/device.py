@@ -20,7 +20,7 @@ LICENSE_STATES = ("Valid", "Invalid", "Missing", "Custom", "None")
 CONFIG_NAMES = ("AllowUnsigned", "AllowRoot")
 FAULT_KINDS = (
     "delay", "drop_before", "drop_after", "http_error", "error_12", "error_15_applied", "error_15_not_applied",
-    "html_login", "truncated_xml", "unauthorized", "error_10", "error_22",
+    "html_login", "truncated_xml", "unauthorized", "error_10", "error_22", "error_26", "error_30",
 )
 
 

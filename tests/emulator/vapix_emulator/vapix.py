@@ -39,7 +39,10 @@ LOGIN_PAGE = (
     "<input name=\"user\"><input name=\"pwd\" type=\"password\"><button>Log in</button></form>\n"
     "</body></html>\n"
 )
-_FAULT_ERROR_CODES = {"error_12": 12, "error_15_not_applied": 15, "error_10": 10, "error_22": 22}
+# Codes a device gives for reasons a client cannot see beforehand (its logs, its own view of a key).
+_FAULT_ERROR_CODES = {
+    "error_12": 12, "error_15_not_applied": 15, "error_10": 10, "error_22": 22, "error_26": 26, "error_30": 30,
+}
 
 
 def error(code: int) -> Response:
