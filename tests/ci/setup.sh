@@ -18,6 +18,7 @@ find_python() {
     return 1
 }
 
+setup_start=$(date +%s)
 requirement_files=(requirements.txt requirements-dev.txt tests/ci/constraints.txt)
 stamp_file="$VENV/.vapix-acap-setup"
 fingerprint="$(cd "$REPO_ROOT" && cat "${requirement_files[@]}" | cksum | cut -d' ' -f1)"
@@ -38,4 +39,4 @@ log "setup: installing pinned requirements into $VENV"
     -r requirements-dev.txt -c tests/ci/constraints.txt)
 "$VENV_PYTHON" -c 'import ansible, requests, lxml, pytest' || die "the virtual environment at $VENV is incomplete"
 printf '%s\n' "$fingerprint" > "$stamp_file"
-log "setup: done ($("$VENV/bin/ansible" --version | head -n 1))"
+log "setup: done in $(( $(date +%s) - setup_start )) s ($("$VENV/bin/ansible" --version | head -n 1))"
