@@ -40,8 +40,9 @@ changelog-lint: setup
 matrix: setup
 	@$(CI_DIR)/matrix.sh
 
+# antsibull-changelog runs ansible-doc to list new plugins: the venv's must be on PATH.
 changelog: setup
-	.venv/bin/antsibull-changelog release
+	PATH="$(CURDIR)/.venv/bin:$$PATH" .venv/bin/antsibull-changelog release
 
 clean:
 	rm -rf tests/output .pytest_cache demo-output .venv-matrix
