@@ -436,7 +436,7 @@ class RecordedResult(dict):
         self.setdefault("status", self.status)
 
 
-@dataclass
+@dataclass(repr=False)
 class PlaybookResult:
     rc: int
     stdout: str
@@ -447,6 +447,8 @@ class PlaybookResult:
     def __str__(self) -> str:
         return "ansible-playbook rc=%d\n--- stdout ---\n%s\n--- stderr ---\n%s" % (
             self.rc, self.stdout[-8000:], self.stderr[-4000:])
+
+    __repr__ = __str__  # pytest shows repr() of an assertion message: make it the readable summary
 
     def tasks(self, name: str, host: Union[None, str, EmulatorDevice] = None) -> List[RecordedResult]:
         """Every recorded (non-item) result of the task ``name``, for one host or all."""

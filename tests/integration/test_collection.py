@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import json
 import subprocess
+import tarfile
 from pathlib import Path
 from typing import Any, Dict, List
 
@@ -224,6 +225,57 @@ def test_without_module_defaults_the_connection_is_missing(device: Any, run_play
     assert info.status == "failed"
     assert "hostname" in info["msg"] and "password" in info["msg"], info["msg"]
     assert device.log() == []
+
+
+# --------------------------------------------------------------------------------------------
+# The built collection, as users get it
+# --------------------------------------------------------------------------------------------
+
+def test_built_collection_installs_and_runs(device: Any, run_playbook: Any, tmp_path: Path) -> None:
+    installed = tmp_path / "collections"
+
+    def galaxy(*arguments: str) -> None:
+        # Only the target directory on the collections path: else galaxy finds the checkout's
+        # vapix.acap 0.1.0 (the harness's link) "already installed" and installs nothing.
+        completed = subprocess.run(ansible_command("ansible-galaxy") + list(arguments), cwd=str(REPO_ROOT),
+                                   env=ansible_env({"ANSIBLE_COLLECTIONS_PATH": str(installed)}),
+                                   stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300, check=False)
+        assert completed.returncode == 0, completed.stdout + completed.stderr
+
+    galaxy("collection", "build", "--output-path", str(tmp_path / "dist"), str(REPO_ROOT))
+    (artifact,) = (tmp_path / "dist").glob("vapix-acap-*.tar.gz")
+    with tarfile.open(artifact) as archive:
+        names = archive.getnames()
+    for module in module_names():
+        assert "plugins/modules/%s.py" % module in names
+    assert "meta/runtime.yml" in names and "README.md" in names
+    leaked = [name for name in names if name.split("/")[0] in (".venv", ".venv-matrix", "demo-output", ".git")
+              or name.startswith("tests/output") or "__pycache__" in name]
+    assert not leaked, leaked[:10]
+
+    galaxy("collection", "install", "--offline", "-p", str(installed), str(artifact))
+    result = run_playbook("""
+- hosts: all
+  gather_facts: false
+  module_defaults:
+    group/vapix.acap.axis:
+      hostname: "{{ axis_hostname }}"
+      port: "{{ axis_port }}"
+      use_https: false
+      username: "{{ axis_username }}"
+      password: "{{ axis_password }}"
+  tasks:
+    - name: info
+      vapix.acap.axis_acap_info:
+""", device, env={"ANSIBLE_COLLECTIONS_PATH": str(installed)})
+    assert result.rc == 0, result
+    assert result.task("info")["device"]["serial_number"] == device.serial_number
+    # And the module Ansible resolves there is the installed copy, not the checkout.
+    doc = subprocess.run(ansible_command("ansible-doc") + ["-t", "module", "vapix.acap.axis_acap_info"],
+                         env=ansible_env({"ANSIBLE_COLLECTIONS_PATH": str(installed)}), stdin=subprocess.DEVNULL,
+                         capture_output=True, text=True, timeout=300, check=False)
+    assert doc.returncode == 0, doc.stderr
+    assert str(installed / "ansible_collections" / "vapix" / "acap") in doc.stdout
 
 
 # --------------------------------------------------------------------------------------------
