@@ -230,8 +230,10 @@ def start_emulator(work_dir: Path) -> EmulatorProcess:
 class EmulatorDevice:
     """One device of the emulator, with its test hooks (no auth, not logged)."""
 
-    def __init__(self, description: Dict[str, Any], hooks: requests.Session) -> None:
+    def __init__(self, description: Dict[str, Any], hooks: requests.Session,
+                 emulator: Optional[EmulatorProcess] = None) -> None:
         self._hooks = hooks
+        self._emulator = emulator
         self.description: Dict[str, Any] = {}
         self.host = ""
         self.port = 0
@@ -264,8 +266,12 @@ class EmulatorDevice:
         return "https://%s:%d" % (self.host, self.https_port)
 
     def _hook(self, method: str, path: str, payload: Any = None) -> Any:
-        response = self._hooks.request(method, self.base_url + "/emulator/" + path,
-                                       json=payload, timeout=HOOK_TIMEOUT)
+        try:
+            response = self._hooks.request(method, self.base_url + "/emulator/" + path,
+                                           json=payload, timeout=HOOK_TIMEOUT)
+        except requests.RequestException as error:
+            raise RuntimeError("emulator hook %s /emulator/%s on %s failed: %s%s"
+                               % (method, path, self.host, error, self._emulator_status())) from None
         if response.status_code >= 400:
             raise RuntimeError("emulator hook %s /emulator/%s on %s answered %d: %s"
                                % (method, path, self.host, response.status_code, response.text[:500]))
@@ -275,6 +281,15 @@ class EmulatorDevice:
             return response.json()
         except ValueError:
             return response.text
+
+    def _emulator_status(self) -> str:
+        """Why a hook may fail: the emulator process ended (with its stderr), or nothing known."""
+        if self._emulator is None:
+            return ""
+        code = self._emulator.process.poll()
+        if code is None:
+            return " (the emulator process is running)"
+        return " (the emulator process exited with code %s; stderr:\n%s)" % (code, self._emulator.stderr_tail())
 
     def reset(self, **profile: Any) -> Dict[str, Any]:
         """Back to a fresh device with these profile overrides; log and faults cleared."""
@@ -695,7 +710,7 @@ def _hook_session() -> Iterator[requests.Session]:
 
 @pytest.fixture(scope="session")
 def device_pool(emulator: EmulatorProcess, _hook_session: requests.Session) -> DevicePool:
-    return DevicePool(EmulatorDevice(description, _hook_session) for description in emulator.devices)
+    return DevicePool(EmulatorDevice(description, _hook_session, emulator) for description in emulator.devices)
 
 
 @pytest.fixture
