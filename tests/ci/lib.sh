@@ -54,7 +54,7 @@ run_pytest_suite() {
         return 1
     fi
     local rc=0
-    (cd "$REPO_ROOT" && "$VENV_PYTHON" -m pytest -p no:cacheprovider "$dir" "$@") || rc=$?
+    (cd "$REPO_ROOT" && "$VENV_PYTHON" -m pytest -p no:cacheprovider -ra "$dir" "$@") || rc=$?
     if [ "$rc" -eq 5 ]; then
         log "$name: pytest collected no tests although ${dir#"$REPO_ROOT"/} has test files: FAILED"
     fi
