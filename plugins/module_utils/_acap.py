@@ -30,6 +30,7 @@ from ansible_collections.vapix.acap.plugins.module_utils._errors import (
 from ansible_collections.vapix.acap.plugins.module_utils._package import Package, read_packages
 from ansible_collections.vapix.acap.plugins.module_utils._versions import compare_versions, version_at_least
 from ansible_collections.vapix.acap.plugins.module_utils._xml import Application
+from ansible_collections.vapix.acap.plugins.module_utils._module import ModuleSpec
 
 STATES = ("present", "started", "stopped", "restarted", "absent")
 RUNNING = "Running"
@@ -551,3 +552,18 @@ def _has_config_cgi(firmware: str) -> bool:
         return firmware_has_config_cgi(firmware)
     except ValueError:
         return False
+
+
+# The module's options (besides the connection options) and its logic, for the module file and
+# for in-process callers alike.
+MODULE_SPEC = ModuleSpec(
+    options={
+        "name": {"type": "str"},
+        "src": {"type": "list", "elements": "path"},
+        "state": {"type": "str", "default": "present", "choices": list(STATES)},
+        "allow_downgrade": {"type": "bool", "default": False},
+        "force": {"type": "bool", "default": False},
+    },
+    logic=run,
+    constraints={"required_one_of": [("name", "src")]},
+)

@@ -32,6 +32,7 @@ from ansible_collections.vapix.acap.plugins.module_utils._errors import (
     UnexpectedResponseError,
     UnsupportedError,
 )
+from ansible_collections.vapix.acap.plugins.module_utils._module import ModuleSpec
 
 _OPTION_OF_SETTING = {setting: option for option, setting in SETTING_OPTIONS.items()}
 
@@ -140,3 +141,15 @@ def run(client: VapixClient, params: Dict[str, Any], check_mode: bool) -> Dict[s
         "config": _as_options(after),
         "diff": {"before": _as_options(before), "after": _as_options(after)},
     }
+
+
+# The module's options (besides the connection options) and its logic, for the module file and
+# for in-process callers alike.
+MODULE_SPEC = ModuleSpec(
+    options={
+        "allow_unsigned": {"type": "bool"},
+        "allow_root": {"type": "bool"},
+    },
+    logic=run,
+    constraints={"required_one_of": [("allow_unsigned", "allow_root")]},
+)

@@ -28,6 +28,7 @@ from ansible_collections.vapix.acap.plugins.module_utils._errors import (
     EndpointNotFoundError,
     UnexpectedResponseError,
 )
+from ansible_collections.vapix.acap.plugins.module_utils._module import ModuleSpec
 
 _OPTION_OF_SETTING = {setting: option for option, setting in SETTING_OPTIONS.items()}
 
@@ -91,3 +92,8 @@ def run(client: VapixClient, params: Dict[str, Any], check_mode: bool) -> Dict[s
         "missing": missing,
         "diff": {"before": {}, "after": {}},
     }
+
+
+# The module's options (besides the connection options) and its logic, for the module file and
+# for in-process callers alike.
+MODULE_SPEC = ModuleSpec(options={}, logic=run)

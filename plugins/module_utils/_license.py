@@ -40,6 +40,7 @@ from ansible_collections.vapix.acap.plugins.module_utils._license_key import (
     same_application_id,
 )
 from ansible_collections.vapix.acap.plugins.module_utils._xml import Application
+from ansible_collections.vapix.acap.plugins.module_utils._module import ModuleSpec
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from ansible_collections.vapix.acap.plugins.module_utils._client import VapixClient
@@ -522,3 +523,21 @@ def _expiry_of(key: LicenseKey) -> Optional[str]:
 
 def _expiry_text(state: LicenseState) -> str:
     return " (LicenseExpirationDate %s)" % state.expiration_date if state.expiration_date else ""
+
+
+# The module's options (besides the connection options) and its logic, for the module file and
+# for in-process callers alike.
+MODULE_SPEC = ModuleSpec(
+    options={
+        "name": {"type": "str", "required": True},
+        "src": {"type": "path"},
+        "content": {"type": "str", "no_log": True},
+        "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
+        "force": {"type": "bool", "default": False},
+    },
+    logic=run,
+    constraints={
+        "mutually_exclusive": [("src", "content")],
+        "required_if": [("state", "present", ("src", "content"), True)],
+    },
+)

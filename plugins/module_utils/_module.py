@@ -4,16 +4,21 @@
 """The only place that builds AnsibleModule results.
 
 ``axis_argument_spec`` merges the shared connection options into a module's
-own options; ``run_module`` builds the client, runs the module's logic and
-turns every ``AcapError`` into ``fail_json`` with ``error_code`` and
-``http_status``.
+own options. A ``ModuleSpec`` (defined next to each module's logic) says what
+the module takes and what it runs; ``run_module`` runs it as an Ansible module,
+turning every ``AcapError`` into ``fail_json`` with ``error_code`` and
+``http_status``, and ``run_in_process`` runs the very same validation and logic
+in the calling Python process (a controller-side caller, the tests), without
+a module round trip.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.vapix.acap.plugins.module_utils._client import (
     AUTH_METHODS,
@@ -49,7 +54,41 @@ def axis_argument_spec(**module_options: Dict[str, Any]) -> Dict[str, Dict[str, 
     return spec
 
 
-def run_module(module: AnsibleModule, logic: Logic) -> None:
+@dataclass(frozen=True)
+class ModuleSpec:
+    """A module's own options, their constraints, and its logic."""
+
+    options: Dict[str, Dict[str, Any]]
+    logic: Logic
+    # AnsibleModule / ArgumentSpecValidator keywords: required_one_of, mutually_exclusive, required_if...
+    constraints: Dict[str, List[Any]] = field(default_factory=dict)
+
+    def argument_spec(self) -> Dict[str, Dict[str, Any]]:
+        return axis_argument_spec(**self.options)
+
+
+def run_module(spec: ModuleSpec) -> None:
+    """Run ``spec`` as an Ansible module: validate, run the logic, exit with its result."""
+    module = AnsibleModule(argument_spec=spec.argument_spec(), supports_check_mode=True, **spec.constraints)
+    _run_logic(module, spec.logic)
+
+
+def run_in_process(spec: ModuleSpec, params: Dict[str, Any], check_mode: bool = False) -> Dict[str, Any]:
+    """Validate ``params`` as Ansible would (types, defaults, environment fallbacks, constraints),
+    then run the logic with a client of its own. Returns the module's result; raises ``AcapError``
+    where the module would fail."""
+    validated = ArgumentSpecValidator(spec.argument_spec(), **spec.constraints).validate(dict(params))
+    if validated.error_messages:
+        raise AcapError("Invalid parameters: %s" % "; ".join(validated.error_messages))
+    params = validated.validated_parameters
+    client = VapixClient.from_params(params)
+    try:
+        return spec.logic(client, params, check_mode)
+    finally:
+        client.close()
+
+
+def _run_logic(module: AnsibleModule, logic: Logic) -> None:
     """Run ``logic(client, params, check_mode)`` and exit the module with its result."""
     if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)

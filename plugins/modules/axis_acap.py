@@ -296,25 +296,12 @@ error_code:
   sample: 2
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.vapix.acap.plugins.module_utils._acap import STATES, run
-from ansible_collections.vapix.acap.plugins.module_utils._module import axis_argument_spec, run_module
+from ansible_collections.vapix.acap.plugins.module_utils._acap import MODULE_SPEC
+from ansible_collections.vapix.acap.plugins.module_utils._module import run_module
 
 
 def main() -> None:
-    module = AnsibleModule(
-        argument_spec=axis_argument_spec(
-            name={"type": "str"},
-            src={"type": "list", "elements": "path"},
-            state={"type": "str", "default": "present", "choices": list(STATES)},
-            allow_downgrade={"type": "bool", "default": False},
-            force={"type": "bool", "default": False},
-        ),
-        required_one_of=[("name", "src")],
-        supports_check_mode=True,
-    )
-    run_module(module, run)
+    run_module(MODULE_SPEC)
 
 
 if __name__ == "__main__":

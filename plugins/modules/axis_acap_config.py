@@ -137,22 +137,12 @@ http_status:
   sample: 404
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.vapix.acap.plugins.module_utils._config import run
-from ansible_collections.vapix.acap.plugins.module_utils._module import axis_argument_spec, run_module
+from ansible_collections.vapix.acap.plugins.module_utils._config import MODULE_SPEC
+from ansible_collections.vapix.acap.plugins.module_utils._module import run_module
 
 
 def main() -> None:
-    module = AnsibleModule(
-        argument_spec=axis_argument_spec(
-            allow_unsigned=dict(type="bool"),
-            allow_root=dict(type="bool"),
-        ),
-        required_one_of=[("allow_unsigned", "allow_root")],
-        supports_check_mode=True,
-    )
-    run_module(module, run)
+    run_module(MODULE_SPEC)
 
 
 if __name__ == "__main__":

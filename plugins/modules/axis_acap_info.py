@@ -207,15 +207,12 @@ http_status:
   sample: 401
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.vapix.acap.plugins.module_utils._info import run
-from ansible_collections.vapix.acap.plugins.module_utils._module import axis_argument_spec, run_module
+from ansible_collections.vapix.acap.plugins.module_utils._info import MODULE_SPEC
+from ansible_collections.vapix.acap.plugins.module_utils._module import run_module
 
 
 def main() -> None:
-    module = AnsibleModule(argument_spec=axis_argument_spec(), supports_check_mode=True)
-    run_module(module, run)
+    run_module(MODULE_SPEC)
 
 
 if __name__ == "__main__":

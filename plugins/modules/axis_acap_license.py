@@ -218,26 +218,12 @@ http_status:
   sample: 200
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.vapix.acap.plugins.module_utils._license import run
-from ansible_collections.vapix.acap.plugins.module_utils._module import axis_argument_spec, run_module
+from ansible_collections.vapix.acap.plugins.module_utils._license import MODULE_SPEC
+from ansible_collections.vapix.acap.plugins.module_utils._module import run_module
 
 
 def main() -> None:
-    module = AnsibleModule(
-        argument_spec=axis_argument_spec(
-            name={"type": "str", "required": True},
-            src={"type": "path"},
-            content={"type": "str", "no_log": True},
-            state={"type": "str", "default": "present", "choices": ["present", "absent"]},
-            force={"type": "bool", "default": False},
-        ),
-        mutually_exclusive=[("src", "content")],
-        required_if=[("state", "present", ("src", "content"), True)],
-        supports_check_mode=True,
-    )
-    run_module(module, run)
+    run_module(MODULE_SPEC)
 
 
 if __name__ == "__main__":
