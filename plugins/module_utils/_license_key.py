@@ -20,15 +20,14 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from ansible_collections.vapix.acap.plugins.module_utils._errors import LicenseKeyError
-
-LXML_IMPORT_ERROR: Optional[str]
-try:
-    from lxml import etree
-except ImportError as exc:  # pragma: no cover - depends on the environment
-    etree = None
-    LXML_IMPORT_ERROR = str(exc)
-else:
-    LXML_IMPORT_ERROR = None
+from ansible_collections.vapix.acap.plugins.module_utils._safe_xml import (
+    HAS_LXML,
+    LXML_IMPORT_ERROR,
+    DocumentTypeRefused,
+    MalformedXml,
+    etree,
+    parse_untrusted_xml,
+)
 
 # Real keys are about 1-2 KiB; anything much larger is not a key file and is
 # refused before it is parsed.
@@ -83,24 +82,10 @@ class LicenseKey:
 
 
 def _require_lxml() -> None:
-    if etree is None:
+    if not HAS_LXML:
         raise LicenseKeyError(
             "The Python library lxml is required to read license key files: %s" % LXML_IMPORT_ERROR
         )
-
-
-def _safe_parser() -> etree.XMLParser:
-    # No entity expansion, no network, no DTD loading: a key file is data from
-    # outside and must not be able to read local files or explode in memory.
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
 
 
 def _localname(element: Any) -> str:
@@ -164,22 +149,21 @@ def parse_license_key(data: bytes, source: str = "content") -> LicenseKey:
             "Check that it is the key file Axis issued." % (where, len(data), MAX_KEY_FILE_SIZE)
         )
     try:
-        root = etree.fromstring(data, parser=_safe_parser())
-    except etree.XMLSyntaxError as exc:
+        root = parse_untrusted_xml(data)
+    except DocumentTypeRefused:
+        raise LicenseKeyError(
+            "The %s contains a document type declaration (DTD); license keys have none, "
+            "so it is refused unread." % where
+        ) from None
+    except MalformedXml as exc:
         # lxml's message may quote names from the document; report the position only.
-        line, column = exc.position if exc.position else (None, None)
+        if not exc.position:
+            raise LicenseKeyError("The %s is not XML that can be read (e.g. a bad encoding declaration)." % where) from None
+        line, column = exc.position
         raise LicenseKeyError(
             "The %s is not well-formed XML (error at line %s, column %s). "
             "Use the key file exactly as Axis issued it." % (where, line, column)
         ) from None
-    except ValueError:
-        raise LicenseKeyError("The %s is not XML that can be read (bad encoding declaration)." % where) from None
-    docinfo = root.getroottree().docinfo
-    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
-        raise LicenseKeyError(
-            "The %s contains a document type declaration (DTD); license keys have none, "
-            "so it is refused unread." % where
-        )
     if _localname(root) != "license":
         raise LicenseKeyError(
             "The %s is XML but not a license key: its root element is <%s>, expected <license>."

@@ -27,7 +27,7 @@ from ansible_collections.vapix.acap.plugins.module_utils._client import (
     VapixClient,
 )
 from ansible_collections.vapix.acap.plugins.module_utils._errors import AcapError
-from ansible_collections.vapix.acap.plugins.module_utils._xml import HAS_LXML, LXML_IMPORT_ERROR
+from ansible_collections.vapix.acap.plugins.module_utils._safe_xml import HAS_LXML, LXML_IMPORT_ERROR
 
 Logic = Callable[[VapixClient, Dict[str, Any], bool], Dict[str, Any]]
 

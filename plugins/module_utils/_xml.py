@@ -11,21 +11,18 @@ controller read files or fetch URLs through its reply.
 from __future__ import annotations
 
 import re
-import traceback
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
 from ansible_collections.vapix.acap.plugins.module_utils._error_codes import describe_error_code
 from ansible_collections.vapix.acap.plugins.module_utils._errors import DeviceError, UnexpectedResponseError
-
-try:
-    from lxml import etree
-
-    HAS_LXML = True
-    LXML_IMPORT_ERROR: Optional[str] = None
-except ImportError:
-    HAS_LXML = False
-    LXML_IMPORT_ERROR = traceback.format_exc()
+from ansible_collections.vapix.acap.plugins.module_utils._safe_xml import (
+    HAS_LXML,
+    DocumentTypeRefused,
+    MalformedXml,
+    etree,
+    parse_untrusted_xml,
+)
 
 
 # list.cgi attribute -> Application field, in the order of the API's schema.
@@ -70,18 +67,6 @@ class Application:
         return data
 
 
-def _parser() -> "etree.XMLParser":
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
-
-
 _SNIPPET_LENGTH = 120
 
 
@@ -92,11 +77,6 @@ def body_snippet(body: bytes) -> str:
     if len(body) > _SNIPPET_LENGTH:
         text += "..."
     return text or "(empty body)"
-
-
-# libxml2 expands internal entities even with resolve_entities=False (that flag covers
-# external ones). Device replies never carry a DTD, so a document with one is refused.
-_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
 
 
 def _doctype_refused(endpoint: str) -> UnexpectedResponseError:
@@ -120,20 +100,18 @@ def parse_reply(body: bytes, endpoint: str) -> "etree._Element":
         raise UnexpectedResponseError(
             "%s answered an empty body where an XML <reply> was expected" % endpoint, endpoint=endpoint
         )
-    if _DOCTYPE.search(body):
-        raise _doctype_refused(endpoint)
     try:
-        root = etree.fromstring(body, _parser())
-    except etree.XMLSyntaxError as exc:
+        root = parse_untrusted_xml(body)
+    except DocumentTypeRefused:
+        raise _doctype_refused(endpoint) from None
+    except MalformedXml as exc:
         raise UnexpectedResponseError(
             "%s answered something that is not well-formed XML (%s; body starts with: %s). "
             "The reply may have been cut off or the address may not be an Axis device"
-            % (endpoint, exc, body_snippet(body)),
+            % (endpoint, exc.detail, body_snippet(body)),
             endpoint=endpoint,
         ) from None
-    if root is not None and root.getroottree().docinfo.internalDTD is not None:
-        raise _doctype_refused(endpoint)  # e.g. a UTF-16 body the byte check above cannot see
-    if root is None or not isinstance(root.tag, str) or root.tag != "reply":
+    if not isinstance(root.tag, str) or root.tag != "reply":
         raise UnexpectedResponseError(
             "%s answered XML without the <reply> element the API documents (body starts with: %s)"
             % (endpoint, body_snippet(body)),
