@@ -25,6 +25,7 @@ try:
     HAS_LXML = True
     LXML_IMPORT_ERROR: Optional[str] = None
 except ImportError:
+    etree = None  # modules report it through missing_required_lib before anything parses
     HAS_LXML = False
     LXML_IMPORT_ERROR = traceback.format_exc()
 
