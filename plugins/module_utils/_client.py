@@ -39,6 +39,7 @@ from ansible_collections.vapix.acap.plugins.module_utils._errors import (
     DeviceTimeoutError,
     DeviceUnreachableError,
     EndpointNotFoundError,
+    ParameterError,
     PermissionDeniedError,
     ServerError,
     TlsError,
@@ -122,6 +123,8 @@ class ConnectionSettings:
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> "ConnectionSettings":
         """From module parameters (the connection options of ``_module.axis_argument_spec``)."""
+        if params.get("timeout") is not None and params["timeout"] <= 0:
+            raise ParameterError("timeout must be a positive number of seconds, not %s" % params["timeout"])
         return cls(
             hostname=params["hostname"],
             username=params.get("username"),

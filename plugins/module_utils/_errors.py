@@ -48,6 +48,10 @@ class AcapError(Exception):
         return self.message
 
 
+class ParameterError(AcapError):
+    """The task's parameters are invalid (found before anything is sent)."""
+
+
 class DeviceUnreachableError(AcapError):
     """No answer: connection refused, timed out, DNS failure, connection dropped."""
 

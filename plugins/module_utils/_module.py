@@ -26,7 +26,7 @@ from ansible_collections.vapix.acap.plugins.module_utils._client import (
     REQUESTS_IMPORT_ERROR,
     VapixClient,
 )
-from ansible_collections.vapix.acap.plugins.module_utils._errors import AcapError
+from ansible_collections.vapix.acap.plugins.module_utils._errors import AcapError, ParameterError
 from ansible_collections.vapix.acap.plugins.module_utils._safe_xml import HAS_LXML, LXML_IMPORT_ERROR
 
 Logic = Callable[[VapixClient, Dict[str, Any], bool], Dict[str, Any]]
@@ -79,7 +79,7 @@ def run_in_process(spec: ModuleSpec, params: Dict[str, Any], check_mode: bool = 
     where the module would fail."""
     validated = ArgumentSpecValidator(spec.argument_spec(), **spec.constraints).validate(dict(params))
     if validated.error_messages:
-        raise AcapError("Invalid parameters: %s" % "; ".join(validated.error_messages))
+        raise ParameterError("Invalid parameters: %s" % "; ".join(validated.error_messages))
     params = validated.validated_parameters
     client = VapixClient.from_params(params)
     try:
@@ -94,8 +94,6 @@ def _run_logic(module: AnsibleModule, logic: Logic) -> None:
         module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
     if not HAS_LXML:
         module.fail_json(msg=missing_required_lib("lxml"), exception=LXML_IMPORT_ERROR)
-    if module.params.get("timeout") is not None and module.params["timeout"] <= 0:
-        module.fail_json(msg="timeout must be a positive number of seconds, not %s" % module.params["timeout"])
 
     client = None
     try:

@@ -606,75 +606,15 @@ def run_ansible_playbook(
 # In-process logic runs
 # --------------------------------------------------------------------------------------------
 
-class _CapturedModuleSpec(BaseException):  # BaseException: a module's "except Exception" must not swallow it
-    def __init__(self, kwargs: Dict[str, Any]) -> None:
-        super().__init__("AnsibleModule arguments captured")
-        self.kwargs = kwargs
-
-
-_SPEC_CACHE: Dict[str, Dict[str, Any]] = {}
-_VALIDATOR_KEYS = ("mutually_exclusive", "required_together", "required_one_of", "required_if", "required_by")
-
-
-def module_argument_spec(module: str) -> Dict[str, Any]:
-    """The exact ``AnsibleModule(...)`` keyword arguments the module's ``main()`` uses.
-
-    Taken by running ``main()`` until it builds ``AnsibleModule`` and stopping
-    there, so that the spec is the module's own however the module composes it.
-    """
-    if module in _SPEC_CACHE:
-        return _SPEC_CACHE[module]
-    import importlib  # pylint: disable=import-outside-toplevel
-    from ansible.module_utils import basic  # pylint: disable=import-outside-toplevel
-
-    module_file = importlib.import_module("ansible_collections.vapix.acap.plugins.modules.%s" % module)
-    original_init = basic.AnsibleModule.__init__
-
-    def capture(self: Any, *args: Any, **kwargs: Any) -> None:
-        if args:
-            kwargs["argument_spec"] = args[0]
-        raise _CapturedModuleSpec(kwargs)
-
-    basic.AnsibleModule.__init__ = capture  # type: ignore[method-assign]
-    try:
-        module_file.main()
-    except _CapturedModuleSpec as captured:
-        _SPEC_CACHE[module] = captured.kwargs
-    finally:
-        basic.AnsibleModule.__init__ = original_init  # type: ignore[method-assign]
-    if module not in _SPEC_CACHE:
-        raise RuntimeError("%s.main() returned without building an AnsibleModule" % module)
-    return _SPEC_CACHE[module]
-
-
-def validate_module_params(module: str, params: Dict[str, Any]) -> Dict[str, Any]:
-    """Parameters as Ansible would hand them to the module: types converted, defaults filled."""
-    from ansible.module_utils.common.arg_spec import ArgumentSpecValidator  # pylint: disable=import-outside-toplevel
-
-    spec = module_argument_spec(module)
-    rules = {key: spec[key] for key in _VALIDATOR_KEYS if spec.get(key)}
-    validator = ArgumentSpecValidator(spec["argument_spec"], **rules)
-    validated = validator.validate(dict(params))
-    if validated.error_messages:
-        raise ValueError("invalid parameters for %s: %s" % (module, "; ".join(validated.error_messages)))
-    return validated.validated_parameters
-
-
 def run_module_logic(module: str, params: Dict[str, Any], check_mode: bool = False) -> Dict[str, Any]:
+    """The module's own validation and logic, in this process (``_module.run_in_process``)."""
     import importlib  # pylint: disable=import-outside-toplevel
 
     if module not in LOGIC_MODULES:
         raise ValueError("unknown module %r; known: %s" % (module, sorted(LOGIC_MODULES)))
     logic = importlib.import_module("ansible_collections.vapix.acap.plugins.module_utils.%s" % LOGIC_MODULES[module])
-    client_module = importlib.import_module("ansible_collections.vapix.acap.plugins.module_utils._client")
-    validated = validate_module_params(module, params)
-    client = client_module.VapixClient.from_params(validated)
-    try:
-        return logic.run(client, validated, check_mode)
-    finally:
-        close = getattr(client, "close", None)
-        if callable(close):
-            close()
+    runner = importlib.import_module("ansible_collections.vapix.acap.plugins.module_utils._module")
+    return runner.run_in_process(logic.MODULE_SPEC, params, check_mode)
 
 
 # --------------------------------------------------------------------------------------------

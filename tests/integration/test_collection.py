@@ -322,9 +322,13 @@ def test_conn_params_https_selects_the_https_port(device: Any, run_logic: Any) -
 
 
 def test_run_logic_validates_like_ansible(device: Any, run_logic: Any) -> None:
-    with pytest.raises(ValueError, match="timeout"):
+    from ansible_collections.vapix.acap.plugins.module_utils._errors import ParameterError  # pylint: disable=import-outside-toplevel
+
+    with pytest.raises(ParameterError, match="timeout"):
         run_logic("axis_acap_info", device.conn_params(timeout="soon"))
-    with pytest.raises(ValueError, match="allow_unsigned|allow_root"):
+    with pytest.raises(ParameterError, match="timeout must be a positive number"):
+        run_logic("axis_acap_info", device.conn_params(timeout=0))
+    with pytest.raises(ParameterError, match="allow_unsigned|allow_root"):
         run_logic("axis_acap_config", device.conn_params())  # required_one_of from the module
     assert device.log() == []
 
