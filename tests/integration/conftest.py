@@ -14,16 +14,12 @@ import io
 import itertools
 import json
 import os
-import queue
-import random
 import shutil
 import signal
 import subprocess
 import sys
 import tarfile
 import tempfile
-import threading
-import time
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,7 +42,6 @@ RECORDER_FILE_ENV = "VAPIX_RECORDER_FILE"
 EMULATOR_DEVICE_COUNT = int(os.environ.get("VAPIX_EMULATOR_DEVICES", "64"))
 EMULATOR_READY_TIMEOUT = 60.0  # seconds; the emulator creates a CA and 64 certificates at start
 EMULATOR_BIND_ATTEMPTS = 10  # exit code 2 means a bind failed: pick other ports and try again
-EMULATOR_BIND_FAILED = 2
 HOOK_TIMEOUT = 15.0
 PLAYBOOK_TIMEOUT = float(os.environ.get("VAPIX_PLAYBOOK_TIMEOUT", "900"))
 
@@ -95,132 +90,19 @@ for _path in (str(COLLECTIONS_ROOT), str(EMULATOR_DIR)):
 # The emulator process
 # --------------------------------------------------------------------------------------------
 
-class EmulatorStartError(RuntimeError):
-    pass
-
-
-@dataclass
-class EmulatorProcess:
-    process: subprocess.Popen
-    devices: List[Dict[str, Any]]
-    command: List[str]
-    stderr_path: Path
-    ready: Dict[str, Any] = field(default_factory=dict)
-
-    def stop(self) -> None:
-        """SIGTERM, then SIGKILL if it does not go within 10 s."""
-        if self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
-
-    def stderr_tail(self, limit: int = 4000) -> str:
-        try:
-            return self.stderr_path.read_text(encoding="utf-8", errors="replace")[-limit:]
-        except OSError:
-            return ""
-
-
-def _emulator_env() -> Dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(EMULATOR_DIR), env.get("PYTHONPATH", "")]))
-    env["PYTHONUNBUFFERED"] = "1"
-    return env
-
-
-def _die_with_parent() -> None:
-    """In the child before exec: SIGTERM when pytest dies, even by SIGKILL (Linux; elsewhere a no-op)."""
-    try:
-        import ctypes  # pylint: disable=import-outside-toplevel
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        pr_set_pdeathsig = 1
-        libc.prctl(pr_set_pdeathsig, signal.SIGTERM, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass
-
-
-def _read_lines(stream: io.TextIOBase, lines: "queue.Queue[Optional[str]]") -> None:
-    for line in stream:
-        lines.put(line)
-    lines.put(None)
-
-
-def _launch_emulator(work_dir: Path, attempt: int) -> Optional[EmulatorProcess]:
-    """One try on random free-looking addresses; None when a bind failed (exit code 2)."""
-    rng = random.SystemRandom()
-    base_address = "127.%d.%d.1" % (rng.randint(1, 254), rng.randint(0, 255))
-    port = rng.randint(20000, 40000)
-    https_port = rng.randint(40001, 60000)
-    command = [
-        sys.executable, "-m", "vapix_emulator", "serve",
-        "--devices", str(EMULATOR_DEVICE_COUNT),
-        "--base-address", base_address,
-        "--port", str(port),
-        "--https-port", str(https_port),
-    ]
-    stderr_path = work_dir / ("emulator-stderr-%d.log" % attempt)
-    stderr_file = open(stderr_path, "w", encoding="utf-8")  # pylint: disable=consider-using-with
-    try:
-        process = subprocess.Popen(  # pylint: disable=consider-using-with
-            command, cwd=str(REPO_ROOT), env=_emulator_env(), stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=stderr_file, text=True, start_new_session=True,
-            preexec_fn=_die_with_parent,  # pylint: disable=subprocess-popen-preexec-fn
-        )
-    finally:
-        stderr_file.close()
-    emulator = EmulatorProcess(process=process, devices=[], command=command, stderr_path=stderr_path)
-    lines: "queue.Queue[Optional[str]]" = queue.Queue()
-    threading.Thread(target=_read_lines, args=(process.stdout, lines), daemon=True).start()
-
-    deadline = time.monotonic() + EMULATOR_READY_TIMEOUT
-    while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            emulator.stop()
-            raise EmulatorStartError(
-                "the emulator did not print {\"ready\": true} within %.0f s (%s); stderr:\n%s"
-                % (EMULATOR_READY_TIMEOUT, " ".join(command), emulator.stderr_tail()))
-        try:
-            line = lines.get(timeout=min(remaining, 1.0))
-        except queue.Empty:
-            continue
-        if line is None:  # stdout closed: the process is ending
-            code = process.wait(timeout=10)
-            if code == EMULATOR_BIND_FAILED:
-                return None
-            raise EmulatorStartError(
-                "the emulator exited with code %s before it was ready (%s); stderr:\n%s"
-                % (code, " ".join(command), emulator.stderr_tail()))
-        line = line.strip()
-        if not line.startswith("{"):
-            continue  # not ours to interpret; the emulator prints only JSON lines on stdout
-        message = json.loads(line)
-        if message.get("ready"):
-            emulator.ready = message
-            break
-        emulator.devices.append(message)
-
-    if len(emulator.devices) != EMULATOR_DEVICE_COUNT:
-        emulator.stop()
-        raise EmulatorStartError("the emulator announced %d devices, %d were asked for"
-                                 % (len(emulator.devices), EMULATOR_DEVICE_COUNT))
-    return emulator
+# The launcher is the emulator package's own (shared with its tests, the benchmarks and the demo).
+from vapix_emulator.launcher import (  # noqa: E402  pylint: disable=wrong-import-position
+    EmulatorProcess,
+    EmulatorStartError,
+    start_emulator as launch_emulator,
+)
 
 
 def start_emulator(work_dir: Path) -> EmulatorProcess:
     if not (EMULATOR_DIR / "vapix_emulator").is_dir():
         raise EmulatorStartError("the emulator is missing: %s/vapix_emulator does not exist" % EMULATOR_DIR)
-    for attempt in range(1, EMULATOR_BIND_ATTEMPTS + 1):
-        emulator = _launch_emulator(work_dir, attempt)
-        if emulator is not None:
-            return emulator
-    raise EmulatorStartError("the emulator could not bind its addresses in %d attempts (exit code 2 each time)"
-                             % EMULATOR_BIND_ATTEMPTS)
+    return launch_emulator(EMULATOR_DEVICE_COUNT, work_dir, https=True, attempts=EMULATOR_BIND_ATTEMPTS,
+                           ready_timeout=EMULATOR_READY_TIMEOUT)
 
 
 # --------------------------------------------------------------------------------------------

@@ -12,15 +12,8 @@ code 2) is retried elsewhere, so several test sessions can run on one machine at
 from __future__ import annotations
 
 import itertools
-import json
-import os
-import random
-import selectors
-import signal
-import subprocess
 import sys
-import time
-from dataclasses import dataclass, field
+import tempfile
 from pathlib import Path
 from typing import Any, Iterator, Optional
 
@@ -33,6 +26,13 @@ EMULATOR_ROOT = Path(__file__).resolve().parents[1]
 if str(EMULATOR_ROOT) not in sys.path:
     sys.path.insert(0, str(EMULATOR_ROOT))
 
+from vapix_emulator.launcher import (  # noqa: E402  pylint: disable=wrong-import-position
+    EmulatorProcess,
+    EmulatorStartError,
+    random_port,
+    start_emulator as launch_emulator,
+)
+
 SCHEMA_DIR = EMULATOR_ROOT / "schemas"
 LIST_SCHEMA = etree.XMLSchema(etree.parse(str(SCHEMA_DIR / "list_cgi.xsd")))
 APP_PATH = "/axis-cgi/applications/"
@@ -40,9 +40,7 @@ ADMIN = ("root", "pass")
 OPERATOR = ("operator", "operpass")
 VIEWER = ("viewer", "viewpass")
 READY_TIMEOUT = 60.0
-STOP_TIMEOUT = 15.0
 REQUEST_TIMEOUT = 30.0
-BIND_FAILED = 2
 
 
 # --------------------------------------------------------------------------------------------------
@@ -50,76 +48,9 @@ BIND_FAILED = 2
 # --------------------------------------------------------------------------------------------------
 
 
-class EmulatorStartError(RuntimeError):
-    def __init__(self, message: str, returncode: Optional[int], output: str) -> None:
-        super().__init__("{0} (exit code {1})\n{2}".format(message, returncode, output))
-        self.returncode = returncode
-        self.output = output
-
-
-def random_base_address() -> str:
-    # Avoid 127.0.x.x (127.0.0.1 services, the documented default 127.0.10.1 of colleagues' demos).
-    return "127.{0}.{1}.1".format(random.randint(20, 250), random.randint(1, 250))
-
-
-def random_port() -> int:
-    return random.randint(20000, 59000)
-
-
-@dataclass
-class EmulatorProcess:
-    process: subprocess.Popen
-    devices: list[dict]
-    ready: dict
-    args: list[str]
-    output: list[str] = field(default_factory=list)
-
-    def stop(self, sig: int = signal.SIGTERM) -> int:
-        """Stop with a signal; returns the exit code (kills after STOP_TIMEOUT, which fails the caller)."""
-        if self.process.poll() is None:
-            self.process.send_signal(sig)
-            try:
-                self.process.wait(timeout=STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=STOP_TIMEOUT)
-                raise AssertionError("emulator did not stop within {0}s of signal {1}".format(STOP_TIMEOUT, sig))
-        for stream in (self.process.stdout, self.process.stderr):
-            if stream:
-                stream.close()
-        return self.process.returncode
-
-
-def _read_lines_until_ready(process: subprocess.Popen, timeout: float) -> tuple[list[dict], dict, list[str]]:
-    """Read stdout JSON lines until the ready line, the process exiting, or the timeout."""
-    devices: list[dict] = []
-    lines: list[str] = []
-    selector = selectors.DefaultSelector()
-    selector.register(process.stdout, selectors.EVENT_READ)
-    deadline = time.monotonic() + timeout
-    buffer = b""
-    try:
-        while time.monotonic() < deadline:
-            if not selector.select(timeout=max(0.0, deadline - time.monotonic())):
-                continue
-            chunk = os.read(process.stdout.fileno(), 65536)
-            if not chunk:
-                break  # EOF: the process ended
-            buffer += chunk
-            while b"\n" in buffer:
-                raw, buffer = buffer.split(b"\n", 1)
-                line = raw.decode("utf-8", "replace").strip()
-                if not line:
-                    continue
-                lines.append(line)
-                message = json.loads(line)
-                if message.get("ready"):
-                    return devices, message, lines
-                devices.append(message)
-    finally:
-        selector.close()
-    process.poll()
-    raise EmulatorStartError("emulator did not print its ready line", process.returncode, "\n".join(lines))
+# Processes are started by the emulator package's own launcher (shared with the integration
+# harness, the benchmarks and the demo); stderr logs go to one temporary folder per session.
+_LOG_DIR = Path(tempfile.mkdtemp(prefix="vapix-emulator-tests-"))
 
 
 def start_emulator(
@@ -129,41 +60,11 @@ def start_emulator(
     state_dir: Optional[Path] = None,
     base_address: Optional[str] = None,
     port: Optional[int] = None,
-    attempts: int = 8,
 ) -> EmulatorProcess:
-    """Start ``python -m vapix_emulator serve``; retry on another address/port when binding fails."""
-    env = dict(os.environ, PYTHONPATH=str(EMULATOR_ROOT), PYTHONUNBUFFERED="1")
-    last_error: Optional[EmulatorStartError] = None
-    for _attempt in range(attempts):
-        args = [
-            sys.executable, "-m", "vapix_emulator", "serve",
-            "--devices", str(devices),
-            "--base-address", base_address or random_base_address(),
-            "--port", str(port or random_port()),
-        ]
-        if https:
-            args += ["--https-port", str(random_port())]
-        if state_dir is not None:
-            args += ["--state-dir", str(state_dir)]
-        args += list(extra_args)
-        process = subprocess.Popen(args, cwd=str(EMULATOR_ROOT), env=env, stdin=subprocess.DEVNULL,
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        try:
-            device_lines, ready, lines = _read_lines_until_ready(process, READY_TIMEOUT)
-        except (EmulatorStartError, ValueError) as exc:
-            if process.poll() is None:
-                process.kill()
-            process.wait(timeout=STOP_TIMEOUT)
-            stderr = process.stderr.read().decode("utf-8", "replace") if process.stderr else ""
-            process.stdout.close()
-            process.stderr.close()
-            last_error = EmulatorStartError(str(exc), process.returncode, stderr)
-            if process.returncode == BIND_FAILED and base_address is None and port is None:
-                continue
-            raise last_error
-        return EmulatorProcess(process, device_lines, ready, args, lines)
-    assert last_error is not None
-    raise last_error
+    """Start ``python -m vapix_emulator serve``; retry on another address/port when binding fails
+    (unless the address or port is given: then a failed bind raises, with returncode 2)."""
+    return launch_emulator(devices, _LOG_DIR, https=https, extra_args=list(extra_args), state_dir=state_dir,
+                           base_address=base_address, port=port, ready_timeout=READY_TIMEOUT)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -27,6 +27,10 @@ BIND_FAILED_EXIT_CODE = 2
 class EmulatorStartError(RuntimeError):
     """The emulator did not come up; the message carries its stderr."""
 
+    def __init__(self, message: str, returncode: Optional[int] = None) -> None:
+        super().__init__(message)
+        self.returncode = returncode
+
 
 @dataclass
 class EmulatorProcess:
@@ -38,16 +42,20 @@ class EmulatorProcess:
     devices: List[Dict[str, Any]] = field(default_factory=list)
     ready: Dict[str, Any] = field(default_factory=dict)
 
-    def stop(self) -> None:
-        """SIGTERM, then SIGKILL if it has not gone within 10 s."""
-        if self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 15.0) -> int:
+        """Send ``sig`` and wait; returns the exit code. An emulator that does not stop within
+        ``timeout`` is killed, and that is an error: it must end cleanly on SIGTERM and SIGINT."""
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=timeout)
+                raise RuntimeError("the emulator did not stop within %.0f s of signal %d" % (timeout, sig)) from None
+        if self.process.stdout:
+            self.process.stdout.close()
+        return self.process.returncode
 
     def stderr_tail(self, limit: int = 4000) -> str:
         try:
@@ -70,10 +78,33 @@ def emulator_env() -> Dict[str, str]:
     return env
 
 
+def _die_with_parent() -> None:
+    """In the child before exec: SIGTERM when the parent dies, even by SIGKILL (Linux; elsewhere a no-op),
+    so that a killed test run leaves no emulator behind."""
+    try:
+        import ctypes  # pylint: disable=import-outside-toplevel
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
 def _pump(stream: Iterable[str], lines: "queue.Queue[Optional[str]]") -> None:
     for line in stream:
         lines.put(line)
     lines.put(None)
+
+
+def random_base_address() -> str:
+    """A loopback /24 unlikely to be in use (not 127.0.x.x, where 127.0.0.1 services and the
+    emulator's documented default 127.0.10.1 live)."""
+    rng = random.SystemRandom()
+    return "127.%d.%d.1" % (rng.randint(20, 254), rng.randint(0, 255))
+
+
+def random_port(low: int = 20000, high: int = 60000) -> int:
+    return random.SystemRandom().randint(low, high)
 
 
 def _launch(
@@ -84,23 +115,25 @@ def _launch(
     extra_args: List[str],
     ready_timeout: float,
     python: str,
+    base_address: Optional[str],
+    port: Optional[int],
 ) -> Optional[EmulatorProcess]:
-    """One try on random loopback addresses and ports; None when a bind failed."""
-    rng = random.SystemRandom()
+    """One try; None when a bind failed on addresses and ports chosen at random."""
     command = [
         python, "-m", "vapix_emulator", "serve",
         "--devices", str(devices),
-        "--base-address", "127.%d.%d.1" % (rng.randint(1, 254), rng.randint(0, 255)),
-        "--port", str(rng.randint(20000, 40000)),
+        "--base-address", base_address or random_base_address(),
+        "--port", str(port or random_port(20000, 40000)),
     ]
     if https:
-        command += ["--https-port", str(rng.randint(40001, 60000))]
+        command += ["--https-port", str(random_port(40001, 60000))]
     command += extra_args
     stderr_path = work_dir / ("emulator-stderr-%d.log" % attempt)
     with open(stderr_path, "w", encoding="utf-8") as stderr_file:
         process = subprocess.Popen(  # pylint: disable=consider-using-with
             command, cwd=str(work_dir), env=emulator_env(), stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=stderr_file, text=True, start_new_session=True,
+            preexec_fn=_die_with_parent,  # pylint: disable=subprocess-popen-preexec-fn
         )
     emulator = EmulatorProcess(process=process, command=command, stderr_path=stderr_path)
     lines: "queue.Queue[Optional[str]]" = queue.Queue()
@@ -120,11 +153,11 @@ def _launch(
             continue
         if line is None:  # stdout closed: the process is ending
             code = process.wait(timeout=10)
-            if code == BIND_FAILED_EXIT_CODE:
+            if code == BIND_FAILED_EXIT_CODE and base_address is None and port is None:
                 return None
             raise EmulatorStartError(
                 "the emulator exited with code %s before it was ready (%s); stderr:\n%s"
-                % (code, " ".join(command), emulator.stderr_tail()))
+                % (code, " ".join(command), emulator.stderr_tail()), code)
         line = line.strip()
         if not line.startswith("{"):
             continue
@@ -146,19 +179,27 @@ def start_emulator(
     work_dir: Path,
     https: bool = True,
     extra_args: Optional[List[str]] = None,
-    attempts: int = 5,
+    attempts: int = 10,
     ready_timeout: float = 60.0,
     python: Optional[str] = None,
+    state_dir: Optional[Path] = None,
+    base_address: Optional[str] = None,
+    port: Optional[int] = None,
 ) -> EmulatorProcess:
-    """Start an emulator with ``devices`` devices on free loopback addresses.
+    """Start an emulator with ``devices`` devices.
 
-    Retries on other addresses and ports when a bind fails, so that several
-    test sessions can run on one machine at once.
+    Without ``base_address`` and ``port`` it picks loopback addresses and ports
+    at random and tries others when a bind fails (exit code 2), so that several
+    test sessions can run on one machine at once. With them, a failed bind is
+    an ``EmulatorStartError`` whose ``returncode`` is 2.
     """
     work_dir.mkdir(parents=True, exist_ok=True)
+    arguments = list(extra_args or [])
+    if state_dir is not None:
+        arguments += ["--state-dir", str(state_dir)]
     for attempt in range(1, attempts + 1):
-        emulator = _launch(devices, work_dir, attempt, https, list(extra_args or []), ready_timeout,
-                           python or sys.executable)
+        emulator = _launch(devices, work_dir, attempt, https, arguments, ready_timeout,
+                           python or sys.executable, base_address, port)
         if emulator is not None:
             return emulator
     raise EmulatorStartError("the emulator could not bind its addresses in %d attempts" % attempts)
