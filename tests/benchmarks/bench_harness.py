@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """What the integration harness costs: prints numbers, asserts nothing.
 
-Usage: .venv/bin/python tests/ci/bench_harness.py [--hosts 64] [--forks 10]
+Usage: .venv/bin/python tests/benchmarks/bench_harness.py [--hosts 64] [--forks 10]
 """
 
 from __future__ import annotations

@@ -3,9 +3,9 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Benchmark of the VAPIX client against the bundled emulator. Prints numbers; asserts nothing.
 
-    .venv/bin/python tests/integration/bench_client.py [--iterations 200]
+    .venv/bin/python tests/benchmarks/bench_client.py [--iterations 200]
 
-Starts its own emulator (2 devices on 127.77.7.x, stopped at the end) and measures:
+Starts its own emulator (2 devices on random loopback addresses, stopped at the end) and measures:
 - list.cgi round trips with one reused client (keep-alive, one Digest challenge) versus a new
   client per call (new connection and a challenge each time), HTTP and HTTPS;
 - requests a module's logic sends (axis_acap_info; axis_acap_config with nothing to do);
@@ -15,10 +15,7 @@ Starts its own emulator (2 devices on 127.77.7.x, stopped at the end) and measur
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,30 +29,13 @@ COLLECTIONS = Path(tempfile.mkdtemp(prefix="vapix-bench-"))
 (COLLECTIONS / "ansible_collections" / "vapix").mkdir(parents=True)
 (COLLECTIONS / "ansible_collections" / "vapix" / "acap").symlink_to(REPO_ROOT)
 sys.path.insert(0, str(COLLECTIONS))
+sys.path.insert(0, str(REPO_ROOT / "tests" / "emulator"))
 
 # pylint: disable=wrong-import-position
 from ansible_collections.vapix.acap.plugins.module_utils import _config, _info  # noqa: E402
 from ansible_collections.vapix.acap.plugins.module_utils._client import ConnectionSettings, VapixClient  # noqa: E402
 from ansible_collections.vapix.acap.plugins.module_utils._xml import parse_list_reply  # noqa: E402
-
-
-def start_emulator(base: str, port: int, https_port: int) -> "tuple[subprocess.Popen, list]":
-    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT / "tests" / "emulator"), PYTHONUNBUFFERED="1")
-    process = subprocess.Popen(  # pylint: disable=consider-using-with
-        [sys.executable, "-m", "vapix_emulator", "serve", "--devices", "2", "--base-address", base,
-         "--port", str(port), "--https-port", str(https_port)],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
-    devices = []
-    deadline = time.monotonic() + 60
-    for line in process.stdout:
-        message = json.loads(line)
-        if message.get("ready"):
-            return process, devices
-        devices.append(message)
-        if time.monotonic() > deadline:
-            break
-    process.kill()
-    raise SystemExit("emulator did not start")
+from vapix_emulator.launcher import start_emulator  # noqa: E402
 
 
 def settings_for(device: dict, https: bool = False) -> ConnectionSettings:
@@ -83,9 +63,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--iterations", type=int, default=200)
     args = parser.parse_args()
-    process, devices = start_emulator("127.77.7.1", 28080, 28443)
+    emulator = start_emulator(2, COLLECTIONS / "emulator", https=True)
     try:
-        device = devices[0]
+        device = emulator.devices[0]
         log_of(device)
         for https in (False, True):
             scheme = "https" if https else "http"
@@ -118,8 +98,7 @@ def main() -> int:
               % (len(entries), sum(1 for e in entries if e["status"] == 401),
                  [e["path"].rsplit("/", 1)[-1] for e in entries]))
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        emulator.stop()
 
     for count in (10, 1000, 10000):
         body = ('<reply result="ok">%s</reply>' % "".join(

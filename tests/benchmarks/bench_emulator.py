@@ -1,6 +1,6 @@
 """Benchmark of the device emulator: list.cgi requests per second and the memory of 500 devices.
 
-    PYTHONPATH=tests/emulator python tests/emulator/bench/bench_emulator.py [--seconds 5] [--devices 500]
+    .venv/bin/python tests/benchmarks/bench_emulator.py [--seconds 5] [--devices 500]
 
 Starts the emulator as a subprocess (loopback only), measures, prints numbers, stops it. Every phase
 is bounded in time; nothing here asserts a speed, it only reports one.
@@ -9,6 +9,7 @@ is bounded in time; nothing here asserts a speed, it only reports one.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import asyncio
 import base64
 import hashlib
@@ -16,13 +17,18 @@ import json
 import os
 import random
 import re
-import subprocess
+import tempfile
 import sys
 import time
-from typing import Dict, List, Optional, Tuple
+from pathlib import Path
+from typing import Dict, Iterator, List, Optional, Tuple
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 EMULATOR_ROOT = os.path.dirname(HERE)
+if EMULATOR_ROOT not in sys.path:
+    sys.path.insert(0, EMULATOR_ROOT)
+
+from vapix_emulator.launcher import EmulatorProcess, start_emulator  # noqa: E402  pylint: disable=wrong-import-position
 LIST_PATH = "/axis-cgi/applications/list.cgi"
 
 
@@ -30,37 +36,15 @@ def md5(text: str) -> str:
     return hashlib.md5(text.encode()).hexdigest()
 
 
-def start_emulator(extra: List[str], timeout: float = 120.0) -> Tuple[subprocess.Popen, List[dict]]:
-    """Start on a random free port, retrying when the port is taken (exit code 2)."""
-    for _attempt in range(10):
-        port = random.randint(20000, 60000)
-        command = [sys.executable, "-m", "vapix_emulator", "serve", "--port", str(port)] + extra
-        env = dict(os.environ, PYTHONPATH=EMULATOR_ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-        devices: List[dict] = []
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            line = process.stdout.readline()
-            if not line:
-                break
-            record = json.loads(line)
-            if record.get("ready"):
-                return process, devices
-            devices.append(record)
-        process.kill()
-        process.wait()
-        if process.returncode != 2:
-            raise RuntimeError("emulator did not start: " + process.stderr.read())
-    raise RuntimeError("no free port found")
-
-
-def stop_emulator(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+@contextlib.contextmanager
+def emulator(devices: int, https: bool = False) -> Iterator[EmulatorProcess]:
+    """An emulator on random free loopback addresses, stopped at the end, whatever happens."""
+    with tempfile.TemporaryDirectory(prefix="vapix-bench-emulator-") as work_dir:
+        process = start_emulator(devices, Path(work_dir), https=https, ready_timeout=120.0)
+        try:
+            yield process
+        finally:
+            process.stop()
 
 
 def rss_kib(pid: int) -> Tuple[int, int]:
@@ -167,9 +151,8 @@ def _post_json(host: str, port: int, path: str, document: dict, method: str = "P
 
 
 def bench_list(seconds: float, connections: int, apps: int) -> None:
-    process, devices = start_emulator(["--devices", "1"])
-    try:
-        device = devices[0]
+    with emulator(1) as running:
+        device = running.devices[0]
         host, port = device["host"], device["port"]
         applications = {
             "app{0:02d}".format(i): {
@@ -188,10 +171,8 @@ def bench_list(seconds: float, connections: int, apps: int) -> None:
             done, failed = asyncio.run(_hammer(host, port, scheme, connections, seconds))
             elapsed = time.monotonic() - started
             print("  {0:6s}: {1} requests in {2:.2f} s = {3:.0f} requests/s ({4} failed)".format(scheme, done, elapsed, done / elapsed, failed))
-        rss, peak = rss_kib(process.pid)
+        rss, peak = rss_kib(running.process.pid)
         print("  emulator RSS after the run: {0:.1f} MiB (peak {1:.1f} MiB)".format(rss / 1024, peak / 1024))
-    finally:
-        stop_emulator(process)
 
 
 async def _touch_all(devices: List[dict]) -> int:
@@ -213,22 +194,16 @@ async def _touch_all(devices: List[dict]) -> int:
 
 
 def bench_memory(count: int, https: bool) -> None:
-    extra = ["--devices", str(count)]
-    if https:
-        extra += ["--https-port", str(random.randint(20000, 60000))]
-    started = time.monotonic()
-    process, devices = start_emulator(extra)
-    startup = time.monotonic() - started
-    try:
-        rss_ready = rss_kib(process.pid)[0]
-        touched = asyncio.run(_touch_all(devices))
-        rss_after, peak = rss_kib(process.pid)
+    begun = time.monotonic()
+    with emulator(count, https=https) as running:
+        startup = time.monotonic() - begun
+        rss_ready = rss_kib(running.process.pid)[0]
+        touched = asyncio.run(_touch_all(running.devices))
+        rss_after, peak = rss_kib(running.process.pid)
         print("memory: {0} devices ({1}), ready in {2:.2f} s".format(count, "HTTP + HTTPS" if https else "HTTP", startup))
         print("  RSS when ready: {0:.1f} MiB ({1:.1f} KiB per device)".format(rss_ready / 1024, rss_ready / count))
         print("  RSS after one list.cgi on each device ({0}/{1} answered 200): {2:.1f} MiB, peak {3:.1f} MiB".format(
             touched, count, rss_after / 1024, peak / 1024))
-    finally:
-        stop_emulator(process)
 
 
 def main() -> int:
