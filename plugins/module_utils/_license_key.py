@@ -213,25 +213,55 @@ def parse_license_key(data: bytes, source: str = "content") -> LicenseKey:
     )
 
 
+# In one process (the in-process fleet path) the same key folder is read for every camera: parsed
+# keys, and the reasons files could not be read, are kept per (path, size, mtime), so each file is
+# parsed once and a file that changes is read again.
+_PARSED: Dict[Tuple[str, int, int], Union[LicenseKey, str]] = {}
+_PARSED_LIMIT = 50000
+
+
 def load_license_key(path: str) -> LicenseKey:
     """Read and parse one key file."""
     try:
-        size = os.path.getsize(path)
-        if size > MAX_KEY_FILE_SIZE:
-            raise LicenseKeyError(
-                "The license key file %s is %d bytes; a license key file is a few KiB at most "
-                "(limit %d). Check that it is the key file Axis issued." % (path, size, MAX_KEY_FILE_SIZE)
-            )
+        stat = os.stat(path)
+    except FileNotFoundError:
+        raise LicenseKeyError("The license key file %s does not exist." % path) from None
+    except OSError as exc:
+        raise LicenseKeyError("The license key file %s cannot be read: %s." % (path, exc.strerror or exc)) from None
+    cache_key = (os.path.abspath(path), stat.st_size, stat.st_mtime_ns)
+    cached = _PARSED.get(cache_key)
+    if isinstance(cached, LicenseKey):
+        return cached
+    if cached is not None:
+        raise LicenseKeyError(cached)
+    try:
+        key = _read_license_key(path, stat.st_size)
+    except LicenseKeyError as exc:
+        _remember(cache_key, exc.message)
+        raise
+    _remember(cache_key, key)
+    return key
+
+
+def _remember(cache_key: Tuple[str, int, int], outcome: Union[LicenseKey, str]) -> None:
+    if len(_PARSED) >= _PARSED_LIMIT:
+        _PARSED.clear()
+    _PARSED[cache_key] = outcome
+
+
+def _read_license_key(path: str, size: int) -> LicenseKey:
+    if size > MAX_KEY_FILE_SIZE:
+        raise LicenseKeyError(
+            "The license key file %s is %d bytes; a license key file is a few KiB at most "
+            "(limit %d). Check that it is the key file Axis issued." % (path, size, MAX_KEY_FILE_SIZE)
+        )
+    try:
         with open(path, "rb") as handle:
             data = handle.read(MAX_KEY_FILE_SIZE + 1)
-    except LicenseKeyError:
-        raise
-    except FileNotFoundError:
-        raise LicenseKeyError("The license key file %s does not exist." % path)
     except IsADirectoryError:
-        raise LicenseKeyError("The license key path %s is a directory, not a file." % path)
+        raise LicenseKeyError("The license key path %s is a directory, not a file." % path) from None
     except OSError as exc:
-        raise LicenseKeyError("The license key file %s cannot be read: %s." % (path, exc.strerror or exc))
+        raise LicenseKeyError("The license key file %s cannot be read: %s." % (path, exc.strerror or exc)) from None
     return parse_license_key(data, path)
 
 

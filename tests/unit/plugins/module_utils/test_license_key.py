@@ -255,3 +255,24 @@ def test_productid_filters_keys_numerically(tmp_path):
     assert not collection.for_product("ExampleApp", "414121")
     assert collection.for_product("ExampleApp", None)
     assert not collection.for_product("exampleapp", None)
+
+
+def test_a_key_file_that_changes_is_read_again(tmp_path):
+    # Parsed keys are kept per (path, size, mtime) for in-process fleet runs; a renewed file must win.
+    path = tmp_path / "key.xml"
+    path.write_bytes(key_xml(expires="2030-01-01T00:00:00Z"))
+    os.utime(path, ns=(1_000_000_000, 1_000_000_000))
+    assert load_license_key(str(path)).expires_at.year == 2030
+    assert load_license_key(str(path)) is load_license_key(str(path))  # parsed once
+
+    path.write_bytes(key_xml(expires="2031-01-01T00:00:00Z"))
+    os.utime(path, ns=(2_000_000_000, 2_000_000_000))
+    assert load_license_key(str(path)).expires_at.year == 2031
+
+
+def test_a_broken_key_file_stays_an_error_when_read_again(tmp_path):
+    path = tmp_path / "broken.xml"
+    path.write_bytes(b"<license><licensekey>")
+    for _attempt in range(2):
+        with pytest.raises(LicenseKeyError, match="not well-formed XML"):
+            load_license_key(str(path))
