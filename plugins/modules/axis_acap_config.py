@@ -54,16 +54,14 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Allow unsigned packages on every camera (AXIS OS 11.2 to 12.x)
-  hosts: cameras
-  gather_facts: false
+- name: Allow unsigned packages (AXIS OS 11.2 to 12.x), connection set once for the group
   module_defaults:
     group/vapix.acap.axis:
       hostname: "{{ axis_hostname }}"
       username: "{{ axis_username }}"
       password: "{{ axis_password }}"
       ca_path: /etc/pki/axis/device-ca.pem
-  tasks:
+  block:
     - name: Allow unsigned packages
       vapix.acap.axis_acap_config:
         allow_unsigned: true

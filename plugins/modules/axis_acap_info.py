@@ -32,16 +32,14 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Read ACAP facts from every camera, connection set once for the group
-  hosts: cameras
-  gather_facts: false
+- name: Read ACAP facts, connection set once for the group (module_defaults works on a play too)
   module_defaults:
     group/vapix.acap.axis:
       hostname: "{{ axis_hostname }}"
       username: "{{ axis_username }}"
       password: "{{ axis_password }}"
       ca_path: /etc/pki/axis/device-ca.pem
-  tasks:
+  block:
     - name: Read applications and settings
       vapix.acap.axis_acap_info:
       delegate_to: localhost
