@@ -17,7 +17,7 @@ import datetime
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 from ansible_collections.vapix.acap.plugins.module_utils._errors import LicenseKeyError
 from ansible_collections.vapix.acap.plugins.module_utils._safe_xml import (
@@ -220,14 +220,15 @@ _PARSED: Dict[Tuple[str, int, int], Union[LicenseKey, str]] = {}
 _PARSED_LIMIT = 50000
 
 
-def load_license_key(path: str) -> LicenseKey:
-    """Read and parse one key file."""
-    try:
-        stat = os.stat(path)
-    except FileNotFoundError:
-        raise LicenseKeyError("The license key file %s does not exist." % path) from None
-    except OSError as exc:
-        raise LicenseKeyError("The license key file %s cannot be read: %s." % (path, exc.strerror or exc)) from None
+def load_license_key(path: str, stat: Optional[os.stat_result] = None) -> LicenseKey:
+    """Read and parse one key file (``stat``: its stat, where the caller has it already)."""
+    if stat is None:
+        try:
+            stat = os.stat(path)
+        except FileNotFoundError:
+            raise LicenseKeyError("The license key file %s does not exist." % path) from None
+        except OSError as exc:
+            raise LicenseKeyError("The license key file %s cannot be read: %s." % (path, exc.strerror or exc)) from None
     cache_key = (os.path.abspath(path), stat.st_size, stat.st_mtime_ns)
     cached = _PARSED.get(cache_key)
     if isinstance(cached, LicenseKey):
@@ -265,23 +266,33 @@ def _read_license_key(path: str, size: int) -> LicenseKey:
     return parse_license_key(data, path)
 
 
-def list_key_files(directory: str) -> List[str]:
-    """The candidate key files in a directory: regular, not hidden, with a key
-    suffix (``.xml``, ``.lic``, ``.key``); sorted so choices are repeatable."""
+def list_key_files(directory: str) -> List[Tuple[str, os.stat_result]]:
+    """The candidate key files in a directory, with their stat: regular, not hidden, with a
+    key suffix (``.xml``, ``.lic``, ``.key``); sorted so choices are repeatable. One pass and
+    one stat per file: fleets keep thousands of keys in one folder."""
     try:
-        names = sorted(os.listdir(directory))
+        entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
     except FileNotFoundError:
-        raise LicenseKeyError("The license key directory %s does not exist." % directory)
+        raise LicenseKeyError("The license key directory %s does not exist." % directory) from None
     except OSError as exc:
-        raise LicenseKeyError("The license key directory %s cannot be read: %s." % (directory, exc.strerror or exc))
-    paths = []
-    for name in names:
-        if name.startswith(".") or not name.lower().endswith(KEY_FILE_SUFFIXES):
+        raise LicenseKeyError(
+            "The license key directory %s cannot be read: %s." % (directory, exc.strerror or exc)
+        ) from None
+    files = []
+    for entry in entries:
+        if entry.name.startswith(".") or not entry.name.lower().endswith(KEY_FILE_SUFFIXES):
             continue
-        path = os.path.join(directory, name)
-        if os.path.isfile(path):
-            paths.append(path)
-    return paths
+        try:
+            stat = entry.stat()  # follows symbolic links, as os.path.isfile did
+        except OSError:
+            continue  # a dangling link is not a key file
+        if stat_is_regular(stat):
+            files.append((entry.path, stat))
+    return files
+
+
+def stat_is_regular(stat: os.stat_result) -> bool:
+    return (stat.st_mode & 0o170000) == 0o100000
 
 
 @dataclass
@@ -329,19 +340,20 @@ def load_keys(src: Union[str, Sequence[str]]) -> KeyCollection:
     fleet's key folder must not stop the devices whose keys are fine; the
     problems are reported when no usable key is found and as warnings.
     """
+    files: List[Tuple[str, Optional[os.stat_result]]]
     if isinstance(src, str):
         if not os.path.isdir(src):
             return KeyCollection(keys=[load_license_key(src)], problems=[], origin="file %s" % src, single=True)
-        paths: Iterable[str] = list_key_files(src)
+        files = list(list_key_files(src))
         origin = "directory %s" % src
     else:
-        paths = list(src)
-        origin = "files %s" % ", ".join(paths)
+        files = [(path, None) for path in src]
+        origin = "files %s" % ", ".join(src)
     keys: List[LicenseKey] = []
     problems: List[Tuple[str, str]] = []
-    for path in paths:
+    for path, stat in files:
         try:
-            keys.append(load_license_key(path))
+            keys.append(load_license_key(path, stat))
         except LicenseKeyError as exc:
             problems.append((path, exc.message))
     return KeyCollection(keys=keys, problems=problems, origin=origin)
