@@ -28,8 +28,6 @@ if str(EMULATOR_ROOT) not in sys.path:
 
 from vapix_emulator.launcher import (  # noqa: E402  pylint: disable=wrong-import-position
     EmulatorProcess,
-    EmulatorStartError,
-    random_port,
     start_emulator as launch_emulator,
 )
 

@@ -13,8 +13,9 @@ import pytest
 import requests
 from lxml import etree
 
-from conftest import EMULATOR_ROOT, Device, EmulatorStartError, random_port
+from conftest import EMULATOR_ROOT, Device
 from vapix_emulator.builders import build_eap
+from vapix_emulator.launcher import EmulatorStartError, random_port
 
 
 def test_device_lines_and_ready_line(emulator, all_devices):
