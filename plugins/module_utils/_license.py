@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from ansible_collections.vapix.acap.plugins.module_utils._errors import (
     AcapError,
@@ -432,23 +432,14 @@ def _upload_and_confirm(client: "VapixClient", name: str, plan: LicensePlan, bef
     try:
         client.upload_license(name, key.filename, key.data)
     except _UNCERTAIN_ERRORS as exc:
-        # The key may or may not have reached the device: ask the device.
-        outcome.actions.append(UPLOAD_LICENSE)
-        what = "Uploading the %s to %s got no clear answer (%s)" % (describe_key(key), name, exc.message)
-        after = _reread(client, name, outcome, what)
-        if after.status == VALID and (before.status != VALID or _expiry_of(key) == after.expiration_date):
-            outcome.warnings.append("%s; list.cgi now reports License=Valid, so the key is installed." % what)
-            return after
-        if after == before:
-            raise _unchanged_after_uncertain(exc, what, before, after) from None
-        raise OutcomeUnknownError(
-            "%s and list.cgi now reports License=%s%s (before: License=%s%s)."
-            % (what, after.status, _expiry_text(after), before.status, _expiry_text(before)),
-            error_code=exc.error_code,
-            http_status=exc.http_status,
-            endpoint=exc.endpoint,
-            result=dict(outcome.partial(), license=after.to_dict(), key=key.to_dict()),
-        ) from None
+        return _settle_uncertain(
+            client, name, exc, UPLOAD_LICENSE, before, outcome,
+            what="Uploading the %s to %s got no clear answer (%s)" % (describe_key(key), name, exc.message),
+            done=lambda after: after.status == VALID
+            and (before.status != VALID or _expiry_of(key) == after.expiration_date),
+            conclusion=", so the key is installed",
+            extra={"key": key.to_dict()},
+        )
     except AcapError as exc:
         raise type(exc)(
             "Uploading the %s to %s failed: %s" % (describe_key(key), name, exc.message),
@@ -481,22 +472,11 @@ def _remove_and_confirm(client: "VapixClient", name: str, before: LicenseState, 
     try:
         client.remove_license(name)
     except _UNCERTAIN_ERRORS as exc:
-        outcome.actions.append(REMOVE_LICENSE)
-        what = "Removing the license key of %s got no clear answer (%s)" % (name, exc.message)
-        after = _reread(client, name, outcome, what)
-        if after.status not in (VALID, INVALID):
-            outcome.warnings.append("%s; list.cgi now reports License=%s." % (what, after.status))
-            return after
-        if after == before:
-            raise _unchanged_after_uncertain(exc, what, before, after) from None
-        raise OutcomeUnknownError(
-            "%s and list.cgi now reports License=%s%s (before: License=%s%s)."
-            % (what, after.status, _expiry_text(after), before.status, _expiry_text(before)),
-            error_code=exc.error_code,
-            http_status=exc.http_status,
-            endpoint=exc.endpoint,
-            result=dict(outcome.partial(), license=after.to_dict()),
-        ) from None
+        return _settle_uncertain(
+            client, name, exc, REMOVE_LICENSE, before, outcome,
+            what="Removing the license key of %s got no clear answer (%s)" % (name, exc.message),
+            done=lambda after: after.status not in (VALID, INVALID),
+        )
     except AcapError as exc:
         raise type(exc)(
             "Removing the license key of %s failed: %s" % (name, exc.message),
@@ -515,6 +495,40 @@ def _remove_and_confirm(client: "VapixClient", name: str, before: LicenseState, 
             result=dict(outcome.partial(), license=after.to_dict()),
         )
     return after
+
+
+def _settle_uncertain(
+    client: "VapixClient",
+    name: str,
+    exc: AcapError,
+    action: str,
+    before: LicenseState,
+    outcome: _Outcome,
+    what: str,
+    done: Callable[[LicenseState], bool],
+    conclusion: str = "",
+    extra: Optional[Dict[str, Any]] = None,
+) -> LicenseState:
+    """license.cgi gave no clear answer, so the request may or may not have taken effect: read
+    list.cgi and report what the device shows. Done: a warning. As before: nothing was changed.
+    Anything else: the outcome is unknown, and the failure says what the device reports now."""
+    outcome.actions.append(action)
+    after = _reread(client, name, outcome, what)
+    if done(after):
+        outcome.warnings.append(
+            "%s; list.cgi now reports License=%s%s%s." % (what, after.status, _expiry_text(after), conclusion)
+        )
+        return after
+    if after == before:
+        raise _unchanged_after_uncertain(exc, what, before, after) from None
+    raise OutcomeUnknownError(
+        "%s and list.cgi now reports License=%s%s (before: License=%s%s)."
+        % (what, after.status, _expiry_text(after), before.status, _expiry_text(before)),
+        error_code=exc.error_code,
+        http_status=exc.http_status,
+        endpoint=exc.endpoint,
+        result=dict(outcome.partial(), license=after.to_dict(), **(extra or {})),
+    ) from None
 
 
 def _expiry_of(key: LicenseKey) -> Optional[str]:
