@@ -1,0 +1,285 @@
+# -*- coding: utf-8 -*-
+# Copyright: vapix.acap contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The role vapix.acap.camera through ansible-playbook against the emulator: converge, idempotence,
+check mode, exclusive mode, drift, argument validation and secrecy of license keys."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+from typing import Any, Dict, List
+
+from acap_helpers import applications, changing_operations, make_eap, operations
+from vapix_emulator.builders import build_license_key
+
+PLAYBOOK = "role_camera_converge.yml"
+ROLE = "vapix.acap.camera : "
+SETTINGS = ROLE + "Apply device-wide settings"
+APPS = ROLE + "Converge applications"
+LICENSES = ROLE + "Install license keys"
+READ = ROLE + "Read the installed applications (exclusive mode)"
+REMOVE = ROLE + "Remove applications the list does not name (exclusive mode)"
+SUMMARY = ROLE + "Collect what was done (or would be done in check mode)"
+VALIDATE_PREFIX = ROLE + "Validating arguments against arg spec 'main'"
+
+LICENSED = "counter"
+LICENSED_ID = "515151"
+EXPIRES = datetime.date(2031, 12, 31)
+# Reads only: what check mode and a run with nothing to do may send.
+READS = {("list.cgi", None), ("config.cgi", "get"), ("param.cgi", "list"), ("info.cgi", None)}
+
+
+def camera_vars(device: Any, tmp_path: Path, **overrides: Any) -> Dict[str, Any]:
+    """A camera declared the way an inventory would: unsigned packages allowed, two applications,
+    one running, one licensed (its key picked from a folder of keys by serial number)."""
+    key_dir = tmp_path / "keys"
+    if not key_dir.is_dir():
+        key_dir.mkdir()
+        build_license_key(key_dir / ("%s.xml" % device.serial_number), product=LICENSED, productid=LICENSED_ID,
+                          serial_number=device.serial_number, expires=EXPIRES)
+        build_license_key(key_dir / "other-camera.xml", product=LICENSED, productid=LICENSED_ID,
+                          serial_number="B8A44F999999", expires=EXPIRES)
+    role_vars: Dict[str, Any] = {
+        "axis_camera_settings": {"allow_unsigned": True},
+        "axis_camera_applications": [
+            # Unsigned: needs allow_unsigned, which the role sets first.
+            {"name": "hello_world", "src": make_eap(tmp_path, version="1.1.0", signed=False)},
+            {"name": LICENSED, "state": "stopped", "license_src": str(key_dir),
+             "src": [make_eap(tmp_path, name=LICENSED, version="2.0.0", architecture=arch,
+                              application_id=LICENSED_ID, licensed=True) for arch in ("aarch64", "armv7hf")]},
+        ],
+    }
+    role_vars.update(overrides)
+    return role_vars
+
+
+def assert_converged(device: Any) -> None:
+    apps = applications(device)
+    assert sorted(apps) == ["counter", "hello_world"], apps
+    assert (apps["hello_world"]["version"], apps["hello_world"]["status"]) == ("1.1.0", "Running")
+    assert (apps[LICENSED]["version"], apps[LICENSED]["status"]) == ("2.0.0", "Stopped")
+    assert apps[LICENSED]["license"] == "Valid"
+    assert apps[LICENSED]["license_key"]["serial_number"] == device.serial_number
+    assert device.state()["config"]["AllowUnsigned"] is True
+
+
+def item_actions(run: Any, task: str, device: Any) -> Dict[str, List[str]]:
+    return {item["item"]: item.get("actions") for item in run.items(task, device) if item.status != "skipped"}
+
+
+def assert_nothing_changed(run: Any) -> None:
+    changed = sorted({record["task"] for record in run.results
+                      if record["status"] == "changed" or (record["result"] or {}).get("changed")})
+    assert changed == [], "tasks reported a change: %s\n%s" % (changed, run)
+    assert "changed=0" in run.stdout and "failed=0" in run.stdout, run
+
+
+def test_first_run_converges_and_second_run_changes_nothing(device, run_playbook, tmp_path):
+    role_vars = camera_vars(device, tmp_path)
+
+    first = run_playbook(PLAYBOOK, device, extra_vars=role_vars, diff=True)
+    assert first.rc == 0, first
+    assert first.task(SETTINGS).status == "changed"
+    assert item_actions(first, APPS, device) == {"hello_world": ["upload", "start"], LICENSED: ["upload"]}
+    assert item_actions(first, LICENSES, device) == {LICENSED: ["upload_license"]}
+    assert first.task(READ).status == "skipped" and first.task(REMOVE).status == "skipped"
+    # Settings before the uploads, the key after its application.
+    ops = operations(device)
+    assert ops.index(("config.cgi", "set")) < ops.index(("upload.cgi", None))
+    assert ops.index(("upload.cgi", None)) < ops.index(("license.cgi", "uploadlicensekey"))
+    assert_converged(device)
+    summary = first.task(SUMMARY)["ansible_facts"]["axis_camera_result"]
+    assert summary == {
+        "changed": True,
+        "settings": ["set AllowUnsigned=true"],
+        "applications": {"hello_world": ["upload", "start"], LICENSED: ["upload"]},
+        "licenses": {LICENSED: ["upload_license"]},
+        "removed": [],
+    }, summary
+    # Loop output names the application, not the whole item.
+    assert "(item=hello_world)" in first.stdout and "(item=%s)" % LICENSED in first.stdout
+
+    device.clear_log()
+    second = run_playbook(PLAYBOOK, device, extra_vars=role_vars, diff=True)
+    assert second.rc == 0, second
+    assert_nothing_changed(second)
+    assert second.task(SUMMARY)["ansible_facts"]["axis_camera_result"]["changed"] is False
+    # One config.cgi get for the setting, one list.cgi per application (2) and per key (1), nothing else.
+    assert sorted(operations(device), key=str) == sorted(
+        [("config.cgi", "get")] + [("list.cgi", None)] * 3, key=str), operations(device)
+    assert_converged(device)
+
+
+def test_check_mode_on_a_fresh_camera_reports_changes_and_changes_nothing(device, run_playbook, tmp_path):
+    before = device.state()
+    role_vars = camera_vars(device, tmp_path)
+
+    checked = run_playbook(PLAYBOOK, device, extra_vars=role_vars, check=True, diff=True)
+    assert checked.rc == 0, checked
+    assert checked.task(SETTINGS).status == "changed"
+    assert {item["item"]: item.status for item in checked.items(APPS, device)} == {
+        "hello_world": "changed", LICENSED: "changed"}
+    # The licensed package is signed: its plan is complete. The unsigned one is refused by the
+    # pre-flight while AllowUnsigned is still false on the device, which the role counts as a change.
+    assert item_actions(checked, APPS, device)[LICENSED] == ["upload"]
+    assert item_actions(checked, LICENSES, device) == {LICENSED: ["upload_license"]}
+    assert '-    "allow_unsigned": false' in checked.stdout and '+    "allow_unsigned": true' in checked.stdout
+    assert checked.task(SUMMARY)["ansible_facts"]["axis_camera_result"]["changed"] is True
+
+    assert changing_operations(device) == []
+    assert set(operations(device)) <= READS, operations(device)
+    after = device.state()
+    assert after["applications"] == before["applications"] and after["config"] == before["config"]
+
+
+def test_exclusive_mode_removes_what_the_list_does_not_name_and_check_mode_only_reports(device, run_playbook,
+                                                                                        tmp_path):
+    role_vars = camera_vars(device, tmp_path)
+    assert run_playbook(PLAYBOOK, device, extra_vars=role_vars).rc == 0
+    # Installed by hand, outside the inventory.
+    device.install(Path(make_eap(tmp_path, name="intruder", version="0.9.0")).read_bytes(), start=True)
+    exclusive = dict(role_vars, axis_camera_exclusive=True)
+
+    device.clear_log()
+    checked = run_playbook(PLAYBOOK, device, extra_vars=exclusive, check=True, diff=True)
+    assert checked.rc == 0, checked
+    assert checked.task(READ).status == "ok"
+    assert {item["item"]: item.status for item in checked.items(REMOVE, device)} == {"intruder": "changed"}
+    assert item_actions(checked, REMOVE, device) == {"intruder": ["remove"]}
+    assert checked.task(SUMMARY)["ansible_facts"]["axis_camera_result"]["removed"] == ["intruder"]
+    assert changing_operations(device) == []
+    assert "intruder" in applications(device)
+
+    device.clear_log()
+    applied = run_playbook(PLAYBOOK, device, extra_vars=exclusive)
+    assert applied.rc == 0, applied
+    assert item_actions(applied, REMOVE, device) == {"intruder": ["remove"]}
+    assert changing_operations(device) == [("control.cgi", "remove")]
+    assert sorted(applications(device)) == ["counter", "hello_world"]
+    assert_converged(device)
+
+    again = run_playbook(PLAYBOOK, device, extra_vars=exclusive)
+    assert again.rc == 0, again
+    assert_nothing_changed(again)
+    assert again.items(REMOVE, device) == []
+
+
+def test_exclusive_mode_off_leaves_other_applications_alone(device, run_playbook, tmp_path):
+    device.install(Path(make_eap(tmp_path, name="bystander", version="0.9.0")).read_bytes(), start=True)
+    run = run_playbook(PLAYBOOK, device, extra_vars=camera_vars(device, tmp_path))
+    assert run.rc == 0, run
+    assert sorted(applications(device)) == ["bystander", "counter", "hello_world"]
+    assert run.task(READ).status == "skipped"
+
+
+def test_a_camera_changed_by_hand_is_found_in_check_mode_and_repaired(device, run_playbook, tmp_path):
+    role_vars = camera_vars(device, tmp_path)
+    assert run_playbook(PLAYBOOK, device, extra_vars=role_vars).rc == 0
+    # Someone stopped the application that should run, and started the one that should not.
+    device.patch_state({"applications": {"hello_world": {"status": "Stopped"}, LICENSED: {"status": "Running"}}})
+
+    device.clear_log()
+    checked = run_playbook(PLAYBOOK, device, extra_vars=role_vars, check=True, diff=True)
+    assert checked.rc == 0, checked
+    assert item_actions(checked, APPS, device) == {"hello_world": ["start"], LICENSED: ["stop"]}
+    assert checked.task(SETTINGS).status == "ok"
+    assert checked.task(LICENSES).status == "ok"
+    assert changing_operations(device) == []
+    assert applications(device)["hello_world"]["status"] == "Stopped"
+
+    device.clear_log()
+    repaired = run_playbook(PLAYBOOK, device, extra_vars=role_vars)
+    assert repaired.rc == 0, repaired
+    assert item_actions(repaired, APPS, device) == {"hello_world": ["start"], LICENSED: ["stop"]}
+    assert sorted(changing_operations(device)) == [("control.cgi", "start"), ("control.cgi", "stop")]
+    assert_converged(device)
+
+
+def test_an_application_removed_from_the_camera_is_installed_again_with_its_key(device, run_playbook, tmp_path):
+    role_vars = camera_vars(device, tmp_path)
+    assert run_playbook(PLAYBOOK, device, extra_vars=role_vars).rc == 0
+    device.patch_state({"applications": {LICENSED: None}})
+
+    repaired = run_playbook(PLAYBOOK, device, extra_vars=role_vars)
+    assert repaired.rc == 0, repaired
+    assert item_actions(repaired, APPS, device) == {"hello_world": [], LICENSED: ["upload"]}
+    assert item_actions(repaired, LICENSES, device) == {LICENSED: ["upload_license"]}
+    assert_converged(device)
+
+
+def test_argument_spec_rejects_an_application_without_name_or_src(device, run_playbook, tmp_path):
+    package = make_eap(tmp_path)
+    bad = {"axis_camera_applications": [{"src": package}, {"name": "no_package"}]}
+    run = run_playbook(PLAYBOOK, device, extra_vars=bad)
+    assert run.rc != 0, run
+    validation = next(record for record in run.results if record["task"].startswith(VALIDATE_PREFIX))
+    assert validation["status"] == "failed", validation
+    errors = "\n".join(validation["result"]["argument_errors"])
+    assert "missing required arguments: name found in axis_camera_applications" in errors, errors
+    assert "state is started but all of the following are missing: src found in axis_camera_applications" \
+        in errors, errors
+    assert operations(device) == []
+
+
+def test_argument_spec_rejects_a_wrong_state_and_a_key_given_twice(device, run_playbook, tmp_path):
+    bad = {"axis_camera_applications": [
+        {"name": "a", "src": make_eap(tmp_path), "state": "running"},
+        {"name": "b", "src": make_eap(tmp_path), "license_src": "/keys", "license_content": "<x/>"},
+    ], "axis_camera_settings": {"allow_unsigned": "sometimes"}}
+    run = run_playbook(PLAYBOOK, device, extra_vars=bad)
+    assert run.rc != 0, run
+    validation = next(record for record in run.results if record["task"].startswith(VALIDATE_PREFIX))
+    errors = "\n".join(validation["result"]["argument_errors"])
+    assert "value of state must be one of: present, started, stopped, absent, got: running" in errors, errors
+    assert "parameters are mutually exclusive: license_src|license_content" in errors, errors
+    assert "allow_unsigned" in errors and "bool" in errors, errors
+    assert operations(device) == []
+
+
+def test_an_application_named_twice_fails_before_any_request(device, run_playbook, tmp_path):
+    package = make_eap(tmp_path)
+    twice = {"axis_camera_applications": [{"name": "hello_world", "src": package},
+                                          {"name": "hello_world", "src": package, "state": "stopped"}]}
+    run = run_playbook(PLAYBOOK, device, extra_vars=twice)
+    assert run.rc != 0, run
+    result = run.task(ROLE + "Check that application names are unique")
+    assert result.status == "failed"
+    assert "names an application more than once" in result["msg"], result
+    assert operations(device) == []
+
+
+def test_license_content_never_appears_in_output(device, run_playbook, tmp_path):
+    secret = "SECRET-LICENSE-CODE-4f9a1c"
+    content = build_license_key(product=LICENSED, productid=LICENSED_ID, serial_number=device.serial_number,
+                                expires=EXPIRES, key=secret).decode("utf-8")
+    role_vars = camera_vars(device, tmp_path)
+    role_vars["axis_camera_applications"][1].pop("license_src")
+    role_vars["axis_camera_applications"][1]["license_content"] = content
+
+    for check in (True, False):
+        run = run_playbook(PLAYBOOK, device, extra_vars=role_vars, check=check, diff=True, verbosity=3)
+        assert run.rc == 0, run
+        assert secret not in run.stdout and secret not in run.stderr
+        assert all(secret not in str(record["result"]) for record in run.results)
+    assert applications(device)[LICENSED]["license"] == "Valid"
+    assert applications(device)[LICENSED]["license_key"]["license_code"] == secret
+
+
+def test_connection_variables_of_the_role_win_over_the_inventory(device, run_playbook, tmp_path):
+    # The inventory says plain HTTP; the role's own variables say HTTPS with the emulator's CA.
+    role_vars = camera_vars(device, tmp_path, axis_camera_use_https=True, axis_camera_port=device.https_port,
+                            axis_camera_ca_path=device.ca_file, axis_camera_auth_method="digest")
+    # Only all three together reach the device: HTTPS on the HTTP port, HTTP on the HTTPS port, or
+    # HTTPS without the CA (the emulator's certificate is self-signed) fail.
+    run = run_playbook(PLAYBOOK, device, extra_vars=role_vars)
+    assert run.rc == 0, run
+    assert_converged(device)
+
+    password = "Wr0ng-Passw0rd-7d1e"
+    failed = run_playbook(PLAYBOOK, device, extra_vars=dict(role_vars, axis_camera_password=password),
+                          verbosity=3)
+    assert failed.rc != 0
+    assert failed.task(SETTINGS).status == "failed"
+    assert failed.task(SETTINGS)["http_status"] == 401, failed.task(SETTINGS)
+    assert password not in failed.stdout and password not in failed.stderr
