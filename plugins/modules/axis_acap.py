@@ -290,10 +290,25 @@ device:
     architecture: aarch64
     product: AXIS M3086-V
 error_code:
-  description: The device's error code (error C(N)) when the task failed because of one; V(null) otherwise.
+  description:
+    - "The device's error code (C(Error: N)) when the task failed because of one; V(null) otherwise."
+    - When a check made before the upload finds that the device would refuse the package (unsigned where
+      unsigned packages are refused, a name in another letter case), the code the device would answer
+      (V(2), V(14)), so that automation can treat both alike; RV(http_status) is then V(null), since
+      nothing was sent.
   returned: failure
   type: int
   sample: 2
+http_status:
+  description: HTTP status of the failing answer, V(null) when there was none (nothing sent, or no answer).
+  returned: failure
+  type: int
+  sample: 401
+endpoint:
+  description: The CGI whose answer made the task fail (for example V(upload.cgi)), where one did.
+  returned: failure, when a device answer caused it
+  type: str
+  sample: upload.cgi
 """
 
 from ansible_collections.vapix.acap.plugins.module_utils._acap import MODULE_SPEC

@@ -216,6 +216,11 @@ http_status:
   returned: failure
   type: int
   sample: 200
+endpoint:
+  description: The CGI whose answer made the task fail (for example V(upload.cgi)), where one did.
+  returned: failure, when a device answer caused it
+  type: str
+  sample: upload.cgi
 """
 
 from ansible_collections.vapix.acap.plugins.module_utils._license import MODULE_SPEC
