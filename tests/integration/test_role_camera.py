@@ -125,7 +125,14 @@ def test_check_mode_on_a_fresh_camera_reports_changes_and_changes_nothing(device
     assert item_actions(checked, APPS, device)[LICENSED] == ["upload"]
     assert item_actions(checked, LICENSES, device) == {LICENSED: ["upload_license"]}
     assert '-    "allow_unsigned": false' in checked.stdout and '+    "allow_unsigned": true' in checked.stdout
-    assert checked.task(SUMMARY)["ansible_facts"]["axis_camera_result"]["changed"] is True
+    summary = checked.task(SUMMARY)["ansible_facts"]["axis_camera_result"]
+    assert summary == {
+        "changed": True,
+        "settings": ["set AllowUnsigned=true"],
+        "applications": {"hello_world": ["upload"], LICENSED: ["upload"]},
+        "licenses": {LICENSED: ["upload_license"]},
+        "removed": [],
+    }, summary
 
     assert changing_operations(device) == []
     assert set(operations(device)) <= READS, operations(device)
