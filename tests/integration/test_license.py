@@ -533,7 +533,8 @@ def test_playbook_shows_why_nothing_was_uploaded(device, tmp_path, run_playbook)
     run = run_playbook(playbook, device)
     assert run.rc == 0, run
     assert run.task("license", device)["status"] == "ok"
-    output = run.stdout + run.stderr
+    # ansible-core before 2.19 wraps warnings at 79 columns: compare with white space folded.
+    output = " ".join((run.stdout + run.stderr).split())
     assert "[WARNING]: No license key uploaded for ExampleApp: the application needs no license" in output
 
 
