@@ -290,3 +290,26 @@ def test_connection_variables_of_the_role_win_over_the_inventory(device, run_pla
     assert failed.task(SETTINGS).status == "failed"
     assert failed.task(SETTINGS)["http_status"] == 401, failed.task(SETTINGS)
     assert password not in failed.stdout and password not in failed.stderr
+
+
+
+def test_a_list_given_as_null_is_refused_not_taken_as_empty(device, run_playbook):
+    # An inventory line "axis_camera_applications:" with nothing after it is null. With exclusive mode an
+    # empty list would remove every application, so null is an error, not an empty list.
+    run = run_playbook(PLAYBOOK, device, extra_vars={"axis_camera_applications": None, "axis_camera_exclusive": True})
+    assert run.rc != 0, run
+    validation = next(record for record in run.results if record["task"].startswith(VALIDATE_PREFIX))
+    errors = "\n".join(validation["result"]["argument_errors"])
+    assert "argument 'axis_camera_applications' is of type" in errors, errors
+    assert "cannot be converted to a list" in errors, errors
+    assert device.log() == []
+
+
+def test_nothing_declared_sends_nothing(device, run_playbook):
+    run = run_playbook(PLAYBOOK, device)
+    assert run.rc == 0, run
+    assert_nothing_changed(run)
+    assert run.task(SETTINGS).status == "skipped"
+    assert run.task(SUMMARY)["ansible_facts"]["axis_camera_result"] == {
+        "changed": False, "settings": [], "applications": {}, "licenses": {}, "removed": []}
+    assert device.log() == []
