@@ -32,7 +32,8 @@ READS = {("list.cgi", None), ("config.cgi", "get"), ("param.cgi", "list"), ("inf
 
 def camera_vars(device: Any, tmp_path: Path, **overrides: Any) -> Dict[str, Any]:
     """A camera declared the way an inventory would: unsigned packages allowed, two applications,
-    one running, one licensed (its key picked from a folder of keys by serial number)."""
+    one running (one unsigned package for every architecture), one stopped and licensed (a package
+    per architecture, its key picked from a folder of keys by serial number)."""
     key_dir = tmp_path / "keys"
     if not key_dir.is_dir():
         key_dir.mkdir()
@@ -44,7 +45,7 @@ def camera_vars(device: Any, tmp_path: Path, **overrides: Any) -> Dict[str, Any]
         "axis_camera_settings": {"allow_unsigned": True},
         "axis_camera_applications": [
             # Unsigned: needs allow_unsigned, which the role sets first.
-            {"name": "hello_world", "src": make_eap(tmp_path, version="1.1.0", signed=False)},
+            {"name": "hello_world", "src": make_eap(tmp_path, version="1.1.0", architecture="all", signed=False)},
             {"name": LICENSED, "state": "stopped", "license_src": str(key_dir),
              "src": [make_eap(tmp_path, name=LICENSED, version="2.0.0", architecture=arch,
                               application_id=LICENSED_ID, licensed=True) for arch in ("aarch64", "armv7hf")]},
@@ -313,3 +314,28 @@ def test_nothing_declared_sends_nothing(device, run_playbook):
     assert run.task(SUMMARY)["ansible_facts"]["axis_camera_result"] == {
         "changed": False, "settings": [], "applications": {}, "licenses": {}, "removed": []}
     assert device.log() == []
+
+
+def test_a_fleet_of_mixed_architectures_with_one_key_folder(devices, run_playbook, tmp_path):
+    fleet = devices(3)
+    fleet[1].reset(architecture="armv7hf", firmware="11.11.73")
+    # One folder holds the keys of every camera; each camera takes its own.
+    role_vars = camera_vars(fleet[0], tmp_path)
+    for device in fleet[1:]:
+        build_license_key(tmp_path / "keys" / ("%s.xml" % device.serial_number), product=LICENSED,
+                          productid=LICENSED_ID, serial_number=device.serial_number, expires=EXPIRES)
+
+    first = run_playbook(PLAYBOOK, fleet, extra_vars=role_vars)
+    assert first.rc == 0, first
+    for device, architecture in zip(fleet, ("aarch64", "armv7hf", "aarch64")):
+        assert_converged(device)
+        assert applications(device)[LICENSED]["architecture"] == architecture
+        assert first.task(SUMMARY, device)["ansible_facts"]["axis_camera_result"]["licenses"] == {
+            LICENSED: ["upload_license"]}
+        device.clear_log()
+
+    second = run_playbook(PLAYBOOK, fleet, extra_vars=role_vars)
+    assert second.rc == 0, second
+    assert_nothing_changed(second)
+    for device in fleet:
+        assert changing_operations(device) == []
