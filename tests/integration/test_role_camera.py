@@ -293,7 +293,6 @@ def test_connection_variables_of_the_role_win_over_the_inventory(device, run_pla
     assert password not in failed.stdout and password not in failed.stderr
 
 
-
 def test_a_list_given_as_null_is_refused_not_taken_as_empty(device, run_playbook):
     # An inventory line "axis_camera_applications:" with nothing after it is null. With exclusive mode an
     # empty list would remove every application, so null is an error, not an empty list.
