@@ -338,3 +338,31 @@ def test_a_fleet_of_mixed_architectures_with_one_key_folder(devices, run_playboo
     assert_nothing_changed(second)
     for device in fleet:
         assert changing_operations(device) == []
+
+
+def test_check_mode_still_fails_an_unsigned_package_nothing_will_allow(device, run_playbook, tmp_path):
+    # The check-mode rule covers only a refusal that the settings task of the same run would lift.
+    role_vars = {"axis_camera_applications": [{"name": "hello_world", "src": make_eap(tmp_path, signed=False)}]}
+    for settings in ({}, {"allow_unsigned": False}):
+        run = run_playbook(PLAYBOOK, device, extra_vars=dict(role_vars, axis_camera_settings=settings), check=True)
+        assert run.rc != 0, run
+        (item,) = run.items(APPS, device)
+        assert item.status == "failed" and "refuses unsigned applications" in item["msg"], item
+    assert changing_operations(device) == []
+
+
+def test_an_application_declared_absent_is_removed(device, run_playbook, tmp_path):
+    device.install(Path(make_eap(tmp_path, name="retired", version="3.0.0")).read_bytes(), start=True)
+    role_vars = {"axis_camera_applications": [{"name": "retired", "state": "absent"}]}
+
+    device.clear_log()
+    checked = run_playbook(PLAYBOOK, device, extra_vars=role_vars, check=True)
+    assert checked.rc == 0, checked
+    assert item_actions(checked, APPS, device) == {"retired": ["remove"]}
+    assert changing_operations(device) == [] and "retired" in applications(device)
+
+    removed = run_playbook(PLAYBOOK, device, extra_vars=role_vars)
+    assert removed.rc == 0, removed
+    assert item_actions(removed, APPS, device) == {"retired": ["remove"]}
+    assert applications(device) == {}
+    assert run_playbook(PLAYBOOK, device, extra_vars=role_vars).task(APPS).status == "ok"
