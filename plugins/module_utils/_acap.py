@@ -177,11 +177,15 @@ def preflight(
     device: DeviceProperties,
     applications: Sequence[Application],
     allow_unsigned: Optional[bool],
+    check_mode: bool = False,
 ) -> List[str]:
     """Checks made before a byte of the package is sent; returns warnings, raises PreflightError.
 
     ``allow_unsigned`` is the device's AllowUnsigned (None: not asked or not on this firmware).
-    The architecture was checked when the package was chosen.
+    The architecture was checked when the package was chosen. In check mode an unsigned package
+    the device refuses now is a warning, not a failure: an earlier task of the same run (one that
+    sets allow_unsigned) changed nothing in check mode, so the device's answer now says nothing
+    about the real run.
     """
     warnings: List[str] = []
     clash = case_variant(applications, package.name)
@@ -215,12 +219,21 @@ def preflight(
             "(%s) was not checked." % required
         )
     if not package.signed and allow_unsigned is False:
-        raise PreflightError(
+        refusal = (
             "Package %s is unsigned and the device refuses unsigned applications (config.cgi AllowUnsigned "
-            "is false; firmware %s); the upload would fail with Error: 2. Use the vendor's signed package, "
-            "or set allow_unsigned: true with vapix.acap.axis_acap_config."
-            % (package.filename, device.firmware_version or "unknown"),
-            error_code=2,
+            "is false; firmware %s); the upload would fail with Error: 2."
+            % (package.filename, device.firmware_version or "unknown")
+        )
+        if not check_mode:
+            raise PreflightError(
+                refusal + " Use the vendor's signed package, or set allow_unsigned: true with "
+                "vapix.acap.axis_acap_config.",
+                error_code=2,
+            )
+        warnings.append(
+            "Check mode: " + refusal + " This run assumes an earlier task allows unsigned packages "
+            "(vapix.acap.axis_acap_config allow_unsigned: true); without check mode the task fails unless "
+            "they are allowed first."
         )
     return warnings
 
@@ -505,7 +518,7 @@ def run(client: Any, params: Dict[str, Any], check_mode: bool) -> Dict[str, Any]
         allow_unsigned: Optional[bool] = None
         if not package.signed and device.firmware_version and _has_config_cgi(device.firmware_version):
             allow_unsigned = client.get_config("AllowUnsigned")
-        warnings += preflight(package, device, applications, allow_unsigned)
+        warnings += preflight(package, device, applications, allow_unsigned, check_mode)
 
     the_plan = plan(state, installed, upload, upload_warning)
     warnings += the_plan.warnings

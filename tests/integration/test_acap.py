@@ -312,14 +312,29 @@ def test_no_package_fits(device, run_logic, tmp_path):
 def test_unsigned_refused_on_12(device, run_logic, tmp_path, acap):
     device.reset(firmware="12.2.1")
     src = make_eap(tmp_path, signed=False, acap=acap)
-    for check_mode in (True, False):
-        device.clear_log()
-        with pytest.raises(PreflightError) as info:
-            run_logic("axis_acap", connection(device, src=src), check_mode=check_mode)
-        assert "unsigned" in str(info.value) and "allow_unsigned" in str(info.value)
-        assert info.value.error_code == 2
-        assert ("config.cgi", "get") in operations(device)
-        assert changing_operations(device) == []
+    device.clear_log()
+    with pytest.raises(PreflightError) as info:
+        run_logic("axis_acap", connection(device, src=src))
+    assert "unsigned" in str(info.value) and "allow_unsigned" in str(info.value)
+    assert info.value.error_code == 2
+    assert ("config.cgi", "get") in operations(device)
+    assert changing_operations(device) == []
+    assert applications(device) == {}
+
+
+@pytest.mark.parametrize("acap", [3, 4])
+def test_unsigned_refused_now_is_a_planned_upload_in_check_mode(device, run_logic, tmp_path, acap):
+    # A --check run of "allow unsigned, then install": the config task changed nothing, so the device
+    # still refuses unsigned packages. The install task plans the upload and says what it assumed.
+    device.reset(firmware="12.2.1")
+    src = make_eap(tmp_path, signed=False, acap=acap)
+    device.clear_log()
+    result = run_logic("axis_acap", connection(device, src=src), check_mode=True)
+    assert result["changed"] is True and result["actions"] == ["upload"]
+    assert any(warning.startswith("Check mode:") and "Error: 2" in warning and "allow_unsigned: true" in warning
+               for warning in result["warnings"])
+    assert ("config.cgi", "get") in operations(device)
+    assert changing_operations(device) == []
     assert applications(device) == {}
 
 

@@ -205,6 +205,13 @@ def test_preflight_unsigned_refused():
     assert preflight(package(signed=True), DEVICE, [], False) == []
 
 
+def test_preflight_unsigned_refused_now_is_a_warning_in_check_mode():
+    warnings = preflight(package(signed=False), DEVICE, [], False, check_mode=True)
+    assert len(warnings) == 1 and warnings[0].startswith("Check mode:") and "Error: 2" in warnings[0]
+    with pytest.raises(PreflightError, match="letter case"):  # other refusals stay failures in check mode
+        preflight(package(signed=False), DEVICE, [app(name="MyApp")], False, check_mode=True)
+
+
 # -- plan ---------------------------------------------------------------------------------------
 
 
