@@ -121,16 +121,18 @@ def test_check_mode_on_a_fresh_camera_reports_changes_and_changes_nothing(device
     assert checked.task(SETTINGS).status == "changed"
     assert {item["item"]: item.status for item in checked.items(APPS, device)} == {
         "hello_world": "changed", LICENSED: "changed"}
-    # The licensed package is signed: its plan is complete. The unsigned one is refused by the
-    # pre-flight while AllowUnsigned is still false on the device, which the role counts as a change.
-    assert item_actions(checked, APPS, device)[LICENSED] == ["upload"]
+    # The unsigned package: AllowUnsigned is still false on the device (the settings task changed
+    # nothing in check mode), so axis_acap plans the upload and warns what it assumed.
+    assert item_actions(checked, APPS, device) == {"hello_world": ["upload", "start"], LICENSED: ["upload"]}
+    assert "assumes an earlier task allows unsigned packages" in " ".join(checked.stdout.split()) + " ".join(
+        checked.stderr.split())
     assert item_actions(checked, LICENSES, device) == {LICENSED: ["upload_license"]}
     assert '-    "allow_unsigned": false' in checked.stdout and '+    "allow_unsigned": true' in checked.stdout
     summary = checked.task(SUMMARY)["ansible_facts"]["axis_camera_result"]
     assert summary == {
         "changed": True,
         "settings": ["set AllowUnsigned=true"],
-        "applications": {"hello_world": ["upload"], LICENSED: ["upload"]},
+        "applications": {"hello_world": ["upload", "start"], LICENSED: ["upload"]},
         "licenses": {LICENSED: ["upload_license"]},
         "removed": [],
     }, summary
@@ -340,14 +342,22 @@ def test_a_fleet_of_mixed_architectures_with_one_key_folder(devices, run_playboo
         assert changing_operations(device) == []
 
 
-def test_check_mode_still_fails_an_unsigned_package_nothing_will_allow(device, run_playbook, tmp_path):
-    # The check-mode rule covers only a refusal that the settings task of the same run would lift.
-    role_vars = {"axis_camera_applications": [{"name": "hello_world", "src": make_eap(tmp_path, signed=False)}]}
-    for settings in ({}, {"allow_unsigned": False}):
-        run = run_playbook(PLAYBOOK, device, extra_vars=dict(role_vars, axis_camera_settings=settings), check=True)
-        assert run.rc != 0, run
-        (item,) = run.items(APPS, device)
-        assert item.status == "failed" and "refuses unsigned applications" in item["msg"], item
+def test_an_unsigned_package_nothing_allows_is_a_warned_plan_in_check_mode_and_fails_for_real(
+        device, run_playbook, tmp_path):
+    # In check mode the module cannot know whether an earlier task would allow unsigned packages:
+    # it plans the upload and warns; the real run fails before anything is uploaded.
+    role_vars = {"axis_camera_applications": [{"name": "hello_world", "src": make_eap(tmp_path, signed=False)}],
+                 "axis_camera_settings": {"allow_unsigned": False}}
+    checked = run_playbook(PLAYBOOK, device, extra_vars=role_vars, check=True)
+    assert checked.rc == 0, checked
+    (item,) = checked.items(APPS, device)
+    assert item.status == "changed" and any("Error: 2" in warning for warning in item["warnings"]), item
+    assert changing_operations(device) == []
+
+    run = run_playbook(PLAYBOOK, device, extra_vars=role_vars)
+    assert run.rc != 0, run
+    (item,) = run.items(APPS, device)
+    assert item.status == "failed" and "refuses unsigned applications" in item["msg"], item
     assert changing_operations(device) == []
 
 
