@@ -352,9 +352,15 @@ def test_error_23_remove_failed(licensed_device, run_logic):
     assert "Removing the license key of ExampleApp failed" in caught.value.message
 
 
-def _remove_app_during(device: Any, delay: float) -> threading.Thread:
+def _remove_app_after_the_first_read(device: Any) -> threading.Thread:
+    """Remove the application as soon as the module's list.cgi has been answered (the log records a
+    request once answered), while its license.cgi request is held back by a delay fault."""
     def remove() -> None:
-        time.sleep(delay)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if any(entry["path"].endswith("list.cgi") and entry["status"] == 200 for entry in device.log()):
+                break
+            time.sleep(0.02)
         device.patch_state({"applications": {APP: None}})
 
     thread = threading.Thread(target=remove)
@@ -365,8 +371,9 @@ def _remove_app_during(device: Any, delay: float) -> threading.Thread:
 def test_error_24_application_removed_meanwhile(licensed_device, tmp_path, run_logic):
     # The application goes away between list.cgi and license.cgi (another admin, another task).
     device = licensed_device
-    device.inject_fault("delay", match={"path": "license.cgi"}, delay=1.5)
-    thread = _remove_app_during(device, 0.5)
+    device.clear_log()
+    device.inject_fault("delay", match={"path": "license.cgi"}, delay=3.0)
+    thread = _remove_app_after_the_first_read(device)
     try:
         with pytest.raises(AcapError) as caught:
             run_logic(MODULE, params(device, src=str(write_key(tmp_path, device.serial_number))))
@@ -405,18 +412,22 @@ def test_errors_only_the_device_can_detect(licensed_device, tmp_path, run_logic,
 def test_error_31_key_expires_in_flight(licensed_device, tmp_path, run_logic):
     # Valid when checked locally, expired when the device reads it.
     device = licensed_device
-    expires = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0) + datetime.timedelta(seconds=2)
-    device.inject_fault("delay", match={"path": "license.cgi"}, delay=3.0)
+    # Seconds of margin on both sides, so that a loaded machine does not move the check across the expiry.
+    expires = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0) + datetime.timedelta(seconds=5)
+    device.inject_fault("delay", match={"path": "license.cgi"}, delay=6.5)
     with pytest.raises(AcapError) as caught:
         run_logic(MODULE, params(device, src=str(write_key(tmp_path, device.serial_number, expires=expires))))
     assert_device_error(caught, 31, "the license key has expired")
 
 
 def test_upload_ok_but_not_valid_after_is_a_failure_that_says_changed(licensed_device, tmp_path, run_logic):
-    # The key expires between the upload and the list.cgi that confirms it.
+    # The key expires between the upload and the list.cgi that confirms it. Faults are taken in order:
+    # the first list.cgi (the decision) goes at once, so the upload is seconds inside the key's life
+    # even on a loaded machine; only the confirming list.cgi waits until the key has expired.
     device = licensed_device
-    expires = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0) + datetime.timedelta(seconds=4)
-    device.inject_fault("delay", count=2, match={"path": "list.cgi"}, delay=3.0)
+    expires = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0) + datetime.timedelta(seconds=5)
+    device.inject_fault("delay", count=1, match={"path": "list.cgi"}, delay=0.0)
+    device.inject_fault("delay", count=1, match={"path": "list.cgi"}, delay=6.5)
     with pytest.raises(DeviceError) as caught:
         run_logic(MODULE, params(device, src=str(write_key(tmp_path, device.serial_number, expires=expires))))
     error = caught.value
