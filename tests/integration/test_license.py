@@ -499,10 +499,7 @@ def test_playbook_never_shows_the_key(licensed_device, tmp_path, run_playbook):
     assert "expiration_date" in output and "2030-06-30" in output  # the diff is shown
 
 
-def test_playbook_check_mode_and_diff(licensed_device, tmp_path, run_playbook):
-    device = licensed_device
-    key_path = write_key(tmp_path, device.serial_number)
-    playbook = """
+ONE_KEY_PLAYBOOK = """
 - hosts: all
   gather_facts: false
   tasks:
@@ -515,7 +512,13 @@ def test_playbook_check_mode_and_diff(licensed_device, tmp_path, run_playbook):
         password: "{{ axis_password }}"
         name: ExampleApp
         src: %s
-""" % key_path
+"""
+
+
+def test_playbook_check_mode_and_diff(licensed_device, tmp_path, run_playbook):
+    device = licensed_device
+    key_path = write_key(tmp_path, device.serial_number)
+    playbook = ONE_KEY_PLAYBOOK % key_path
     run = run_playbook(playbook, device, check=True, diff=True)
     assert run.rc == 0, run
     result = run.task("license", device)
@@ -527,20 +530,7 @@ def test_playbook_check_mode_and_diff(licensed_device, tmp_path, run_playbook):
 def test_playbook_shows_why_nothing_was_uploaded(device, tmp_path, run_playbook):
     install_app(device, tmp_path, copy_protection="none")
     key_path = write_key(tmp_path, device.serial_number)
-    playbook = """
-- hosts: all
-  gather_facts: false
-  tasks:
-    - name: license
-      vapix.acap.axis_acap_license:
-        hostname: "{{ axis_hostname }}"
-        port: "{{ axis_port }}"
-        use_https: false
-        username: "{{ axis_username }}"
-        password: "{{ axis_password }}"
-        name: ExampleApp
-        src: %s
-""" % key_path
+    playbook = ONE_KEY_PLAYBOOK % key_path
     run = run_playbook(playbook, device)
     assert run.rc == 0, run
     assert run.task("license", device)["status"] == "ok"
