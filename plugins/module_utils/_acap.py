@@ -579,4 +579,5 @@ MODULE_SPEC = ModuleSpec(
     },
     logic=run,
     constraints={"required_one_of": [("name", "src")]},
+    local_files=("src",),
 )

@@ -554,4 +554,5 @@ MODULE_SPEC = ModuleSpec(
         "mutually_exclusive": [("src", "content")],
         "required_if": [("state", "present", ("src", "content"), True)],
     },
+    local_files=("src",),
 )

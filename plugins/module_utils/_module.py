@@ -1,21 +1,27 @@
 # -*- coding: utf-8 -*-
 # Copyright: vapix.acap contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The only place that builds AnsibleModule results.
+"""The only place that builds module results.
 
 ``axis_argument_spec`` merges the shared connection options into a module's
 own options. A ``ModuleSpec`` (defined next to each module's logic) says what
-the module takes and what it runs; ``run_module`` runs it as an Ansible module,
-turning every ``AcapError`` into ``fail_json`` with ``error_code`` and
-``http_status``, and ``run_in_process`` runs the very same validation and logic
-in the calling Python process (a controller-side caller, the tests), without
-a module round trip.
+the module takes, which of its options name local files, and what it runs.
+
+Two ways to run a spec, one result:
+
+- ``run_module``: as an Ansible module (AnsiballZ on the host that runs it).
+- ``run_in_process``: in the calling Python process; the action plugins use it
+  on the controller, so a fleet pays no module start-up per task and camera.
+
+Both go through ``module_result``, which turns every ``AcapError`` into a
+failed result with ``msg``, ``error_code``, ``http_status``, ``endpoint`` and
+what had already been done; nothing else builds a failure.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List
+from typing import Any, Callable, Dict, List, Mapping, Tuple
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
@@ -56,31 +62,44 @@ def axis_argument_spec(**module_options: Dict[str, Any]) -> Dict[str, Dict[str, 
 
 @dataclass(frozen=True)
 class ModuleSpec:
-    """A module's own options, their constraints, and its logic."""
+    """A module's own options, their constraints, the options that name local files, and its logic."""
 
     options: Dict[str, Dict[str, Any]]
     logic: Logic
     # AnsibleModule / ArgumentSpecValidator keywords: required_one_of, mutually_exclusive, required_if...
     constraints: Dict[str, List[Any]] = field(default_factory=dict)
+    # Options whose values are paths on the machine that runs the logic, as "option" or
+    # "list_option[].suboption". The action plugin looks relative ones up in the role's and the
+    # playbook's files/ folders, and copies them to the remote host when the module runs there.
+    local_files: Tuple[str, ...] = ()
 
     def argument_spec(self) -> Dict[str, Dict[str, Any]]:
         return axis_argument_spec(**self.options)
 
 
-def run_module(spec: ModuleSpec) -> None:
-    """Run ``spec`` as an Ansible module: validate, run the logic, exit with its result."""
-    module = AnsibleModule(argument_spec=spec.argument_spec(), supports_check_mode=True, **spec.constraints)
-    _run_logic(module, spec.logic)
+def validate_params(spec: ModuleSpec, params: Mapping[str, Any]) -> Dict[str, Any]:
+    """Validate ``params`` as Ansible would (types, defaults, environment fallbacks, constraints).
 
-
-def run_in_process(spec: ModuleSpec, params: Dict[str, Any], check_mode: bool = False) -> Dict[str, Any]:
-    """Validate ``params`` as Ansible would (types, defaults, environment fallbacks, constraints),
-    then run the logic with a client of its own. Returns the module's result; raises ``AcapError``
-    where the module would fail."""
+    Raises ``ParameterError``; an unknown option is named first, since a misspelled option is the
+    likely cause of the other complaints (a required option "missing" because it was misspelled)."""
     validated = ArgumentSpecValidator(spec.argument_spec(), **spec.constraints).validate(dict(params))
     if validated.error_messages:
-        raise ParameterError("Invalid parameters: %s" % "; ".join(validated.error_messages))
-    params = validated.validated_parameters
+        unknown = sorted(validated.unsupported_parameters)
+        messages = [message for message in validated.error_messages if not message.startswith(tuple(unknown))] if unknown else list(validated.error_messages)
+        if unknown:
+            supported = ", ".join(sorted(spec.argument_spec()))
+            messages.insert(0, "unknown option%s %s (this module's options are: %s)" % (
+                "s" if len(unknown) > 1 else "", ", ".join(unknown), supported))
+        raise ParameterError("Invalid parameters: %s" % "; ".join(messages))
+    return validated.validated_parameters
+
+
+def run_validated(spec: ModuleSpec, params: Dict[str, Any], check_mode: bool) -> Dict[str, Any]:
+    """Run the logic on validated ``params`` with a client of its own; raises ``AcapError``."""
+    if not HAS_REQUESTS:
+        raise AcapError(missing_required_lib("requests") + " (%s)" % _last_line(REQUESTS_IMPORT_ERROR))
+    if not HAS_LXML:
+        raise AcapError(missing_required_lib("lxml") + " (%s)" % _last_line(LXML_IMPORT_ERROR))
     client = VapixClient.from_params(params)
     try:
         return spec.logic(client, params, check_mode)
@@ -88,35 +107,39 @@ def run_in_process(spec: ModuleSpec, params: Dict[str, Any], check_mode: bool = 
         client.close()
 
 
-def _run_logic(module: AnsibleModule, logic: Logic) -> None:
-    """Run ``logic(client, params, check_mode)`` and exit the module with its result."""
-    if not HAS_REQUESTS:
-        module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
-    if not HAS_LXML:
-        module.fail_json(msg=missing_required_lib("lxml"), exception=LXML_IMPORT_ERROR)
+def run_in_process(spec: ModuleSpec, params: Mapping[str, Any], check_mode: bool = False) -> Dict[str, Any]:
+    """Validate ``params``, then run the logic in this process. Returns the logic's result; raises
+    ``AcapError`` where the module would fail."""
+    return run_validated(spec, validate_params(spec, params), check_mode)
 
-    client = None
+
+def module_result(run: Callable[[], Dict[str, Any]], diff: bool) -> Dict[str, Any]:
+    """The result of ``run()`` as Ansible reports it: ``changed`` always there, ``diff`` only in diff
+    mode, ``warnings`` as a list; an ``AcapError`` becomes ``failed`` with ``msg`` and its context."""
     try:
-        client = VapixClient.from_params(module.params)
-        result = logic(client, module.params, module.check_mode)
+        result = dict(run())
     except AcapError as exc:
-        failure = _prepare_result(module, exc.to_result())
-        module.fail_json(msg=exc.message, **failure)
-    finally:
-        if client is not None:
-            client.close()
+        result = exc.to_result()
+        result.update(failed=True, msg=exc.message)
+    result.setdefault("changed", False)
+    if not diff:
+        result.pop("diff", None)
+    result["warnings"] = list(result.get("warnings") or [])
+    return result
 
-    module.exit_json(**_prepare_result(module, result))
 
-
-def _prepare_result(module: AnsibleModule, result: Dict[str, Any]) -> Dict[str, Any]:
-    """The logic's result as Ansible wants it: ``changed`` always there, ``diff``
-    only in diff mode, and warnings through ``module.warn`` (passing them to
-    ``exit_json`` is deprecated in ansible-core 2.19)."""
-    prepared = dict(result)
-    prepared.setdefault("changed", False)
-    if not module._diff:
-        prepared.pop("diff", None)
-    for warning in prepared.pop("warnings", None) or []:
+def run_module(spec: ModuleSpec) -> None:
+    """Run ``spec`` as an Ansible module: validate, run the logic, exit with its result."""
+    module = AnsibleModule(argument_spec=spec.argument_spec(), supports_check_mode=True, **spec.constraints)
+    result = module_result(lambda: run_validated(spec, module.params, module.check_mode), module._diff)
+    # Warnings go through module.warn: passing them to exit_json is deprecated in ansible-core 2.19.
+    for warning in result.pop("warnings"):
         module.warn(warning)
-    return prepared
+    if result.pop("failed", False):
+        module.fail_json(**result)
+    module.exit_json(**result)
+
+
+def _last_line(text: Any) -> str:
+    lines = str(text or "").strip().splitlines()
+    return lines[-1] if lines else "import failed"
