@@ -175,6 +175,24 @@ def resources(host: Dict[str, Any]) -> List[str]:
     return [item["resource"] for item in host["items"]]
 
 
+def assert_no_secret(report_dir: Path, fleet: Fleet) -> None:
+    """No report file holds the wrong password, a license key's code or the default password."""
+    files = report_files(report_dir)
+    assert files, report_dir
+    for file_name, text in files.items():
+        assert WRONG_PASSWORD not in text, file_name
+        for code in fleet.key_codes:
+            assert code not in text, (file_name, code)
+        assert '"pass"' not in text and "password: pass" not in text, file_name
+
+
+def custom_stats(stdout: str) -> Dict[str, Any]:
+    """The run-wide set_stats data the default callback prints (ANSIBLE_SHOW_CUSTOM_STATS)."""
+    lines = [line.strip()[len("RUN:"):] for line in stdout.splitlines() if line.strip().startswith("RUN:")]
+    assert len(lines) == 1, stdout[-3000:]
+    return json.loads(lines[0])
+
+
 def make_drift(fleet: Fleet) -> Dict[str, str]:
     """The hand-made changes of the issue's scenario; returns {host: expected status}."""
     stopped, other_version, flipped, unreachable, wrong_password = fleet.cameras[:5]
@@ -211,7 +229,7 @@ def test_drift_on_a_converged_fleet(fleet, tmp_path):
     for camera in fleet.cameras:
         camera.clear_log()
 
-    checked = fleet.playbook("drift", report_dir)
+    checked = fleet.playbook("drift", report_dir, extra_env={"ANSIBLE_SHOW_CUSTOM_STATS": "1"})
     assert checked.rc != 0, checked
     report = checked.report
     assert_schema_valid(report)
@@ -250,13 +268,13 @@ def test_drift_on_a_converged_fleet(fleet, tmp_path):
     assert lines == ["DRIFT REPORT: 20 hosts: 15 in sync, 3 drift, 1 failed, 1 unreachable -> %s"
                      % (report_dir / "drift.html")], checked.stdout[-3000:]
     assert (report_dir / "drift.md").is_file() and (report_dir / "drift.html").is_file()
+    # The job artifacts (set_stats data, shown here by the default callback's show_custom_stats).
+    artifacts = custom_stats(checked.stdout)["vapix_acap_drift"]
+    assert artifacts["summary"] == report["summary"] and artifacts["check_mode"] is True
+    assert artifacts["hosts"] == {name: host["status"] for name, host in report["hosts"].items()}
+    assert artifacts["report_dir"] == str(report_dir)
 
-    # No secret in any report file: the wrong password, the license keys' codes, the default password.
-    for file_name, text in report_files(report_dir).items():
-        assert WRONG_PASSWORD not in text, file_name
-        for code in fleet.key_codes:
-            assert code not in text, (file_name, code)
-        assert '"pass"' not in text and "password: pass" not in text, file_name
+    assert_no_secret(report_dir, fleet)
 
     # Repair the inventory, converge (a change log of the three drifted cameras), check again.
     fleet.overrides.clear()
@@ -278,6 +296,8 @@ def test_drift_on_a_converged_fleet(fleet, tmp_path):
     previous = json.loads((report_dir / "drift.previous.json").read_text(encoding="utf-8"))
     assert {name for name, host in previous["hosts"].items() if host["status"] != "in_sync"} == set(expected)
     assert "(since the previous report: 0 new, 5 fixed)" in rechecked.stdout, rechecked.stdout[-2000:]
+    assert_no_secret(report_dir, fleet)
+    assert_no_secret(tmp_path / "changelog", fleet)
 
 
 def test_new_drift_is_marked_against_the_previous_report(devices, tmp_path):
