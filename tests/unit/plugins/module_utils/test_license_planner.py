@@ -169,7 +169,7 @@ def test_directory_without_this_devices_key_fails():
 
 def test_directory_without_any_key_for_the_application_fails_before_the_serial():
     with pytest.raises(PreflightError, match="No license key for application ExampleApp.*for: OtherApp"):
-        plan(app("Valid", "2030-01-01"), folder(key(product="OtherApp")))
+        plan(app("Valid", "2030-01-01"), folder(key(product="OtherApp", productid="999")))
 
 
 def test_directory_valid_and_all_keys_expire_alike_needs_no_serial():
@@ -191,7 +191,8 @@ def test_directory_valid_with_differing_expiries_asks_the_serial_then_decides():
 
 
 def test_directory_keys_of_other_applications_are_ignored():
-    keys = folder(key(product="OtherApp", serial=SERIAL, source="other.xml"), key(serial=SERIAL, source="mine.xml"))
+    keys = folder(key(product="OtherApp", productid="999", serial=SERIAL, source="other.xml"),
+                  key(serial=SERIAL, source="mine.xml"))
     assert plan(app("Missing"), keys, serial=SERIAL).key.source == "mine.xml"
 
 
