@@ -22,6 +22,7 @@ READ = ROLE + "Read the installed applications (exclusive mode)"
 REMOVE = ROLE + "Remove applications the list does not name (exclusive mode)"
 SUMMARY = ROLE + "Collect what was done (or would be done in check mode)"
 VALIDATE_PREFIX = ROLE + "Validating arguments against arg spec 'main'"
+EXPLICIT_LIST = ROLE + "Check that exclusive mode has an explicit application list"
 
 LICENSED = "counter"
 LICENSED_ID = "515151"
@@ -300,10 +301,7 @@ def test_a_list_given_as_null_is_refused_not_taken_as_empty(device, run_playbook
     # empty list would remove every application, so null is an error, not an empty list.
     run = run_playbook(PLAYBOOK, device, extra_vars={"axis_camera_applications": None, "axis_camera_exclusive": True})
     assert run.rc != 0, run
-    validation = next(record for record in run.results if record["task"].startswith(VALIDATE_PREFIX))
-    errors = "\n".join(validation["result"]["argument_errors"])
-    assert "argument 'axis_camera_applications' is of type" in errors, errors
-    assert "cannot be converted to a list" in errors, errors
+    assert "axis_camera_applications is null" in run.task(EXPLICIT_LIST)["msg"], run
     assert device.log() == []
 
 
@@ -376,3 +374,29 @@ def test_an_application_declared_absent_is_removed(device, run_playbook, tmp_pat
     assert item_actions(removed, APPS, device) == {"retired": ["remove"]}
     assert applications(device) == {}
     assert run_playbook(PLAYBOOK, device, extra_vars=role_vars).task(APPS).status == "ok"
+
+
+def test_exclusive_mode_with_a_misspelled_application_list_fails_before_any_request(device, run_playbook, tmp_path):
+    # The list is misspelled, so the role's own list is undefined: exclusive mode must not read that as
+    # "no applications" and empty the camera.
+    device.install(Path(make_eap(tmp_path, name="keeper", version="1.0.0")).read_bytes(), start=True)
+    device.clear_log()
+    misspelled = {"axis_camera_aplications": [{"name": "keeper", "src": make_eap(tmp_path, name="keeper")}],
+                  "axis_camera_exclusive": True}
+    run = run_playbook(PLAYBOOK, device, extra_vars=misspelled)
+    assert run.rc != 0, run
+    message = run.task(EXPLICIT_LIST)["msg"]
+    assert "axis_camera_applications is not defined" in message, message
+    assert "axis_camera_aplications" in message, message  # the likely typo is named
+    assert device.log() == []
+    assert "keeper" in applications(device)
+
+
+def test_exclusive_mode_never_removes_protected_applications(device, run_playbook, tmp_path):
+    for name in ("intruder", "partner_app"):
+        device.install(Path(make_eap(tmp_path, name=name, version="0.9.0")).read_bytes(), start=True)
+    role_vars = dict(camera_vars(device, tmp_path), axis_camera_exclusive=True,
+                     axis_camera_protected=["partner_app"])
+    run = run_playbook(PLAYBOOK, device, extra_vars=role_vars)
+    assert run.rc == 0, run
+    assert sorted(applications(device)) == ["counter", "hello_world", "partner_app"]
