@@ -231,8 +231,9 @@ class CallbackModule(CallbackBase):
                         "resource": str(resource.get("resource") or "unknown"),
                         "task": task_name,
                         "actions": [str(action) for action in resource.get("actions") or []],
-                        "before": _scrubbed(resource.get("before") or {}),
-                        "after": _scrubbed(resource.get("after") or {}),
+                        # A setting's view is its value (false is a value, not "absent").
+                        "before": _scrubbed({} if resource.get("before") is None else resource.get("before")),
+                        "after": _scrubbed({} if resource.get("after") is None else resource.get("after")),
                         "source": str(source) if source else None,
                         "warnings": [_text(warning) for warning in resource.get("warnings") or []],
                         "outcome_unknown": bool(resource.get("outcome_unknown")),
@@ -473,15 +474,16 @@ class CallbackModule(CallbackBase):
 # ---------------------------------------------------------------------- rendering
 
 def _short(value: Any) -> str:
-    if isinstance(value, (dict, list)):
+    if isinstance(value, (dict, list, bool)):
         return json.dumps(value, sort_keys=True, ensure_ascii=False)
     return "" if value is None else str(value)
 
 
 def differences(item: Mapping[str, Any]) -> List[str]:
     """The keys of before/after that differ, as 'key: before -> after' lines."""
-    before = item.get("before") if isinstance(item.get("before"), dict) else {}
-    after = item.get("after") if isinstance(item.get("after"), dict) else {}
+    before, after = item.get("before"), item.get("after")
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        return ["%s -> %s" % (_short(before) or "-", _short(after) or "-")] if before != after else []
     if not before and after:
         return ["absent -> " + ", ".join("%s %s" % (key, _short(value)) for key, value in after.items()
                                         if key in ("version", "status", "value", "state")) or "present"]

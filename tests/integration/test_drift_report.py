@@ -199,7 +199,7 @@ def make_drift(fleet: Fleet) -> Dict[str, str]:
     stopped.patch_state({"applications": {APP: {"status": "Stopped"}}})
     # Someone installs another version by hand (an older one, so the declared one is an upgrade).
     other_version.install(Path(make_eap(fleet.work_dir, name=APP, version="1.0.0", architecture="all"))
-                          .read_bytes(), start=True)
+                          .read_bytes())  # it keeps running
     flipped.patch_state({"config": {"AllowUnsigned": True}})
     fleet.overrides[unreachable.inventory_name] = {"axis_port": closed_port(unreachable)}
     fleet.overrides[wrong_password.inventory_name] = {"axis_password": WRONG_PASSWORD}
