@@ -661,7 +661,8 @@ def render_html(report: Mapping[str, Any], title: str) -> str:
                                              + ["<span class='warn'>%s</span>" % _e(warning)
                                                 for warning in item["warnings"]]),
                                  _e(", ".join(item["actions"])),
-                                 "<code>%s</code>" % _e(item["source"]) if item["source"] else "", _e(item["task"])))
+                                 "<code title='%s'>%s</code>" % (_e(item["source"]), _e(os.path.basename(item["source"])))
+                                 if item["source"] else "", _e(item["task"])))
             parts.append("</table>")
         for fixed in host.get("fixed") or []:
             parts.append("<p class='muted'>fixed since the previous report: <code>%s</code></p>" % _e(fixed))

@@ -330,3 +330,50 @@ def test_the_drift_playbook_refuses_to_run_without_its_callback(devices, tmp_pat
     assert "ANSIBLE_CALLBACKS_ENABLED=vapix.acap.drift_report" in run.stdout, run
     assert camera.authenticated_log() == []
     assert not (tmp_path / "report").exists()
+
+
+def test_no_log_values_and_key_content_stay_out_of_the_report(devices, run_playbook, tmp_path):
+    """A task under no_log that would change something is an item without its values; a license key given
+    as content reaches no report file."""
+    (camera,) = devices(1)
+    package = make_eap(tmp_path, name=LICENSED, version="2.0.0", architecture="all", application_id=LICENSED_ID,
+                       licensed=True)
+    key_code = "KEYCODE-%s-CONTENT-SECRET" % camera.serial_number
+    key = build_license_key(product=LICENSED, productid=LICENSED_ID, serial_number=camera.serial_number,
+                            expires="2031-12-31", key=key_code).decode()
+    playbook = """
+- name: Secrets
+  hosts: all
+  gather_facts: false
+  module_defaults:
+    group/vapix.acap.axis:
+      hostname: "{{ axis_hostname }}"
+      port: "{{ axis_port }}"
+      use_https: false
+      username: "{{ axis_username }}"
+      password: "{{ axis_password }}"
+  tasks:
+    - name: Counter installed (output hidden)
+      vapix.acap.axis_acap:
+        src: %s
+        state: started
+      no_log: true
+    - name: Counter key from content
+      vapix.acap.axis_acap_license:
+        name: %s
+        content: "{{ key_content }}"
+""" % (package, LICENSED)
+    report_dir = tmp_path / "report"
+    run = run_playbook(playbook, camera, extra_vars={"key_content": key}, check=True,
+                       env={"ANSIBLE_CALLBACKS_ENABLED": "vapix_recorder,%s" % CALLBACK,
+                            "ACAP_DRIFT_REPORT_DIR": str(report_dir)})
+    assert run.rc == 0, run
+    assert changing_operations(camera) == []
+    report = json.loads((report_dir / "drift.json").read_text(encoding="utf-8"))
+    assert_schema_valid(report)
+    host = report["hosts"][camera.inventory_name]
+    assert host["status"] == "drift", host
+    assert resources(host) == ["task:Counter installed (output hidden)", "license:%s" % LICENSED], host
+    assert host["items"][0]["before"] == {} and host["items"][0]["after"] == {}
+    for file_name, text in report_files(report_dir).items():
+        assert key_code not in text and "<signature>" not in text, file_name
