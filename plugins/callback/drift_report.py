@@ -145,6 +145,7 @@ class HostRecord:
         self.resources_checked = 0
         self.error: Optional[Dict[str, Any]] = None
         self.unreachable = False
+        self.play_number = 0  # the last play (or serial batch) that ran a task for this host
 
     def fail(self, task: str, msg: Any, error_code: Any = None, unreachable: bool = False,
              item: Optional[str] = None) -> None:
@@ -175,7 +176,9 @@ class CallbackModule(CallbackBase):
         self._hosts: Dict[str, HostRecord] = {}
         self._started = _now()
         self._playbooks: List[str] = []
-        self._task_check_modes: List[bool] = []
+        # Whether tasks of the collection ran in check mode, and whether any ran for real.
+        self._ran_in_check_mode = False
+        self._ran_for_real = False
         self._previous: Optional[Dict[str, Any]] = None
         self._previous_loaded = False
         self._play_number = 0
@@ -214,7 +217,9 @@ class CallbackModule(CallbackBase):
             self._pending.setdefault(name, (self._play_number, task_name, msg, unreachable))
 
     def _host(self, result: Any) -> HostRecord:
-        return self._hosts.setdefault(result._host.get_name(), HostRecord())
+        record = self._hosts.setdefault(result._host.get_name(), HostRecord())
+        record.play_number = self._play_number
+        return record
 
     def _record_resources(self, host: HostRecord, task_name: str, data: Mapping[str, Any]) -> None:
         resources = data.get("resources")
@@ -259,7 +264,10 @@ class CallbackModule(CallbackBase):
         self._plays_with_collection_tasks.add(self._play_number)
         host = self._host(result)
         task_name = task.get_name()
-        self._task_check_modes.append(bool(getattr(task, "check_mode", False)))
+        if getattr(task, "check_mode", False):
+            self._ran_in_check_mode = True
+        else:
+            self._ran_for_real = True
         data = result._result
         loop_results = data.get("results") if isinstance(data.get("results"), list) else None
         for each in loop_results if loop_results is not None else [data]:
@@ -297,6 +305,16 @@ class CallbackModule(CallbackBase):
             self._host(result).fail(result._task.get_name(), result._result.get("msg"), unreachable=True)
         else:
             self._other_failure(result, unreachable=True)
+
+    def v2_playbook_on_no_hosts_remaining(self) -> None:
+        # Ansible stopped the play (max_fail_percentage, any_errors_fatal, or every host failed): the
+        # hosts of this play that had not failed did not get to its end, so they are not known to be
+        # in sync (or converged).
+        for record in self._hosts.values():
+            if record.play_number == self._play_number and record.error is None:
+                record.fail("(the play was stopped)", "the play was stopped before this host got to its end, after "
+                            "other hosts failed (max_fail_percentage or any_errors_fatal); it was not fully "
+                            "checked or converged")
 
     def v2_playbook_on_start(self, playbook: Any) -> None:
         self._playbooks.append(os.path.basename(str(getattr(playbook, "_file_name", "") or "")))
@@ -342,8 +360,8 @@ class CallbackModule(CallbackBase):
     # ------------------------------------------------------------------ the report
 
     def _check_mode(self) -> bool:
-        if self._task_check_modes:
-            return all(self._task_check_modes)
+        if self._ran_in_check_mode or self._ran_for_real:
+            return not self._ran_for_real
         return bool(context.CLIARGS.get("check", False))
 
     def _report_dir(self) -> str:

@@ -377,3 +377,26 @@ def test_no_log_values_and_key_content_stay_out_of_the_report(devices, run_playb
     assert host["items"][0]["before"] == {} and host["items"][0]["after"] == {}
     for file_name, text in report_files(report_dir).items():
         assert key_code not in text and "<signature>" not in text, file_name
+
+
+def test_converge_stops_after_a_failing_batch(devices, tmp_path):
+    fleet = Fleet(devices(3), tmp_path)
+    first, second, third = fleet.cameras
+    fleet.overrides[first.inventory_name] = {"axis_password": WRONG_PASSWORD}
+    run = fleet.playbook("converge", tmp_path / "changelog", "-e", "axis_converge_serial=2",
+                         "-e", "axis_converge_max_fail_percentage=0")
+    assert run.rc != 0, run
+    # Half of the first batch failed, more than 0 %: Ansible stopped the play. The other camera of the
+    # batch did not finish (failed, never "in sync"); the second batch never ran (not in the report).
+    assert run.not_in_sync() == {first.inventory_name: "failed", second.inventory_name: "failed"}, run.report
+    assert "stopped" in run.report["hosts"][second.inventory_name]["error"]["msg"]
+    assert set(run.report["hosts"]) == {first.inventory_name, second.inventory_name}
+    assert third.authenticated_log() == []
+    assert "401" in run.report["hosts"][first.inventory_name]["error"]["msg"]
+
+    # With 50 % allowed, the second batch runs.
+    tolerant = fleet.playbook("converge", tmp_path / "changelog-2", "-e", "axis_converge_serial=2",
+                              "-e", "axis_converge_max_fail_percentage=50")
+    assert tolerant.rc != 0, tolerant
+    assert tolerant.not_in_sync() == {first.inventory_name: "failed", second.inventory_name: "changed",
+                                      third.inventory_name: "changed"}, tolerant.report
