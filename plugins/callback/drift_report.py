@@ -503,8 +503,9 @@ def differences(item: Mapping[str, Any]) -> List[str]:
     if not isinstance(before, dict) or not isinstance(after, dict):
         return ["%s -> %s" % (_short(before) or "-", _short(after) or "-")] if before != after else []
     if not before and after:
-        return ["absent -> " + ", ".join("%s %s" % (key, _short(value)) for key, value in after.items()
-                                        if key in ("version", "status", "value", "state")) or "present"]
+        shown = ["%s %s" % (key, _short(value)) for key, value in after.items()
+                 if key in ("version", "status", "value", "state")]
+        return ["absent -> " + (", ".join(shown) or "present")]
     if before and not after:
         return ["present -> absent"]
     lines = []
@@ -617,6 +618,17 @@ def _e(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
+def _html_item_row(item: Mapping[str, Any]) -> str:
+    differs = [_e(line) for line in differences(item)]
+    differs += ["<span class='warn'>%s</span>" % _e(warning) for warning in item["warnings"]]
+    source = ""
+    if item["source"]:
+        source = "<code title='%s'>%s</code>" % (_e(item["source"]), _e(os.path.basename(item["source"])))
+    return ("<tr class='item'><td><code>%s</code>%s</td><td>%s</td><td>%s</td><td>%s</td><td class='muted'>%s</td>"
+            "</tr>" % (_e(item["resource"]), "<span class='badge new'>new</span>" if item.get("new") else "",
+                       "<br>".join(differs), _e(", ".join(item["actions"])), source, _e(item["task"])))
+
+
 def render_html(report: Mapping[str, Any], title: str) -> str:
     summary = report["summary"]
     differ = "drift" if report["check_mode"] else "changed"
@@ -671,16 +683,7 @@ def render_html(report: Mapping[str, Any], title: str) -> str:
             parts.append("<table><colgroup><col class='r'><col class='d'><col class='a'><col class='f'>"
                          "<col class='t'></colgroup><tr><th>resource</th><th>what differs</th><th>actions</th>"
                          "<th>file</th><th>task</th></tr>")
-            for item in host["items"]:
-                parts.append("<tr class='item'><td><code>%s</code>%s</td><td>%s</td><td>%s</td><td>%s</td>"
-                             "<td class='muted'>%s</td></tr>" % (
-                                 _e(item["resource"]), "<span class='badge new'>new</span>" if item.get("new") else "",
-                                 "<br>".join([_e(line) for line in differences(item)]
-                                             + ["<span class='warn'>%s</span>" % _e(warning)
-                                                for warning in item["warnings"]]),
-                                 _e(", ".join(item["actions"])),
-                                 "<code title='%s'>%s</code>" % (_e(item["source"]), _e(os.path.basename(item["source"])))
-                                 if item["source"] else "", _e(item["task"])))
+            parts.extend(_html_item_row(item) for item in host["items"])
             parts.append("</table>")
         for fixed in host.get("fixed") or []:
             parts.append("<p class='muted'>fixed since the previous report: <code>%s</code></p>" % _e(fixed))

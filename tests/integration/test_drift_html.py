@@ -26,8 +26,9 @@ import pytest
 from test_drift_report import APP, Fleet, closed_port, WRONG_PASSWORD
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (Debian: apt-get install -y "
-                                                          "chromium); the HTML report cannot be checked in a browser")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="chromium is not installed (Debian: apt-get install -y chromium); the HTML report cannot be checked in a browser")
 BROWSER_TIMEOUT = 60.0
 
 
