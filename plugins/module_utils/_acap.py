@@ -415,11 +415,14 @@ def plan_application(
                 upload, upload_warning = upload_decision(installed, package, force, allow_downgrade)
 
     if upload and package is not None and device is not None:
+        # Check mode may only assume that an earlier task changes AllowUnsigned when this run does not
+        # declare it: a declared value is what the real run will have.
+        lenient = check_mode and allow_unsigned is None
         if allow_unsigned is None and not package.signed and device.firmware_version and (
             firmware_has_config_cgi(device.firmware_version)
         ):
             allow_unsigned = snapshot.setting("AllowUnsigned")
-        warnings += preflight(package, device, applications, allow_unsigned, check_mode)
+        warnings += preflight(package, device, applications, allow_unsigned, lenient)
 
     the_plan = plan(state, installed, upload, upload_warning)
     warnings += the_plan.warnings
