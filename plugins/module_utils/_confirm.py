@@ -202,4 +202,3 @@ def _read_after(write: "Write[T]", journal: Journal, what: str, cause: Optional[
 
 def _capitalized(text: str) -> str:
     return text[:1].upper() + text[1:]
-

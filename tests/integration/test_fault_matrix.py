@@ -12,6 +12,8 @@ Error 12); and the number of requests is bounded. docs/reliability.md shows the 
 from __future__ import annotations
 
 import datetime
+import json
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +29,8 @@ APP, APP_ID = "ExampleApp", "414120"
 TIMEOUT = 1.0  # the client's read timeout in this suite; the delay fault holds the write longer
 DELAY = 2.0
 MAX_REQUESTS = 16  # authenticated requests one cell may send, retries and confirmations included
+# VAPIX_FAULT_MATRIX_OUT=file: each cell's outcome is appended there as a JSON line (docs/reliability.md's table).
+OUTCOMES_FILE = os.environ.get("VAPIX_FAULT_MATRIX_OUT")
 
 
 @dataclass
@@ -153,6 +157,11 @@ def test_fault_matrix(device, run_logic, tmp_path, operation_name, fault_name):
         assert failed is not done, result  # a failure that the device shows done, or an OK it does not, lies
 
     writes = [op for op in changing_operations(device) if op == operation.write]
+    if OUTCOMES_FILE:
+        outcome = "unknown" if unknown else ("failed" if failed else ("changed" if changed else "ok"))
+        with open(OUTCOMES_FILE, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps({"operation": operation_name, "fault": fault_name, "outcome": outcome,
+                                     "device": "done" if done else "not done", "writes": len(writes)}) + "\n")
     if operation.write[0] == "upload.cgi" and kind == "error_12":
         assert 1 <= len(writes) <= 4, writes  # resent only after Error 12, a bounded number of times
     else:

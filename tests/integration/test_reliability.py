@@ -93,8 +93,8 @@ def test_a_forced_reinstall_of_the_same_version_answered_error_15_is_an_unknown_
 def test_the_state_module_reports_unknown_outcomes_per_resource(device, run_logic, tmp_path):
     device.install(Path(make_eap(tmp_path)).read_bytes(), start=True)
     device.inject_fault("error_15_not_applied", match={"path": "control.cgi", "action": "restart"})
-    result = run_logic("axis_acap_state", connection(device, applications=[{"name": "hello_world",
-                                                                             "state": "restarted"}]))
+    declared = [{"name": "hello_world", "state": "restarted"}]
+    result = run_logic("axis_acap_state", connection(device, applications=declared))
     (record,) = result["resources"]
     assert (record["resource"], record["outcome_unknown"]) == ("application:hello_world", True)
     assert result["outcome_unknown"] is True
