@@ -1,0 +1,510 @@
+# -*- coding: utf-8 -*-
+# Copyright: vapix.acap contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Logic of axis_acap_parameters: an ACAP application's own parameters (param.cgi ``root.<App>``).
+
+Three pieces, usable apart (``axis_acap_state`` composes them per application):
+
+- ``read_parameters(client, app)``: one ``param.cgi action=list&group=root.<App>`` -> {Name: value},
+  or None when the device has no such group (the application is not installed, or declares no
+  parameter).
+- ``plan_parameters(app, wanted, current, secret_names, types)``: pure. Renders the wanted values
+  as the device writes them, compares, and returns a ``ParameterPlan``: the values to write (only
+  those that differ), the actions, and before/after views in which secrets are masked.
+- ``apply_parameters(client, plan)``: ONE ``action=update`` request with every change, then a
+  list read to confirm. An uncertain answer (timeout, dropped connection, HTTP 5xx, an HTML page)
+  is not resent: the parameters are read again and the failure or warning says what the device
+  shows.
+
+``run(client, params, check_mode)`` is the module logic, ``MODULE_SPEC`` its options.
+
+Secrets. param.cgi's list does not tell a parameter's type, so a parameter is treated as secret
+when the task gives its value in ``secret_parameters`` (a no_log option, so Ansible masks the value
+in its own output too), when ``types`` (from the package, where the caller
+has it) gives it a type naming ``password`` or ``hidden``, or when the device hides its value (it
+lists only ``*`` characters). A secret's value never appears in a result, a diff, a warning or a
+message: views show ``SECRET_MASK``, and a device error that quotes a secret's value is cleaned.
+What can be compared: a secret the device lists in clear is compared like any parameter (so it
+is written only when it differs); a value the device hides cannot be compared, so it is written on
+every run that declares it, and the result says so in a warning (changed, never a false "ok").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Tuple
+from urllib.parse import quote, quote_plus
+
+from ansible_collections.vapix.acap.plugins.module_utils._errors import (
+    AcapError,
+    DeviceError,
+    DeviceUnreachableError,
+    OutcomeUnknownError,
+    ParameterError,
+    PreflightError,
+    UnexpectedResponseError,
+)
+from ansible_collections.vapix.acap.plugins.module_utils._module import ModuleSpec
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from ansible_collections.vapix.acap.plugins.module_utils._client import VapixClient
+
+SECRET_MASK = "********"
+SECRET_CHANGED_MASK = "******** (changed)"
+RESOURCE_KIND = "parameters"
+
+# The false/true word pairs devices use for bool parameters; a bool given in the task is written
+# with the pair the device's current value belongs to (or the type's own words when known).
+BOOL_WORD_PAIRS: Tuple[Tuple[str, str], ...] = (
+    ("no", "yes"), ("false", "true"), ("off", "on"), ("0", "1"), ("disabled", "enabled"),
+)
+
+_HIDDEN_VALUE = re.compile(r"^\*+$")
+# A request that may have reached the device although no clear answer came back.
+_UNCERTAIN_ERRORS = (DeviceUnreachableError, UnexpectedResponseError)
+
+
+def is_secret_type(type_text: Optional[str]) -> bool:
+    """A parameter type naming ``password`` or ``hidden`` marks a secret."""
+    lowered = (type_text or "").lower()
+    return "password" in lowered or "hidden" in lowered
+
+
+def is_hidden_value(value: Optional[str]) -> bool:
+    """The device lists a value it hides as ``*`` characters."""
+    return bool(value) and bool(_HIDDEN_VALUE.match(value or ""))
+
+
+def bool_words_of_type(type_text: Optional[str]) -> Optional[Tuple[str, str]]:
+    """(false, true) of a ``bool:<false>,<true>`` type (bare ``bool``: no, yes); None for other types."""
+    kind, _separator, spec = (type_text or "").partition(":")
+    if kind.strip().lower() != "bool":
+        return None
+    words = [word.strip() for word in spec.split(",")] if spec.strip() else []
+    return (words[0], words[1]) if len(words) == 2 and all(words) else ("no", "yes")
+
+
+def _bool_words_of_value(current: Optional[str]) -> Optional[Tuple[str, str]]:
+    lowered = (current or "").strip().lower()
+    for false_word, true_word in BOOL_WORD_PAIRS:
+        if lowered == false_word:
+            return (current.strip(), _same_case(true_word, current.strip()))  # type: ignore[union-attr]
+        if lowered == true_word:
+            return (_same_case(false_word, current.strip()), current.strip())  # type: ignore[union-attr]
+    return None
+
+
+def _same_case(word: str, model: str) -> str:
+    if model.isupper():
+        return word.upper()
+    if model[:1].isupper():
+        return word.capitalize()
+    return word
+
+
+def render_value(
+    app: str, name: str, value: Any, current: Optional[str], type_text: Optional[str], secret: bool
+) -> str:
+    """The text the device stores for ``value`` (an Ansible value). Raises ``ParameterError``."""
+    label = "%s.%s" % (app, name)
+    if value is None:
+        raise ParameterError("Parameter %s has no value (null): give the value to set, or leave the parameter out" % label)
+    if isinstance(value, bool):
+        words = bool_words_of_type(type_text) or (None if secret else _bool_words_of_value(current))
+        if words is None:
+            shown = "hidden" if secret else repr(current)
+            raise ParameterError(
+                "Parameter %s is given as a boolean (%s), but its type's true/false words are not known (the device's "
+                "current value is %s, not one of %s). Give the word the application expects as a string, for "
+                "example \"yes\"" % (label, "true" if value else "false", shown,
+                                     ", ".join("/".join(pair) for pair in BOOL_WORD_PAIRS))
+            )
+        return words[1] if value else words[0]
+    if isinstance(value, int):
+        return "%d" % value
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, str):
+        return value
+    raise ParameterError(
+        "Parameter %s must be a string, number or boolean, not a %s" % (label, type(value).__name__)
+    )
+
+
+@dataclass(frozen=True)
+class ParameterPlan:
+    """What differs, as the device writes it, and the masked views of before and after.
+
+    ``changes`` holds the rendered values to write (secrets included: it is sent, never shown);
+    ``before``/``after`` are every parameter of the application with secrets masked; ``assumed``
+    is true in check mode when the application is not installed yet (nothing could be compared).
+    """
+
+    application: str
+    changes: Dict[str, str]
+    secret_names: FrozenSet[str]
+    before: Dict[str, str]
+    after: Dict[str, str]
+    warnings: Tuple[str, ...] = ()
+    uncomparable: Tuple[str, ...] = ()
+    assumed: bool = False
+
+    @property
+    def actions(self) -> List[str]:
+        """``set <Name>=<value>`` per change, ``set <Name>`` for a secret (no value)."""
+        return [
+            "set %s" % name if name in self.secret_names else "set %s=%s" % (name, value)
+            for name, value in self.changes.items()
+        ]
+
+    @property
+    def resource(self) -> str:
+        return "%s:%s" % (RESOURCE_KIND, self.application)
+
+    def scrub(self, text: str) -> str:
+        """``text`` without the value of any secret this plan writes (device errors may quote it)."""
+        for name in self.secret_names:
+            value = self.changes.get(name)
+            if value:
+                text = text.replace(value, SECRET_MASK)
+                for encoded in (quote(value, safe=""), quote_plus(value)):
+                    if encoded != value:
+                        text = text.replace(encoded, SECRET_MASK)
+        return text
+
+
+def masked_view(current: Mapping[str, str], secret_names: Iterable[str] = ()) -> Dict[str, str]:
+    """``current`` with every secret (named, or hidden by the device) shown as ``SECRET_MASK``."""
+    secrets = set(secret_names)
+    return {
+        name: SECRET_MASK if name in secrets or is_hidden_value(value) else value
+        for name, value in current.items()
+    }
+
+
+def plan_parameters(
+    app: str,
+    wanted: Mapping[str, Any],
+    current: Mapping[str, str],
+    secret_names: Iterable[str] = (),
+    types: Optional[Mapping[str, str]] = None,
+    assumed: bool = False,
+) -> ParameterPlan:
+    """Decide without I/O. ``current``: {Name: value} as the device lists it; ``types``: {Name: type}
+    from the package when the caller has it. ``assumed``: check mode, the application is not installed
+    and an earlier task may install it (``current`` is then empty and every wanted value is a change).
+    Unknown names fail here, before anything is written, naming the parameters the application has."""
+    types = dict(types or {})
+    secrets = set(secret_names) | {name for name, text in types.items() if is_secret_type(text)}
+    secrets |= {name for name, value in current.items() if is_hidden_value(value)}
+    if not assumed:
+        unknown = sorted(set(wanted) - set(current))
+        if unknown:
+            raise ParameterError(_unknown_message(app, unknown, current))
+    changes: Dict[str, str] = {}
+    uncomparable: List[str] = []
+    for name, value in wanted.items():
+        now = current.get(name)
+        rendered = render_value(app, name, value, now, types.get(name), name in secrets)
+        if now is not None and is_hidden_value(now):
+            uncomparable.append(name)
+            changes[name] = rendered
+        elif rendered != now:
+            changes[name] = rendered
+    secret_set = frozenset(secrets)
+    before = masked_view(current, secret_set)
+    after = dict(before)
+    for name, value in changes.items():
+        after[name] = SECRET_CHANGED_MASK if name in secret_set else value
+    warnings: List[str] = []
+    if uncomparable:
+        warnings.append(
+            "%s: the device hides the value of %s, so it cannot be compared with the task's value; it is "
+            "written on every run that declares it (reported as changed)" % (app, ", ".join(sorted(uncomparable)))
+        )
+    return ParameterPlan(
+        application=app,
+        changes=changes,
+        secret_names=secret_set,
+        before={} if assumed else before,
+        after=after,
+        warnings=tuple(warnings),
+        uncomparable=tuple(sorted(uncomparable)),
+        assumed=assumed,
+    )
+
+
+def _unknown_message(app: str, unknown: List[str], current: Mapping[str, str]) -> str:
+    lowered = {name.lower(): name for name in current}
+    hints = ["%s (did you mean %s?)" % (name, lowered[name.lower()]) if name.lower() in lowered else name for name in unknown]
+    if current:
+        has = "Its parameters are: %s." % ", ".join(sorted(current))
+    else:
+        has = "It declares no parameters."
+    return "The application %s has no parameter%s %s; nothing was written. %s Parameter names are case " \
+           "sensitive." % (app, "s" if len(unknown) > 1 else "", ", ".join(hints), has)
+
+
+# --------------------------------------------------------------------------------------------------
+# Reading and writing
+# --------------------------------------------------------------------------------------------------
+
+
+def group_of(app: str) -> str:
+    return "root.%s" % app
+
+
+def split_group(app: str, listed: Mapping[str, str]) -> Dict[str, str]:
+    """``parse_param_list`` keys ``<App>.<Name>`` -> {Name: value} for ``app``."""
+    prefix = app + "."
+    return {key[len(prefix):]: value for key, value in listed.items() if key.startswith(prefix)}
+
+
+def read_parameters(client: "VapixClient", app: str) -> Optional[Dict[str, str]]:
+    """One param.cgi list of ``root.<app>`` -> {Name: value}; None when the device has no such group."""
+    try:
+        listed = client.get_parameters(group_of(app))
+    except DeviceError as exc:
+        if exc.endpoint == "param.cgi":
+            return None
+        raise
+    return split_group(app, listed)
+
+
+def read_all_parameters(client: "VapixClient", apps: Iterable[str]) -> Dict[str, Dict[str, str]]:
+    """Every application's parameters in ONE param.cgi list (the groups joined by commas), secrets the
+    device hides masked: {App: {Name: value}}; an application without parameters maps to {}."""
+    names = list(apps)
+    if not names:
+        return {}
+    try:
+        listed = client.get_parameters(",".join(group_of(app) for app in names))
+    except DeviceError as exc:
+        if exc.endpoint != "param.cgi":
+            raise
+        listed = {}  # no application has parameters
+    return {app: masked_view(split_group(app, listed)) for app in names}
+
+
+@dataclass
+class AppliedParameters:
+    """What ``apply_parameters`` did: the values read back (raw) and warnings about them."""
+
+    current: Dict[str, str]
+    warnings: List[str] = field(default_factory=list)
+
+
+def apply_parameters(client: "VapixClient", plan: ParameterPlan) -> AppliedParameters:
+    """Write ``plan.changes`` in one update, then read back and confirm. Raises an ``AcapError`` whose
+    ``result`` says whether the device changed (``changed``, ``actions``)."""
+    app = plan.application
+    if not plan.changes:
+        return AppliedParameters(current={})
+    values = {"%s.%s" % (app, name): value for name, value in plan.changes.items()}
+    try:
+        client.update_parameters(values)
+    except _UNCERTAIN_ERRORS as exc:
+        return _settle_uncertain(client, plan, exc)
+    except AcapError as exc:
+        raise type(exc)(
+            "Setting the parameters of %s failed, nothing was changed: %s" % (app, plan.scrub(exc.message)),
+            error_code=exc.error_code,
+            http_status=exc.http_status,
+            endpoint=exc.endpoint,
+            result={"changed": False, "actions": []},
+        ) from None
+    done = {"changed": True, "actions": plan.actions}
+    current = _reread(client, plan, "param.cgi accepted the new values of %s" % app, done)
+    wrong = _not_applied(plan, current)
+    if wrong:
+        raise DeviceError(
+            "param.cgi accepted the new values of %s (answered OK), but the device now shows other values for %s. "
+            "The application may correct values it does not accept; read its documentation and the device's "
+            "system log" % (app, ", ".join(wrong)),
+            endpoint="param.cgi",
+            result=dict(done, parameters=_view_after(plan, current)),
+        )
+    return AppliedParameters(current=current)
+
+
+def _reread(client: "VapixClient", plan: ParameterPlan, what: str, partial: Dict[str, Any]) -> Dict[str, str]:
+    try:
+        current = read_parameters(client, plan.application)
+    except AcapError as exc:
+        raise OutcomeUnknownError(
+            "%s, but reading them again to confirm failed: %s" % (what, exc.message),
+            error_code=exc.error_code,
+            http_status=exc.http_status,
+            endpoint=exc.endpoint,
+            result=partial,
+        ) from None
+    if current is None:
+        raise DeviceError(
+            "%s, but param.cgi no longer lists the group %s: the application may have been removed meanwhile"
+            % (what, group_of(plan.application)),
+            endpoint="param.cgi",
+            result=partial,
+        )
+    return current
+
+
+def _not_applied(plan: ParameterPlan, current: Mapping[str, str]) -> List[str]:
+    """Names whose value the device shows and that differ from what was written (hidden ones cannot be checked)."""
+    return sorted(
+        name for name, value in plan.changes.items()
+        if not is_hidden_value(current.get(name)) and current.get(name) != value
+    )
+
+
+def _view_after(plan: ParameterPlan, current: Mapping[str, str]) -> Dict[str, str]:
+    view = masked_view(current, plan.secret_names)
+    for name in plan.changes:
+        if name in plan.secret_names and name in view:
+            view[name] = SECRET_CHANGED_MASK if current.get(name) == plan.changes[name] or is_hidden_value(current.get(name)) else SECRET_MASK
+    return view
+
+
+def _settle_uncertain(client: "VapixClient", plan: ParameterPlan, exc: AcapError) -> AppliedParameters:
+    """The update got no clear answer: it may or may not have been applied. Read again and report."""
+    app = plan.application
+    what = "Setting the parameters of %s got no clear answer (%s)" % (app, plan.scrub(exc.message))
+    unknown_result = {"changed": True, "actions": plan.actions, "outcome_unknown": True}
+    current = _reread(client, plan, what, unknown_result)
+    checkable = [name for name in plan.changes if not is_hidden_value(current.get(name))]
+    applied = [name for name in checkable if current.get(name) == plan.changes[name]]
+    if checkable and len(applied) == len(checkable) and len(checkable) == len(plan.changes):
+        return AppliedParameters(
+            current=current,
+            warnings=["%s; the device now shows the new values, so the update was applied" % what],
+        )
+    if checkable and not applied:
+        raise type(exc)(
+            "%s; the device still shows the values of before for %s, so nothing was changed (the device applies "
+            "an update whole or not at all). Run the task again" % (what, ", ".join(sorted(checkable))),
+            error_code=exc.error_code,
+            http_status=exc.http_status,
+            endpoint=exc.endpoint,
+            result={"changed": False, "actions": []},
+        ) from None
+    raise OutcomeUnknownError(
+        "%s; the device cannot prove the outcome%s. Run the task again" % (
+            what,
+            ": it hides the values written" if not checkable else ": it shows the new value for %s only" % ", ".join(sorted(applied)),
+        ),
+        error_code=exc.error_code,
+        http_status=exc.http_status,
+        endpoint=exc.endpoint,
+        result=dict(unknown_result, parameters=_view_after(plan, current)),
+    ) from None
+
+
+# --------------------------------------------------------------------------------------------------
+# The module
+# --------------------------------------------------------------------------------------------------
+
+
+def _not_installed(client: "VapixClient", app: str, check_mode: bool) -> Tuple[bool, Optional[str]]:
+    """The group root.<app> is missing: is the application installed (it declares no parameter)?
+    Returns (installed, check-mode warning); raises when it is not installed outside check mode."""
+    applications = client.list_applications()
+    if any(application.name == app for application in applications):
+        return True, None
+    similar = [application.name for application in applications if application.name.lower() == app.lower()]
+    message = "The application %s is not installed on %s, so its parameters cannot be set." % (app, client.settings.address)
+    if similar:
+        message += " An application named %s is installed: names are case sensitive." % similar[0]
+    if check_mode and not similar:
+        return False, (
+            "Check mode: the application %s is not installed, so this run assumes an earlier task installs it and "
+            "plans every declared parameter as a change (its parameters and their current values are unknown). "
+            "Without check mode the task fails unless %s is installed first." % (app, app)
+        )
+    raise PreflightError(message + " Install it first, for example with vapix.acap.axis_acap.",
+                         endpoint="param.cgi", result={"changed": False, "actions": []})
+
+
+def resource_record(plan: ParameterPlan, changed: bool, actions: List[str], after: Dict[str, str],
+                    warnings: List[str], outcome_unknown: bool = False) -> Dict[str, Any]:
+    """The ``resources`` item of docs/architecture.md for ``parameters:<app>``."""
+    return {
+        "resource": plan.resource,
+        "changed": changed,
+        "actions": list(actions),
+        "before": dict(plan.before),
+        "after": dict(after),
+        "source": None,
+        "warnings": list(warnings),
+        "outcome_unknown": outcome_unknown,
+    }
+
+
+def run(client: "VapixClient", params: Dict[str, Any], check_mode: bool) -> Dict[str, Any]:
+    """The logic contract (docs/architecture.md): one read, plan, one write, read back."""
+    app: str = params["name"]
+    plain: Dict[str, Any] = dict(params.get("parameters") or {})
+    secret_values: Dict[str, Any] = dict(params.get("secret_parameters") or {})
+    both = sorted(set(plain) & set(secret_values))
+    if both:
+        raise ParameterError("Give %s either in parameters or in secret_parameters, not in both" % ", ".join(both))
+    if not plain and not secret_values:
+        raise ParameterError("Give at least one parameter to set in parameters or secret_parameters")
+    wanted: Dict[str, Any] = dict(plain, **secret_values)
+    secret_names = list(secret_values)
+    warnings: List[str] = []
+
+    current = read_parameters(client, app)
+    assumed = False
+    if current is None:
+        installed, warning = _not_installed(client, app, check_mode)
+        assumed = not installed
+        current = {}
+        if warning:
+            warnings.append(warning)
+    plan = plan_parameters(app, wanted, current, secret_names, assumed=assumed)
+    warnings.extend(plan.warnings)
+    exposed = sorted(name for name in plain if name in plan.secret_names)
+    if exposed:
+        # Masked here, but Ansible shows the task's own arguments at -vvvv unless they are no_log.
+        warnings.append(
+            "%s: the device hides the value of %s; give it in secret_parameters instead of parameters, so that "
+            "Ansible keeps the value out of its logs too" % (app, ", ".join(exposed))
+        )
+
+    after = plan.after
+    actions = plan.actions
+    if plan.changes and not check_mode:
+        applied = apply_parameters(client, plan)
+        warnings.extend(applied.warnings)
+        after = _view_after(plan, applied.current)
+
+    changed = bool(actions)
+    address = client.settings.address
+    result: Dict[str, Any] = {
+        "changed": changed,
+        "actions": actions,
+        "parameters": after,
+        "diff": {
+            "before": plan.before,
+            "after": after,
+            "before_header": "%s %s (before)" % (address, plan.resource),
+            "after_header": "%s %s (after)" % (address, plan.resource),
+        },
+        "resources": [resource_record(plan, changed, actions, after, warnings)],
+    }
+    if warnings:
+        result["warnings"] = warnings
+    return result
+
+
+# The module's options (besides the connection options) and its logic, for the module file and
+# for in-process callers alike.
+MODULE_SPEC = ModuleSpec(
+    options={
+        "name": {"type": "str", "required": True},
+        "parameters": {"type": "dict", "default": {}},
+        # Values of secret parameters: no_log, so Ansible masks them in its own output too.
+        "secret_parameters": {"type": "dict", "default": {}, "no_log": True},
+    },
+    logic=run,
+)
