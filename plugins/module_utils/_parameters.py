@@ -206,7 +206,9 @@ def plan_parameters(
     uncomparable: List[str] = []
     for name, value in wanted.items():
         now = current.get(name)
-        rendered = render_value(app, name, value, now, types.get(name), name in secrets)
+        # Not installed yet (check mode): a bool is predicted with the most common words, yes/no.
+        type_text = types.get(name) or ("bool" if assumed and isinstance(value, bool) else None)
+        rendered = render_value(app, name, value, now, type_text, name in secrets)
         if now is not None and is_hidden_value(now):
             uncomparable.append(name)
             changes[name] = rendered
@@ -373,7 +375,8 @@ def _settle_uncertain(client: "VapixClient", plan: ParameterPlan, exc: AcapError
     current = _reread(client, plan, what, unknown_result)
     checkable = [name for name in plan.changes if not is_hidden_value(current.get(name))]
     applied = [name for name in checkable if current.get(name) == plan.changes[name]]
-    if checkable and len(applied) == len(checkable) and len(checkable) == len(plan.changes):
+    if checkable and len(applied) == len(checkable):
+        # The device applies an update whole or not at all: values it hides went in with the others.
         return AppliedParameters(
             current=current,
             warnings=["%s; the device now shows the new values, so the update was applied" % what],
@@ -442,8 +445,8 @@ def resource_record(plan: ParameterPlan, changed: bool, actions: List[str], afte
 def run(client: "VapixClient", params: Dict[str, Any], check_mode: bool) -> Dict[str, Any]:
     """The logic contract (docs/architecture.md): one read, plan, one write, read back."""
     app: str = params["name"]
-    plain: Dict[str, Any] = dict(params.get("parameters") or {})
-    secret_values: Dict[str, Any] = dict(params.get("secret_parameters") or {})
+    plain: Dict[str, Any] = {str(name): value for name, value in (params.get("parameters") or {}).items()}
+    secret_values: Dict[str, Any] = {str(name): value for name, value in (params.get("secret_parameters") or {}).items()}
     both = sorted(set(plain) & set(secret_values))
     if both:
         raise ParameterError("Give %s either in parameters or in secret_parameters, not in both" % ", ".join(both))

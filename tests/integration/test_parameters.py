@@ -265,9 +265,12 @@ def test_bool_needs_known_words(device, run_logic):
 def test_answer_lost_after_the_update_is_applied(device, run_logic):
     install(device)
     device.inject_fault("drop_after", match={"path": "param.cgi", "action": "update"})
-    result = run_logic("axis_acap_parameters", params(device, parameters={"Threshold": 20}))
-    assert result["changed"] is True and "the update was applied" in result["warnings"][0]
-    assert stored(device)["Threshold"] == "20"
+    result = run_logic("axis_acap_parameters", params(device, parameters={"Threshold": 20},
+                                                      secret_parameters={"ApiKey": API_KEY}))
+    assert result["changed"] is True and any("the update was applied" in warning for warning in result["warnings"])
+    assert result["parameters"]["ApiKey"] == "******** (changed)" and API_KEY not in json.dumps(result)
+    assert stored(device)["Threshold"] == "20" and stored(device)["ApiKey"] == API_KEY
+    assert operations(device) == [("param.cgi", "list"), ("param.cgi", "update"), ("param.cgi", "list")]
 
 
 def test_answer_lost_before_the_update_is_applied(device, run_logic):
