@@ -258,9 +258,10 @@ def group_of(app: str) -> str:
 
 
 def split_group(app: str, listed: Mapping[str, str]) -> Dict[str, str]:
-    """``parse_param_list`` keys ``<App>.<Name>`` -> {Name: value} for ``app``."""
-    prefix = app + "."
-    return {key[len(prefix):]: value for key, value in listed.items() if key.startswith(prefix)}
+    """``parse_param_list`` keys ``<App>.<Name>`` -> {Name: value} for ``app``. The group is matched
+    without regard to letter case (the device may spell it its own way); names are kept as listed."""
+    prefix = app.lower() + "."
+    return {key[len(prefix):]: value for key, value in listed.items() if key.lower().startswith(prefix)}
 
 
 def read_parameters(client: "VapixClient", app: str) -> Optional[Dict[str, str]]:
@@ -291,7 +292,8 @@ def read_all_parameters(client: "VapixClient", apps: Iterable[str]) -> Dict[str,
 
 @dataclass
 class AppliedParameters:
-    """What ``apply_parameters`` did: the values read back (raw) and warnings about them."""
+    """What ``apply_parameters`` did: the values read back (raw; {} when there was nothing to write) and
+    warnings about them."""
 
     current: Dict[str, str]
     warnings: List[str] = field(default_factory=list)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Dict
 
-from conftest import Device, text_reply
+from conftest import OPERATOR, VIEWER, Device, text_reply
 from vapix_emulator.builders import build_eap
 
 PARAM = "/axis-cgi/param.cgi"
@@ -134,3 +134,13 @@ def test_parameters_persist_across_a_restart(emulator_factory, tmp_path):
     second = Device(emulator_factory(1, state_dir=state_dir, https=False).devices[0])
     assert second.serial_number == first.serial_number
     assert parameters(second, "counter")["root.counter.Threshold"] == "12"
+
+
+def test_only_an_admin_may_update(device):
+    device.install(build_eap(name="counter", parameters=PEOPLE_COUNTER))
+    for user in (OPERATOR, VIEWER):
+        response = device.request("POST", PARAM, user=user, data={"action": "update", "root.counter.Threshold": "1"})
+        assert response.status_code == 401, (user, response.status_code)
+        # Reading is open to any user.
+        assert device.request("GET", PARAM, user=user, params={"action": "list", "group": "root.counter"}).status_code == 200
+    assert stored(device, "counter")["Threshold"] == "50"

@@ -442,6 +442,8 @@ class DeviceHandler:
         body = await request.read_body(limit)
         args = parse_arguments(request.query, request.header("content-type"), body)
         entry["args"] = args.for_log()
+        if request.path == PARAM and args.get("action") == "update" and not appparams.may_update(self.device, entry["user"]):
+            return self._challenge()
         operation = self._operation(request, args)
         fault = self.device.take_fault(request.path, args.get("action"))
         if fault is None:
