@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 import pytest
 
@@ -56,8 +56,8 @@ PLAYBOOK = """
 """ % APP
 
 
-def install(device: Any, version: str = "1.0.0", declared: List[Dict[str, str]] = DECLARED) -> None:
-    device.install(build_eap(name=APP, version=version, signed=True, parameters=declared))
+def install(device: Any, version: str = "1.0.0", declared: Optional[List[Dict[str, str]]] = None) -> None:
+    device.install(build_eap(name=APP, version=version, signed=True, parameters=declared or DECLARED))
     device.clear_log()
 
 

@@ -92,7 +92,7 @@ def check_value(type_text: str, value: str) -> Optional[str]:
         words = bool_words(type_text)
         return None if value in words else "must be {0} or {1}".format(*words)
     if kind == "enum":
-        choices = [choice for choice in spec.split("|")]
+        choices = spec.split("|")
         return None if value in choices else "must be one of {0}".format(", ".join(choices))
     return None
 
@@ -136,6 +136,10 @@ def _from_manifest(raw: bytes) -> List[Parameter]:
     return [_definition(item.get("name"), item.get("default"), item.get("type"), "manifest.json paramConfig") for item in declared]
 
 
+def _unescape(text: Optional[str]) -> str:
+    return re.sub(r"\\(.)", r"\1", text or "")
+
+
 def _from_param_conf(raw: bytes) -> List[Parameter]:
     try:
         text = raw.decode("utf-8")
@@ -149,8 +153,7 @@ def _from_param_conf(raw: bytes) -> List[Parameter]:
         match = _ACAP3_LINE.match(stripped)
         if not match:
             raise PackageError(INVALID_METADATA, "param.conf line {0} is not Name=\"default\" [type=\"...\"]: {1!r}".format(number, stripped))
-        unescape = lambda text: re.sub(r"\\(.)", r"\1", text or "")  # noqa: E731
-        parameters.append(_definition(match.group(1), unescape(match.group(2)), unescape(match.group(3)), "param.conf"))
+        parameters.append(_definition(match.group(1), _unescape(match.group(2)), _unescape(match.group(3)), "param.conf"))
     return parameters
 
 
