@@ -3,25 +3,26 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Logic of axis_acap_parameters: an ACAP application's own parameters (param.cgi ``root.<App>``).
 
-Three pieces, usable apart (``axis_acap_state`` composes them per application):
+The pieces, usable apart (``axis_acap_state`` composes them per application, like the license ones):
 
 - ``read_parameters(client, app)``: one ``param.cgi action=list&group=root.<App>`` -> {Name: value},
   or None when the device has no such group (the application is not installed, or declares no
-  parameter).
-- ``plan_parameters(app, wanted, current, secret_names, types)``: pure. Renders the wanted values
-  as the device writes them, compares, and returns a ``ParameterPlan``: the values to write (only
-  those that differ), the actions, and before/after views in which secrets are masked.
-- ``apply_parameters(client, plan)``: ONE ``action=update`` request with every change, then a
-  list read to confirm. An uncertain answer (timeout, dropped connection, HTTP 5xx, an HTML page)
-  is not resent: the parameters are read again and the failure or warning says what the device
-  shows.
+  parameter). ``read_all_parameters(client, apps)``: every application in one request.
+- ``plan_parameters(app, wanted, current, secret_names, types, assumed)``: pure. Renders the wanted
+  values as the device writes them, compares, and returns a ``ParameterPlan``: the values to write
+  (only those that differ), the actions, and before/after views in which secrets are masked.
+- ``prepare_parameters(snapshot, name=..., wanted=..., secret_names=..., check_mode=...)``: read
+  once, then plan (the application not installed: a failure, or a planned change in check mode).
+- ``apply_parameters(snapshot, plan, journal)``: ONE ``action=update`` request with every change,
+  through the act-then-confirm layer (``_confirm``): sent once, then the group is read again and the
+  result says what the device shows (docs/reliability.md).
+- ``parameters_record(plan, after, journal, check_mode)``: the ``resources`` item.
 
 ``run(client, params, check_mode)`` is the module logic, ``MODULE_SPEC`` its options.
 
 Secrets. param.cgi's list does not tell a parameter's type, so a parameter is treated as secret
 when the task gives its value in ``secret_parameters`` (a no_log option, so Ansible masks the value
-in its own output too), when ``types`` (from the package, where the caller
-has it) gives it a type naming ``password`` or ``hidden``, or when the device hides its value (it
+in its own output too), when ``types`` (from the package, where the caller has it) gives it a type naming ``password`` or ``hidden``, or when the device hides its value (it
 lists only ``*`` characters). A secret's value never appears in a result, a diff, a warning or a
 message: views show ``SECRET_MASK``, and a device error that quotes a secret's value is cleaned.
 What can be compared: a secret the device lists in clear is compared like any parameter (so it
@@ -32,23 +33,21 @@ every run that declares it, and the result says so in a warning (changed, never 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Tuple
+from dataclasses import dataclass, field, replace
+from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Tuple
 from urllib.parse import quote, quote_plus
 
+from ansible_collections.vapix.acap.plugins.module_utils._client import VapixClient
+from ansible_collections.vapix.acap.plugins.module_utils._confirm import Journal, Write, act_and_confirm
 from ansible_collections.vapix.acap.plugins.module_utils._errors import (
     AcapError,
     DeviceError,
-    DeviceUnreachableError,
-    OutcomeUnknownError,
     ParameterError,
     PreflightError,
-    UnexpectedResponseError,
 )
 from ansible_collections.vapix.acap.plugins.module_utils._module import ModuleSpec
-
-if TYPE_CHECKING:  # pragma: no cover - typing only
-    from ansible_collections.vapix.acap.plugins.module_utils._client import VapixClient
+from ansible_collections.vapix.acap.plugins.module_utils._resources import done_or_planned, resource_record
+from ansible_collections.vapix.acap.plugins.module_utils._snapshot import DeviceSnapshot
 
 SECRET_MASK = "********"
 SECRET_CHANGED_MASK = "******** (changed)"
@@ -61,8 +60,6 @@ BOOL_WORD_PAIRS: Tuple[Tuple[str, str], ...] = (
 )
 
 _HIDDEN_VALUE = re.compile(r"^\*+$")
-# A request that may have reached the device although no clear answer came back.
-_UNCERTAIN_ERRORS = (DeviceUnreachableError, UnexpectedResponseError)
 
 
 def is_secret_type(type_text: Optional[str]) -> bool:
@@ -142,13 +139,15 @@ class ParameterPlan:
     """
 
     application: str
-    changes: Dict[str, str]
-    secret_names: FrozenSet[str]
-    before: Dict[str, str]
-    after: Dict[str, str]
+    changes: Dict[str, str] = field(repr=False)  # secret values included: sent, never shown
+    secret_names: FrozenSet[str] = frozenset()
+    before: Dict[str, str] = field(default_factory=dict)
+    after: Dict[str, str] = field(default_factory=dict)
     warnings: Tuple[str, ...] = ()
     uncomparable: Tuple[str, ...] = ()
     assumed: bool = False
+    # The values as the device listed them (secrets included), to tell after a write what changed.
+    current: Dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def actions(self) -> List[str]:
@@ -234,6 +233,7 @@ def plan_parameters(
         warnings=tuple(warnings),
         uncomparable=tuple(sorted(uncomparable)),
         assumed=assumed,
+        current=dict(current),
     )
 
 
@@ -264,7 +264,7 @@ def split_group(app: str, listed: Mapping[str, str]) -> Dict[str, str]:
     return {key[len(prefix):]: value for key, value in listed.items() if key.lower().startswith(prefix)}
 
 
-def read_parameters(client: "VapixClient", app: str) -> Optional[Dict[str, str]]:
+def read_parameters(client: VapixClient, app: str) -> Optional[Dict[str, str]]:
     """One param.cgi list of ``root.<app>`` -> {Name: value}; None when the device has no such group."""
     try:
         listed = client.get_parameters(group_of(app))
@@ -275,7 +275,7 @@ def read_parameters(client: "VapixClient", app: str) -> Optional[Dict[str, str]]
     return split_group(app, listed)
 
 
-def read_all_parameters(client: "VapixClient", apps: Iterable[str]) -> Dict[str, Dict[str, str]]:
+def read_all_parameters(client: VapixClient, apps: Iterable[str]) -> Dict[str, Dict[str, str]]:
     """Every application's parameters in ONE param.cgi list (the groups joined by commas), secrets the
     device hides masked: {App: {Name: value}}; an application without parameters maps to {}."""
     names = list(apps)
@@ -290,118 +290,133 @@ def read_all_parameters(client: "VapixClient", apps: Iterable[str]) -> Dict[str,
     return {app: masked_view(split_group(app, listed)) for app in names}
 
 
-@dataclass
-class AppliedParameters:
-    """What ``apply_parameters`` did: the values read back (raw; {} when there was nothing to write) and
-    warnings about them."""
-
-    current: Dict[str, str]
-    warnings: List[str] = field(default_factory=list)
+# --------------------------------------------------------------------------------------------------
+# Planning against the device, execution, records
+# --------------------------------------------------------------------------------------------------
 
 
-def apply_parameters(client: "VapixClient", plan: ParameterPlan) -> AppliedParameters:
-    """Write ``plan.changes`` in one update, then read back and confirm. Raises an ``AcapError`` whose
-    ``result`` says whether the device changed (``changed``, ``actions``)."""
-    app = plan.application
-    if not plan.changes:
-        return AppliedParameters(current={})
-    values = {"%s.%s" % (app, name): value for name, value in plan.changes.items()}
-    try:
-        client.update_parameters(values)
-    except _UNCERTAIN_ERRORS as exc:
-        return _settle_uncertain(client, plan, exc)
-    except AcapError as exc:
-        raise type(exc)(
-            "Setting the parameters of %s failed, nothing was changed: %s" % (app, plan.scrub(exc.message)),
-            error_code=exc.error_code,
-            http_status=exc.http_status,
-            endpoint=exc.endpoint,
-            result={"changed": False, "actions": []},
-        ) from None
-    done = {"changed": True, "actions": plan.actions}
-    current = _reread(client, plan, "param.cgi accepted the new values of %s" % app, done)
-    wrong = _not_applied(plan, current)
-    if wrong:
-        raise DeviceError(
-            "param.cgi accepted the new values of %s (answered OK), but the device now shows other values for %s. "
-            "The application may correct values it does not accept; read its documentation and the device's "
-            "system log" % (app, ", ".join(wrong)),
-            endpoint="param.cgi",
-            result=dict(done, parameters=_view_after(plan, current)),
-        )
-    return AppliedParameters(current=current)
+def _not_installed(snapshot: DeviceSnapshot, app: str) -> PreflightError:
+    similar = [application.name for application in snapshot.applications() if application.name.lower() == app.lower()]
+    message = "The application %s is not installed on %s, so its parameters cannot be set." % (
+        app, snapshot.client.settings.address)
+    if similar:
+        message += " An application named %s is installed: names are case sensitive." % similar[0]
+    return PreflightError(message + " Install it first, for example with vapix.acap.axis_acap.", endpoint="param.cgi")
 
 
-def _reread(client: "VapixClient", plan: ParameterPlan, what: str, partial: Dict[str, Any]) -> Dict[str, str]:
-    try:
-        current = read_parameters(client, plan.application)
-    except AcapError as exc:
-        raise OutcomeUnknownError(
-            "%s, but reading them again to confirm failed: %s" % (what, exc.message),
-            error_code=exc.error_code,
-            http_status=exc.http_status,
-            endpoint=exc.endpoint,
-            result=partial,
-        ) from None
+def prepare_parameters(
+    snapshot: DeviceSnapshot,
+    *,
+    name: str,
+    wanted: Mapping[str, Any],
+    secret_names: Iterable[str] = (),
+    check_mode: bool,
+    types: Optional[Mapping[str, str]] = None,
+    installing: bool = False,
+) -> ParameterPlan:
+    """Read ``root.<name>`` once and plan. When the group is missing, list.cgi (through the snapshot, so
+    shared with other planners) tells whether the application is installed without parameters or not
+    installed: then a failure, or in check mode a plan of every wanted value with a warning that an
+    earlier task is assumed to install it (``installing``: the same run installs it, no warning)."""
+    current = read_parameters(snapshot.client, name)
+    assumed = False
+    warnings: List[str] = []
     if current is None:
-        raise DeviceError(
-            "%s, but param.cgi no longer lists the group %s: the application may have been removed meanwhile"
-            % (what, group_of(plan.application)),
-            endpoint="param.cgi",
-            result=partial,
-        )
-    return current
+        if snapshot.application(name) is None:
+            if not check_mode or any(app.name.lower() == name.lower() and app.name != name for app in snapshot.applications()):
+                raise _not_installed(snapshot, name)
+            assumed = True
+            if not installing:
+                warnings.append(
+                    "Check mode: the application %s is not installed, so this run assumes an earlier task installs it "
+                    "and plans every declared parameter as a change (its parameters and their values are unknown). "
+                    "Without check mode the task fails unless %s is installed first." % (name, name)
+                )
+        current = {}
+    plan = plan_parameters(name, wanted, current, secret_names, types=types, assumed=assumed)
+    if warnings:
+        plan = replace(plan, warnings=tuple(warnings) + plan.warnings)
+    return plan
 
 
-def _not_applied(plan: ParameterPlan, current: Mapping[str, str]) -> List[str]:
-    """Names whose value the device shows and that differ from what was written (hidden ones cannot be checked)."""
-    return sorted(
-        name for name, value in plan.changes.items()
-        if not is_hidden_value(current.get(name)) and current.get(name) != value
-    )
+def _describe(plan: ParameterPlan, state: Mapping[str, str]) -> str:
+    shown = masked_view({name: state.get(name, "(absent)") for name in plan.changes}, plan.secret_names)
+    return ", ".join("%s=%s" % item for item in shown.items())
 
 
-def _view_after(plan: ParameterPlan, current: Mapping[str, str]) -> Dict[str, str]:
-    view = masked_view(current, plan.secret_names)
+def apply_parameters(snapshot: DeviceSnapshot, plan: ParameterPlan, journal: Journal) -> Dict[str, str]:
+    """Write ``plan.changes`` in ONE update through the act-then-confirm layer (sent once, then the group
+    is read again); returns every parameter as the device shows it afterwards, secrets masked. A value the
+    device hides cannot be confirmed; when it shows the others, the whole update counts as applied (the
+    device applies an update whole or not at all)."""
+    if not plan.changes:
+        return dict(plan.before)
+    client, app = snapshot.client, plan.application
+    values = {"%s.%s" % (app, name): value for name, value in plan.changes.items()}
+    checkable = [name for name in plan.changes if not is_hidden_value(plan.current.get(name))]
+
+    def send() -> None:
+        try:
+            client.update_parameters(values)
+        except AcapError as exc:
+            exc.message = plan.scrub(exc.message)  # the device may quote a refused secret value
+            exc.args = (exc.message,)
+            raise
+
+    def read() -> Dict[str, str]:
+        return read_parameters(client, app) or {}
+
+    def shown(state: Mapping[str, str], name: str) -> bool:
+        return state.get(name) == plan.changes[name] or is_hidden_value(state.get(name))
+
+    try:
+        state = act_and_confirm(Write(
+            resource=plan.resource,
+            action=plan.actions[0],
+            description="param.cgi update of %s (%s)" % (app, ", ".join(plan.changes)),
+            send=send,
+            read=read,
+            achieved=lambda state: all(shown(state, name) for name in plan.changes),
+            unchanged=lambda state: all(state.get(name) == plan.current.get(name) for name in checkable),
+            provable=bool(checkable),
+            describe_state=lambda state: _describe(plan, state),
+        ), journal)
+    except AcapError as exc:
+        if journal.done(plan.resource):  # sent and counted as done (or unknown): all its actions
+            _record_rest(plan, journal)
+            exc.result["actions"] = journal.reported_actions()
+        raise
+    _record_rest(plan, journal)
+    return after_view(plan, state if state is not None else {})
+
+
+def _record_rest(plan: ParameterPlan, journal: Journal) -> None:
+    # act_and_confirm records one action per write; this one write sets every changed parameter.
+    for action in plan.actions[1:]:
+        if action not in journal.done(plan.resource):
+            journal.record(plan.resource, action)
+
+
+def after_view(plan: ParameterPlan, state: Mapping[str, str]) -> Dict[str, str]:
+    """Every parameter as the device shows it after the write, secrets masked (written ones marked)."""
+    view = masked_view(state, plan.secret_names)
     for name in plan.changes:
-        if name in plan.secret_names and name in view:
-            view[name] = SECRET_CHANGED_MASK if current.get(name) == plan.changes[name] or is_hidden_value(current.get(name)) else SECRET_MASK
+        if view.get(name) == SECRET_MASK:
+            view[name] = SECRET_CHANGED_MASK
     return view
 
 
-def _settle_uncertain(client: "VapixClient", plan: ParameterPlan, exc: AcapError) -> AppliedParameters:
-    """The update got no clear answer: it may or may not have been applied. Read again and report."""
-    app = plan.application
-    what = "Setting the parameters of %s got no clear answer (%s)" % (app, plan.scrub(exc.message))
-    unknown_result = {"changed": True, "actions": plan.actions, "outcome_unknown": True}
-    current = _reread(client, plan, what, unknown_result)
-    checkable = [name for name in plan.changes if not is_hidden_value(current.get(name))]
-    applied = [name for name in checkable if current.get(name) == plan.changes[name]]
-    if checkable and len(applied) == len(checkable):
-        # The device applies an update whole or not at all: values it hides went in with the others.
-        return AppliedParameters(
-            current=current,
-            warnings=["%s; the device now shows the new values, so the update was applied" % what],
-        )
-    if checkable and not applied:
-        raise type(exc)(
-            "%s; the device still shows the values of before for %s, so nothing was changed (the device applies "
-            "an update whole or not at all). Run the task again" % (what, ", ".join(sorted(checkable))),
-            error_code=exc.error_code,
-            http_status=exc.http_status,
-            endpoint=exc.endpoint,
-            result={"changed": False, "actions": []},
-        ) from None
-    raise OutcomeUnknownError(
-        "%s; the device cannot prove the outcome%s. Run the task again" % (
-            what,
-            ": it hides the values written" if not checkable else ": it shows the new value for %s only" % ", ".join(sorted(applied)),
-        ),
-        error_code=exc.error_code,
-        http_status=exc.http_status,
-        endpoint=exc.endpoint,
-        result=dict(unknown_result, parameters=_view_after(plan, current)),
-    ) from None
+def parameters_record(plan: ParameterPlan, after: Dict[str, str], journal: Journal, check_mode: bool) -> Dict[str, Any]:
+    """The ``resources`` item (docs/architecture.md) of ``parameters:<app>``."""
+    return resource_record(
+        plan.resource,
+        done_or_planned(journal, plan.resource, plan.actions, check_mode),
+        before=dict(plan.before),
+        after=dict(after),
+        warnings=list(plan.warnings) + [warning for warning in journal.warnings if plan.application in warning
+                                        and warning not in plan.warnings],
+        outcome_unknown=plan.resource in journal.unknown,
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -409,42 +424,7 @@ def _settle_uncertain(client: "VapixClient", plan: ParameterPlan, exc: AcapError
 # --------------------------------------------------------------------------------------------------
 
 
-def _not_installed(client: "VapixClient", app: str, check_mode: bool) -> Tuple[bool, Optional[str]]:
-    """The group root.<app> is missing: is the application installed (it declares no parameter)?
-    Returns (installed, check-mode warning); raises when it is not installed outside check mode."""
-    applications = client.list_applications()
-    if any(application.name == app for application in applications):
-        return True, None
-    similar = [application.name for application in applications if application.name.lower() == app.lower()]
-    message = "The application %s is not installed on %s, so its parameters cannot be set." % (app, client.settings.address)
-    if similar:
-        message += " An application named %s is installed: names are case sensitive." % similar[0]
-    if check_mode and not similar:
-        return False, (
-            "Check mode: the application %s is not installed, so this run assumes an earlier task installs it and "
-            "plans every declared parameter as a change (its parameters and their current values are unknown). "
-            "Without check mode the task fails unless %s is installed first." % (app, app)
-        )
-    raise PreflightError(message + " Install it first, for example with vapix.acap.axis_acap.",
-                         endpoint="param.cgi", result={"changed": False, "actions": []})
-
-
-def resource_record(plan: ParameterPlan, changed: bool, actions: List[str], after: Dict[str, str],
-                    warnings: List[str], outcome_unknown: bool = False) -> Dict[str, Any]:
-    """The ``resources`` item of docs/architecture.md for ``parameters:<app>``."""
-    return {
-        "resource": plan.resource,
-        "changed": changed,
-        "actions": list(actions),
-        "before": dict(plan.before),
-        "after": dict(after),
-        "source": None,
-        "warnings": list(warnings),
-        "outcome_unknown": outcome_unknown,
-    }
-
-
-def run(client: "VapixClient", params: Dict[str, Any], check_mode: bool) -> Dict[str, Any]:
+def run(client: VapixClient, params: Dict[str, Any], check_mode: bool) -> Dict[str, Any]:
     """The logic contract (docs/architecture.md): one read, plan, one write, read back."""
     app: str = params["name"]
     plain: Dict[str, Any] = {str(name): value for name, value in (params.get("parameters") or {}).items()}
@@ -454,51 +434,41 @@ def run(client: "VapixClient", params: Dict[str, Any], check_mode: bool) -> Dict
         raise ParameterError("Give %s either in parameters or in secret_parameters, not in both" % ", ".join(both))
     if not plain and not secret_values:
         raise ParameterError("Give at least one parameter to set in parameters or secret_parameters")
-    wanted: Dict[str, Any] = dict(plain, **secret_values)
-    secret_names = list(secret_values)
-    warnings: List[str] = []
-
-    current = read_parameters(client, app)
-    assumed = False
-    if current is None:
-        installed, warning = _not_installed(client, app, check_mode)
-        assumed = not installed
-        current = {}
-        if warning:
-            warnings.append(warning)
-    plan = plan_parameters(app, wanted, current, secret_names, assumed=assumed)
-    warnings.extend(plan.warnings)
+    snapshot = DeviceSnapshot(client)
+    try:
+        plan = prepare_parameters(snapshot, name=app, wanted=dict(plain, **secret_values), secret_names=secret_values,
+                                  check_mode=check_mode)
+    except AcapError as exc:
+        exc.result.setdefault("changed", False)
+        exc.result.setdefault("actions", [])
+        raise
     exposed = sorted(name for name in plain if name in plan.secret_names)
     if exposed:
         # Masked here, but Ansible shows the task's own arguments at -vvvv unless they are no_log.
-        warnings.append(
+        plan = replace(plan, warnings=plan.warnings + (
             "%s: the device hides the value of %s; give it in secret_parameters instead of parameters, so that "
-            "Ansible keeps the value out of its logs too" % (app, ", ".join(exposed))
-        )
-
-    after = plan.after
-    actions = plan.actions
-    if plan.changes and not check_mode:
-        applied = apply_parameters(client, plan)
-        warnings.extend(applied.warnings)
-        after = _view_after(plan, applied.current)
-
-    changed = bool(actions)
+            "Ansible keeps the value out of its logs too" % (app, ", ".join(exposed)),))
+    journal = Journal(flat=True)
+    journal.warnings.extend(plan.warnings)
+    after = plan.after if check_mode else apply_parameters(snapshot, plan, journal)
+    actions = list(plan.actions) if check_mode else journal.reported_actions()
     address = client.settings.address
     result: Dict[str, Any] = {
-        "changed": changed,
+        "changed": bool(actions),
         "actions": actions,
         "parameters": after,
+        "resources": [parameters_record(plan, after, journal, check_mode)],
         "diff": {
-            "before": plan.before,
+            "before": dict(plan.before),
             "after": after,
             "before_header": "%s %s (before)" % (address, plan.resource),
             "after_header": "%s %s (after)" % (address, plan.resource),
         },
-        "resources": [resource_record(plan, changed, actions, after, warnings)],
     }
-    if warnings:
-        result["warnings"] = warnings
+    if journal.warnings:
+        result["warnings"] = list(journal.warnings)
+    if journal.unknown:
+        result["outcome_unknown"] = True
     return result
 
 
