@@ -22,12 +22,13 @@ The pieces, usable apart (``axis_acap_state`` composes them per application, lik
 
 Secrets. param.cgi's list does not tell a parameter's type, so a parameter is treated as secret
 when the task gives its value in ``secret_parameters`` (a no_log option, so Ansible masks the value
-in its own output too), when ``types`` (from the package, where the caller has it) gives it a type naming ``password`` or ``hidden``, or when the device hides its value (it
-lists only ``*`` characters). A secret's value never appears in a result, a diff, a warning or a
-message: views show ``SECRET_MASK``, and a device error that quotes a secret's value is cleaned.
-What can be compared: a secret the device lists in clear is compared like any parameter (so it
-is written only when it differs); a value the device hides cannot be compared, so it is written on
-every run that declares it, and the result says so in a warning (changed, never a false "ok").
+in its own output too), when ``types`` (from the package, where the caller has it) gives it a type
+naming ``password`` or ``hidden``, or when the device hides its value (it lists only ``*``
+characters). A secret's value never appears in a result, a diff, a warning or a message: views show
+``SECRET_MASK``, and a device error that quotes a secret's value is cleaned. What can be compared:
+a secret the device lists in clear is compared like any parameter (so it is written only when it
+differs); a value the device hides cannot be compared, so it is written on every run that declares
+it, and the result says so in a warning (changed, never a false "ok").
 """
 
 from __future__ import annotations
