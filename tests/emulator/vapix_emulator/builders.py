@@ -112,6 +112,7 @@ def _manifest(
     copy_protection: str,
     vendor_id: Optional[str] = None,
     compatible_os_versions: Optional[Sequence[dict]] = None,
+    parameters: Optional[Sequence[dict]] = None,
 ) -> dict:
     setup: dict = {}
     if name is not None:
@@ -133,13 +134,26 @@ def _manifest(
         setup["vendorId"] = vendor_id
     if compatible_os_versions is not None:
         setup["compatibleOsVersions"] = [dict(item) for item in compatible_os_versions]
-    return {
-        "schemaVersion": schema_version,
-        "acapPackageConf": {
-            "setup": setup,
-            "copyProtection": {"method": copy_protection},
-        },
-    }
+    conf: dict = {"setup": setup, "copyProtection": {"method": copy_protection}}
+    if parameters:
+        conf["configuration"] = {"paramConfig": [dict(item) for item in parameters]}
+    return {"schemaVersion": schema_version, "acapPackageConf": conf}
+
+
+def _param_conf(parameters: Optional[Sequence[dict]]) -> str:
+    """ACAP 3 param.conf: ``Name="default" type="..."`` lines (empty without parameters)."""
+    def quoted(value: object) -> str:
+        if isinstance(value, bool):
+            value = "yes" if value else "no"
+        return '"{0}"'.format(("" if value is None else str(value)).replace("\\", "\\\\").replace('"', '\\"'))
+
+    lines = []
+    for item in parameters or ():
+        line = "{0}={1}".format(item["name"], quoted(item.get("default", "")))
+        if item.get("type"):
+            line += " type={0}".format(quoted(item["type"]))
+        lines.append(line + "\n")
+    return "".join(lines)
 
 
 def _schema_major(schema_version: str) -> int:
@@ -242,6 +256,7 @@ def build_eap(
     corrupt: Optional[str] = None,
     vendor_id: Optional[str] = None,
     compatible_os_versions: Optional[Sequence[dict]] = None,
+    parameters: Optional[Sequence[dict]] = None,
 ) -> bytes:
     """Build an ``.eap`` package and return its bytes (also written to ``path`` when given).
 
@@ -251,6 +266,9 @@ def build_eap(
     the package is about that many bytes. ``signed`` appends an opaque trailer after the gzip stream.
     ``vendor_id`` and ``compatible_os_versions`` (a list of ``{"min": .., "max": ..}``) are manifest
     schema 2 fields, written to manifest.json only (package.conf has no equivalent).
+    ``parameters`` (a list of ``{"name": .., "default": .., "type": ..}``) are the application's
+    parameters: manifest.json ``configuration.paramConfig`` (ACAP 4) and ``param.conf`` lines
+    ``Name="default" type="..."`` (both formats; the only file of an ACAP 3 package).
 
     ``corrupt`` makes a broken package instead:
 
@@ -297,7 +315,7 @@ def build_eap(
         copy_protection=copy_protection,
     )
     name_in_metadata: Optional[str] = None if corrupt == "manifest_missing_appname" else name
-    manifest_only = dict(vendor_id=vendor_id, compatible_os_versions=compatible_os_versions)
+    manifest_only = dict(vendor_id=vendor_id, compatible_os_versions=compatible_os_versions, parameters=parameters)
 
     def archive(payload_size: int) -> bytes:
         return _tar_gz(_eap_members(name, payload_size, acap, corrupt, name_in_metadata, schema_version, fields, manifest_only))
@@ -342,7 +360,7 @@ def _eap_members(
         else:
             package_conf = _package_conf(name=name_in_metadata, **fields)
         members.append(("package.conf", package_conf.encode(), 0o644))
-        members.append(("param.conf", b"", 0o644))
+        members.append(("param.conf", _param_conf(manifest_only.get("parameters")).encode(), 0o644))
         if acap == 4:
             if corrupt == "bad_manifest_json":
                 manifest_text = '{"schemaVersion": "%s", "acapPackageConf": {"setup": {"appName": "%s",,' % (schema_version, name)

@@ -116,6 +116,8 @@ class Application:
     license_override: str = ""  # set through PATCH /emulator/state only
     installed_at: float = 0.0
     upgraded_at: float = 0.0
+    # Application parameters (appparams.py): [{"name", "type", "value"}] in declaration order.
+    parameters: List[Dict[str, str]] = field(default_factory=list)
 
     def key(self) -> Optional[LicenseKey]:
         return LicenseKey.from_dict(self.license_key) if self.license_key else None

@@ -13,7 +13,7 @@ import time
 from typing import Any, Callable, Dict, List, Optional, Tuple
 from xml.sax.saxutils import escape, quoteattr
 
-from . import hooks
+from . import appparams, hooks
 from .device import Application, Device, Fault
 from .eap import PackageError, PackageInfo, read_package
 from .forms import Arguments, parse_arguments
@@ -110,12 +110,17 @@ def op_upload(device: Device, args: Arguments, body_too_large: bool) -> Response
     existing = device.find_case_insensitive(package.name)
     if existing is not None and existing.name != package.name:
         return error(14)
+    try:
+        parameters = appparams.package_parameters(part.data)
+    except PackageError as exc:
+        return error(exc.code)
     now = time.time()
     fields = package.to_dict()
     fields.pop("schema_version", None)
     fields.pop("compatible_os_versions", None)
     if existing is None:
-        device.applications[package.name] = Application(status="Stopped", installed_at=now, upgraded_at=now, **fields)
+        device.applications[package.name] = Application(status="Stopped", installed_at=now, upgraded_at=now,
+                                                        parameters=parameters, **fields)
     else:
         # Upgrade in place: the license key stays; whether a running app runs again is a device option.
         was_running = existing.status == "Running"
@@ -124,6 +129,7 @@ def op_upload(device: Device, args: Arguments, body_too_large: bool) -> Response
             license_key=existing.license_key,
             installed_at=existing.installed_at,
             upgraded_at=now,
+            parameters=appparams.upgraded(existing.parameters, parameters),
             **fields,
         )
         device.applications[package.name] = upgraded
@@ -297,9 +303,12 @@ def device_parameters(device: Device) -> Dict[str, str]:
 
 def op_param(device: Device, args: Arguments) -> Response:
     action = args.get("action")
+    if action == "update":
+        return Response.text(appparams.update(device, args.values))
     if action != "list":
         return Response.text("# Error: Error -1 action {0!r} not supported\n".format(action))
     parameters = device_parameters(device)
+    parameters.update(appparams.listed_parameters(device))
     groups = [group for group in args.get("group").split(",") if group] if args.get("group") else [""]
     lines = []
     for group in groups:
@@ -433,6 +442,8 @@ class DeviceHandler:
         body = await request.read_body(limit)
         args = parse_arguments(request.query, request.header("content-type"), body)
         entry["args"] = args.for_log()
+        if request.path == PARAM and args.get("action") == "update" and not appparams.may_update(self.device, entry["user"]):
+            return self._challenge()
         operation = self._operation(request, args)
         fault = self.device.take_fault(request.path, args.get("action"))
         if fault is None:
