@@ -12,7 +12,6 @@ Every request is bounded by a timeout and the emulator is stopped at the end; no
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 import time
@@ -53,7 +52,7 @@ def body(path: Path) -> Iterator[bytes]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--sizes-mb", default="10,80,300", help="package sizes in MB, comma-separated (default: %(default)s)")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds allowed per upload (default: %(default)s)")
     args = parser.parse_args()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import OPERATOR, VIEWER, text_reply
+from conftest import OPERATOR, VIEWER, Device, text_reply
 from vapix_emulator.builders import build_eap
 
 
@@ -135,3 +135,13 @@ def test_non_admin_gets_403_when_chosen(device, user):
 def test_non_admin_status_only_401_or_403(device):
     response = device.hooks.post(device.base_url + "/emulator/reset", json={"non_admin_status": 404}, timeout=10)
     assert response.status_code == 400 and "non_admin_status" in response.text
+
+
+def test_command_line_options(emulator_factory):
+    started = emulator_factory(1, "--auth", "digest", "--auth-https", "basic", "--non-admin-status", "403", "--body-timeout", "5")
+    device = Device(started.devices[0])
+    profile = device.state()["device"]
+    assert (profile["auth"], profile["auth_https"], profile["non_admin_status"], profile["body_timeout"]) == ("digest", "basic", 403, 5.0)
+    assert device.cgi("list.cgi", scheme="basic", https=True).status_code == 200
+    assert device.cgi("list.cgi", scheme="basic").status_code == 401
+    assert device.cgi("list.cgi", user=VIEWER).status_code == 403

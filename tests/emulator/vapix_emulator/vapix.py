@@ -478,8 +478,12 @@ class DeviceHandler:
         parser = MultipartParser(boundary)
         try:
             await request.stream_body(limit, parser.feed)
-        finally:
+        except BaseException:
             parser.finish()
+            for part in parser.files:  # a dropped client leaves no temporary files behind
+                part.close()
+            raise
+        parser.finish()
         args = arguments_from_parts(request.query, parser)
         if request.body_too_large:
             args.close()
