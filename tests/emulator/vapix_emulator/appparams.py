@@ -22,13 +22,11 @@ Choices where the spec is silent (also in docs/axis_acap_parameters.md):
 
 from __future__ import annotations
 
-import io
 import json
 import re
-import tarfile
 from typing import Any, Dict, List, Optional, Tuple
 
-from .eap import INVALID_METADATA, PackageError, inflate
+from .eap import INVALID_METADATA, PackageError
 
 HIDDEN_VALUE = "********"
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -102,17 +100,6 @@ def check_value(type_text: str, value: str) -> Optional[str]:
 # --------------------------------------------------------------------------------------------------
 
 
-def _members(tar_bytes: bytes) -> Dict[str, bytes]:
-    found: Dict[str, bytes] = {}
-    with tarfile.open(fileobj=io.BytesIO(tar_bytes), mode="r:") as tar:
-        for member in tar:
-            name = member.name[2:] if member.name.startswith("./") else member.name
-            if name in ("manifest.json", "param.conf") and member.isfile():
-                extracted = tar.extractfile(member)
-                found[name] = extracted.read() if extracted else b""
-    return found
-
-
 def _definition(name: Any, default: Any, type_text: Any, source: str) -> Parameter:
     if not isinstance(name, str) or not _NAME.match(name):
         raise PackageError(INVALID_METADATA, "{0}: parameter name {1!r} must start with a letter and hold letters, digits or _".format(source, name))
@@ -157,11 +144,9 @@ def _from_param_conf(raw: bytes) -> List[Parameter]:
     return parameters
 
 
-def package_parameters(data: bytes) -> List[Parameter]:
-    """The parameters a package declares, with their defaults as values. Called after
-    ``eap.read_package`` accepted the package; a bad declaration is ``PackageError`` 29."""
-    tar_bytes, _trailer = inflate(data)
-    members = _members(tar_bytes)
+def package_parameters(members: Dict[str, bytes]) -> List[Parameter]:
+    """The parameters a package declares, with their defaults as values, from the metadata files
+    ``eap.read_package`` read (it accepted the package); a bad declaration is ``PackageError`` 29."""
     if "manifest.json" in members:
         parameters = _from_manifest(members["manifest.json"])
     elif "param.conf" in members:
