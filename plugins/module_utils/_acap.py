@@ -415,11 +415,14 @@ def plan_application(
                 upload, upload_warning = upload_decision(installed, package, force, allow_downgrade)
 
     if upload and package is not None and device is not None:
+        # Check mode may only assume that an earlier task changes AllowUnsigned when this run does not
+        # declare it: a declared value is what the real run will have.
+        lenient = check_mode and allow_unsigned is None
         if allow_unsigned is None and not package.signed and device.firmware_version and (
             firmware_has_config_cgi(device.firmware_version)
         ):
             allow_unsigned = snapshot.setting("AllowUnsigned")
-        warnings += preflight(package, device, applications, allow_unsigned, check_mode)
+        warnings += preflight(package, device, applications, allow_unsigned, lenient)
 
     the_plan = plan(state, installed, upload, upload_warning)
     warnings += the_plan.warnings
@@ -466,9 +469,7 @@ def _same_version(version: str, package: Package) -> bool:
         return version == package.version
 
 
-def _upload(snapshot: DeviceSnapshot, plan: ApplicationPlan, journal: Journal) -> Optional[Application]:
-    package = plan.package
-    assert package is not None
+def _upload(snapshot: DeviceSnapshot, plan: ApplicationPlan, package: Package, journal: Journal) -> Optional[Application]:
     installed = plan.installed
     reinstall = installed is not None and bool(installed.version) and _same_version(installed.version or "", package)
     return act_and_confirm(Write(
@@ -526,7 +527,7 @@ def execute_application(snapshot: DeviceSnapshot, plan: ApplicationPlan, journal
     if not plan.actions:
         return after
     if "upload" in plan.actions and plan.package is not None:
-        after = _upload(snapshot, plan, journal)
+        after = _upload(snapshot, plan, plan.package, journal)
         keep_running = plan.installed is not None and plan.installed.status in STARTED
         follow_up = run_state_actions(plan.state, after.status if after else None, keep_running)
     else:

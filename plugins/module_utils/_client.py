@@ -356,6 +356,59 @@ class VapixClient:
                 setattr(fallback, name, value)
         return fallback
 
+    def get_parameters(self, group: str) -> Dict[str, str]:
+        """param.cgi action=list of ``group`` (``root.<App>``; several joined by commas) ->
+        {path without ``root.``: value}. Groups the device does not have are left out; an answer
+        with no parameter and only ``# Error`` lines (no such group) raises ``DeviceError``."""
+        def read() -> Dict[str, str]:
+            response = self._send("GET", "param.cgi", params={"action": "list", "group": group})
+            self._reject_html(response, "param.cgi")
+            text = response.content.decode("utf-8", "replace")
+            parameters = parse_param_list(text)
+            if parameters or not text.strip():
+                return parameters
+            errors = param_list_errors(text)
+            if errors:
+                raise DeviceError(
+                    "param.cgi has no parameter group %s (it answered: %s)" % (group, "; ".join(errors)),
+                    http_status=response.status_code,
+                    endpoint="param.cgi",
+                )
+            raise UnexpectedResponseError(
+                "param.cgi answered the list of %s with neither parameters nor # Error (body starts with: %s)"
+                % (group, body_snippet(response.content)),
+                http_status=response.status_code,
+                endpoint="param.cgi",
+            )
+
+        return self._read("param.cgi", read)
+
+    def update_parameters(self, values: Dict[str, str]) -> None:
+        """param.cgi action=update of all ``values`` ({``root.<App>.<Name>`` or ``<App>.<Name>``: text})
+        in one POST. ``# Error`` (an unknown parameter, a refused value: the device then changes
+        nothing) raises ``DeviceError`` quoting the device; never retried."""
+        form = {"action": "update"}
+        form.update({(key if key.startswith("root.") else "root." + key): value for key, value in values.items()})
+        response = self._send("POST", "param.cgi", data=form)
+        self._reject_html(response, "param.cgi")
+        text = response.content.decode("utf-8", "replace").strip()
+        if text.startswith("OK"):
+            return
+        errors = param_list_errors(text)
+        if errors:
+            raise DeviceError(
+                "param.cgi refused the update (%s); the device changes nothing when it refuses an update"
+                % "; ".join(errors),
+                http_status=response.status_code,
+                endpoint="param.cgi",
+            )
+        raise UnexpectedResponseError(
+            "%s answered param.cgi update with neither OK nor # Error (body starts with: %s); the answer may "
+            "have been cut off" % (self.settings.address, body_snippet(response.content)),
+            http_status=response.status_code,
+            endpoint="param.cgi",
+        )
+
     # ------------------------------------------------------------ internals
 
     def _read_param_cgi(self) -> DeviceProperties:

@@ -30,6 +30,7 @@ from typing import Any, Callable, Dict, Generic, List, Optional, Sequence, TypeV
 from ansible_collections.vapix.acap.plugins.module_utils._errors import (
     AcapError,
     DeviceError,
+    DeviceTimeoutError,
     DeviceUnreachableError,
     OutcomeUnknownError,
     UnexpectedResponseError,
@@ -163,17 +164,20 @@ def _settle_uncertain(write: "Write[T]", journal: Journal, exc: AcapError) -> T:
             "device's log if it matters." % (what, write.describe_state(state))
         )
         return state
-    if write.unchanged is not None and write.unchanged(state):
+    if write.unchanged is not None and write.unchanged(state) and not isinstance(exc, DeviceTimeoutError):
         raise journal.failure(type(exc)(
             "%s; the device still shows %s, as before, so it was not done. Run the task again."
             % (what, write.describe_state(state)),
             error_code=exc.error_code, http_status=exc.http_status, endpoint=exc.endpoint,
         )) from None
-    journal.record(write.resource, write.action)  # the device changed, though not as asked
+    # The device changed, though not as asked; or it timed out and may still be working on the write.
+    journal.record(write.resource, write.action)
     journal.unknown.append(write.resource)
+    finding = ("it may still be working on it" if isinstance(exc, DeviceTimeoutError)
+               else "which is neither what was asked nor what it was before")
     raise journal.failure(OutcomeUnknownError(
-        "%s, and the device now shows %s, which is neither what was asked nor what it was before. Check the "
-        "device, then run the task again." % (what, write.describe_state(state)),
+        "%s, and the device now shows %s, %s: the outcome is unknown. Check the device, then run the task "
+        "again." % (what, write.describe_state(state), finding),
         error_code=exc.error_code, http_status=exc.http_status, endpoint=exc.endpoint,
     )) from None
 
@@ -198,4 +202,3 @@ def _read_after(write: "Write[T]", journal: Journal, what: str, cause: Optional[
 
 def _capitalized(text: str) -> str:
     return text[:1].upper() + text[1:]
-

@@ -56,7 +56,6 @@ CUSTOM = "Custom"
 NOT_REQUIRED = "None"
 
 
-
 @dataclass(frozen=True)
 class LicensePlan:
     """What to do, and with which key. ``needs_serial``: ask the device for its
