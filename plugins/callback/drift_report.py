@@ -307,15 +307,13 @@ class CallbackModule(CallbackBase):
             self._other_failure(result, unreachable=True)
 
     def v2_playbook_on_no_hosts_remaining(self) -> None:
-        # Ansible stopped the play (max_fail_percentage, any_errors_fatal, or every host failed): the
-        # hosts of this play that had not failed did not get to its end, so they are not known to be
-        # in sync (or converged).
+        # Ansible stopped the play (max_fail_percentage, any_errors_fatal, or every host failed). The
+        # other hosts of this play finished the task that was running, but not the play's later tasks,
+        # if it has any: say so on each of them.
         for record in self._hosts.values():
             if record.play_number == self._play_number and record.error is None:
-                record.fail("(the play was stopped)", "the play was stopped before this host got to its end, after "
-                            "other hosts failed (max_fail_percentage or any_errors_fatal); it was not fully "
-                            "checked or converged")
-
+                record.warnings.append("Ansible stopped the play after other hosts failed (max_fail_percentage or "
+                                       "any_errors_fatal): tasks after the one that was running did not run here")
     def v2_playbook_on_start(self, playbook: Any) -> None:
         self._playbooks.append(os.path.basename(str(getattr(playbook, "_file_name", "") or "")))
 
@@ -565,7 +563,10 @@ def render_markdown(report: Mapping[str, Any], title: str) -> str:
         lines.append("")
     if in_sync:
         lines += ["## In sync (%d)" % len(in_sync), "", ", ".join(in_sync), ""]
-    return "\n".join(lines)
+    text = "\n".join(lines)
+    while "\n\n\n" in text:
+        text = text.replace("\n\n\n", "\n\n")
+    return text
 
 
 _CSS = """
