@@ -314,6 +314,7 @@ class CallbackModule(CallbackBase):
             if record.play_number == self._play_number and record.error is None:
                 record.warnings.append("Ansible stopped the play after other hosts failed (max_fail_percentage or "
                                        "any_errors_fatal): tasks after the one that was running did not run here")
+
     def v2_playbook_on_start(self, playbook: Any) -> None:
         self._playbooks.append(os.path.basename(str(getattr(playbook, "_file_name", "") or "")))
 
