@@ -399,12 +399,7 @@ class _Runner:
 
     def upload(self, package: Package) -> Optional[Application]:
         try:
-            with open(package.path, "rb") as handle:
-                data = handle.read()
-        except OSError as exc:
-            raise self._fail(PackageError("cannot read it again (%s)" % exc), "Package %s" % package.path)
-        try:
-            self.client.upload_package(package.filename, data)
+            self.client.upload_package(package.filename, package.path)
         except AcapError as exc:
             if _outcome_unknown(exc):
                 return self._verify(
