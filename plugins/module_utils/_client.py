@@ -136,8 +136,9 @@ def url_host(hostname: Any) -> str:
 
     Raises ``ParameterError`` for anything else, so that no character of the
     hostname can change the authority of a URL (``/``, ``?``, ``#``, ``@``,
-    ``:``, white space...). Numeric forms that resolvers read as IPv4 although
-    they are not dotted quads (``0x7f.1``, ``2130706433``) are refused too."""
+    ``:``, white space...). Numeric forms that are not dotted quads but that
+    resolvers may read as IPv4 (``0x7f.1``, ``2130706433``, ``256.1.1.1``) are
+    refused too."""
     if not isinstance(hostname, str) or not hostname:
         raise ParameterError("hostname must be the device's name or IP address; it is empty")
     if "@" in hostname:
@@ -178,14 +179,19 @@ def url_host(hostname: Any) -> str:
             "hostname %r is not an IP address or a DNS name (labels of letters, digits and hyphens, separated by "
             "dots); give an international name in its ASCII form (xn--...)" % hostname
         )
-    try:
-        socket.inet_aton(name)
-    except OSError:
-        return hostname
-    raise ParameterError(
-        "hostname %r is an ambiguous numeric address (resolvers read it as IPv4); write the address as four decimal "
-        "numbers, e.g. 192.0.2.10" % hostname
-    )
+    numeric = name.rsplit(".", 1)[-1].isdigit()  # no top-level domain is all digits
+    if not numeric:
+        try:
+            socket.inet_aton(name)
+            numeric = True
+        except OSError:
+            pass
+    if numeric:
+        raise ParameterError(
+            "hostname %r is neither a valid IPv4 address nor a DNS name (resolvers may read it as an address); write "
+            "an IPv4 address as four decimal numbers 0-255, e.g. 192.0.2.10" % hostname
+        )
+    return hostname
 
 
 def validate_port(port: Any) -> Optional[int]:

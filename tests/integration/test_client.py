@@ -727,7 +727,7 @@ def _connections(listener):
 @pytest.mark.parametrize("pattern", [
     "{host}:{trap}", "{host}:{trap}#", "{host}:{trap}?", "{host}:{trap}/", "{host}#:{trap}", "{host}?:{trap}",
     "x@{host}:{trap}", "{host}:{trap}@{host}", "{host} ", "{host}\t", " {host}", "{host}:{trap} x",
-    "[{host}]", "{host}%0a", "0x7f.1", "2130706433", "127.1",
+    "[{host}]", "{host}%0a", "0x7f.1", "2130706433", "127.1", "127.0.0.256", "010.0.0.1", "1.2.3.4.5",
 ])
 def test_hostname_that_could_change_the_authority_is_refused(device, traps, pattern):
     hostname = pattern.format(host=device.host, trap=traps[0].getsockname()[1])
