@@ -646,6 +646,42 @@ def test_unreadable_package_fails_before_sending(device, tmp_path):
     assert entries(device, UPLOAD) == []
 
 
+def _big_file(directory, size=16 * 1024 * 1024):
+    """Bytes enough to fill the loopback socket buffers (the raw servers do not read packages)."""
+    path = directory / "big.eap"
+    path.write_bytes(os.urandom(size))
+    return str(path)
+
+
+def test_device_that_pauses_reading_longer_than_connect_timeout_gets_the_package(device, tmp_path):
+    package = _big_file(tmp_path)
+
+    def slow_reader(server, connection, head, rest):
+        time.sleep(2.5)  # longer than connect_timeout, shorter than timeout
+        server.bodies.append(read_body(connection, head, rest))
+        connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nOK\n")
+
+    with RawServer(device.host, slow_reader, max_connections=1) as server:
+        with raw_client(server, device.host, connect_timeout=1, timeout=10) as client:
+            client.upload_package("big.eap", package)
+    assert Path(package).read_bytes() in server.bodies[0]
+
+
+def test_device_that_stops_reading_the_package(device, tmp_path):
+    package = _big_file(tmp_path)
+
+    def stalls(server, connection, head, rest):
+        while not server.expired:
+            time.sleep(0.1)
+
+    with RawServer(device.host, stalls, max_connections=1, lifetime=10) as server:
+        with raw_client(server, device.host, connect_timeout=1, timeout=1) as client:
+            with pytest.raises(DeviceTimeoutError) as caught:
+                client.upload_package("big.eap", package)
+    message = caught.value.message
+    assert re.search(r"upload.cgi on \S+ stopped taking the request \(\d+ of \d+ bytes sent\) for 1 s", message), message
+
+
 # --- timeouts (issue 10) -----------------------------------------------------------------------
 
 
