@@ -618,7 +618,7 @@ def test_upload_resent_after_error_12_carries_the_whole_package(device, tmp_path
         client.upload_package("hello.eap", package)
     (installed,) = device.state()["applications"]
     assert installed["name"] == "hello_world" and installed["size"] == os.path.getsize(package)
-    uploads = [entry for entry in entries(device, UPLOAD)]
+    uploads = entries(device, UPLOAD)
     assert [entry["status"] for entry in uploads] == [200, 200]
     assert all(entry["bytes_in"] > os.path.getsize(package) for entry in uploads)
 
