@@ -314,8 +314,8 @@ class _Exchange:
 
     ``timeout`` bounds each socket operation; a device that trickles its answer
     (a byte every few seconds) never trips it. The deadline does: when it
-    passes, the sockets this request uses are shut down, which ends any
-    blocked read or write at once."""
+    passes, the watchdog shuts down the sockets this request uses, which ends
+    any blocked read or write at once."""
 
     _current = threading.local()
 
@@ -327,8 +327,6 @@ class _Exchange:
         self.body_bytes_sent = 0
         self._handles: List[socket.socket] = []
         self._lock = threading.Lock()
-        self._timer = threading.Timer(deadline, self._expire)
-        self._timer.daemon = True
 
     @classmethod
     def current(cls) -> Optional["_Exchange"]:
@@ -336,11 +334,11 @@ class _Exchange:
 
     def __enter__(self) -> "_Exchange":
         _Exchange._current.exchange = self
-        self._timer.start()
+        _WATCHDOG.add(self, time.monotonic() + self.deadline)
         return self
 
     def __exit__(self, *exc_info: Any) -> None:
-        self._timer.cancel()
+        _WATCHDOG.remove(self)
         _Exchange._current.exchange = None
 
     def watch(self, handle: socket.socket) -> None:
@@ -350,11 +348,51 @@ class _Exchange:
             else:
                 self._handles.append(handle)
 
-    def _expire(self) -> None:
+    def expire(self) -> None:
         with self._lock:
             self.expired = True
             for handle in self._handles:
                 _cut(handle)
+
+
+class _Watchdog:
+    """One daemon thread per process that expires the exchanges whose deadline passed (a thread per
+    request would cost a thread start each, which a fleet of clients pays thousands of times)."""
+
+    def __init__(self) -> None:
+        self._reset()
+        if hasattr(os, "register_at_fork"):
+            # A child process starts without the thread, and must not inherit a lock held by it.
+            os.register_at_fork(after_in_child=self._reset)
+
+    def _reset(self) -> None:
+        self._condition = threading.Condition()
+        self._deadlines: Dict[_Exchange, float] = {}
+        self._thread: Optional[threading.Thread] = None
+
+    def add(self, exchange: _Exchange, when: float) -> None:
+        with self._condition:
+            self._deadlines[exchange] = when
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="vapix-acap-deadlines", daemon=True)
+                self._thread.start()
+            self._condition.notify()
+
+    def remove(self, exchange: _Exchange) -> None:
+        with self._condition:
+            self._deadlines.pop(exchange, None)
+
+    def _run(self) -> None:
+        with self._condition:
+            while True:
+                now = time.monotonic()
+                for exchange in [item for item, when in self._deadlines.items() if when <= now]:
+                    del self._deadlines[exchange]
+                    exchange.expire()
+                self._condition.wait(min(self._deadlines.values()) - now if self._deadlines else None)
+
+
+_WATCHDOG = _Watchdog()
 
 
 def _cut(handle: socket.socket) -> None:
