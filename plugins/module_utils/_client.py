@@ -741,7 +741,7 @@ class VapixClient:
         nothing) raises ``DeviceError`` quoting the device; never retried."""
         form = {"action": "update"}
         form.update({(key if key.startswith("root.") else "root." + key): value for key, value in values.items()})
-        response = self._send("POST", "param.cgi", data=form)
+        response = self._send("POST", "param.cgi", form=form)
         self._reject_html(response, "param.cgi")
         text = response.content.decode("utf-8", "replace").strip()
         if text.startswith("OK"):
@@ -882,7 +882,8 @@ class VapixClient:
                 http_status=401,
                 endpoint=endpoint,
             )
-        if self._scheme is None and ("upload" in kwargs or "files" in kwargs):
+        if self._scheme is None and ("upload" in kwargs or "files" in kwargs or "form" in kwargs):
+            # A body (a package, a key, parameter values that may be secret) is sent once, with credentials.
             self._learn_scheme(endpoint)
         renewed = False
         while True:
@@ -1012,6 +1013,7 @@ class VapixClient:
         files: Optional[Dict[str, Any]] = None,
         json: Optional[Any] = None,  # pylint: disable=redefined-outer-name
         upload: Optional[_FileUpload] = None,
+        form: Optional[Dict[str, str]] = None,
     ) -> _Reply:
         """One request on the wire, its answer read completely (at most ``max_reply_bytes``)
         within the deadline. Raises the typed error of whatever went wrong."""
@@ -1022,7 +1024,7 @@ class VapixClient:
                 headers["Content-Type"] = body.content_type
             prepared = requests.PreparedRequest()
             prepared.prepare(method=method, url=self._url(endpoint), headers=headers, params=params, files=files,
-                             json=json, data=body)
+                             json=json, data=body if body is not None else form)
             self._authorize(prepared)
             settings = self.settings
             deadline = settings.connect_timeout + settings.timeout
