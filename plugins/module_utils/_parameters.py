@@ -425,14 +425,20 @@ def parameters_record(plan: ParameterPlan, after: Dict[str, str], journal: Journ
 # --------------------------------------------------------------------------------------------------
 
 
-def run(client: VapixClient, params: Dict[str, Any], check_mode: bool) -> Dict[str, Any]:
-    """The logic contract (docs/architecture.md): one read, plan, one write, read back."""
-    app: str = params["name"]
-    plain: Dict[str, Any] = {str(name): value for name, value in (params.get("parameters") or {}).items()}
-    secret_values: Dict[str, Any] = {str(name): value for name, value in (params.get("secret_parameters") or {}).items()}
+def declared_parameters(declared: Mapping[str, Any]) -> Tuple[Dict[str, Any], Dict[str, Any]]:
+    """(plain values, secret values) from ``parameters`` and ``secret_parameters``; a name in both is refused."""
+    plain = {str(name): value for name, value in (declared.get("parameters") or {}).items()}
+    secret_values = {str(name): value for name, value in (declared.get("secret_parameters") or {}).items()}
     both = sorted(set(plain) & set(secret_values))
     if both:
         raise ParameterError("Give %s either in parameters or in secret_parameters, not in both" % ", ".join(both))
+    return plain, secret_values
+
+
+def run(client: VapixClient, params: Dict[str, Any], check_mode: bool) -> Dict[str, Any]:
+    """The logic contract (docs/architecture.md): one read, plan, one write, read back."""
+    app: str = params["name"]
+    plain, secret_values = declared_parameters(params)
     if not plain and not secret_values:
         raise ParameterError("Give at least one parameter to set in parameters or secret_parameters")
     snapshot = DeviceSnapshot(client)

@@ -42,6 +42,10 @@ class Profile:
     restart_after_upgrade: bool = True
     max_upload_size: int = 50 * 1024 * 1024
     product: str = "AXIS M3085-V"
+    # What param.cgi and basicdeviceinfo.cgi report, when not the version itself (a vendor build string
+    # such as "v12.6.85", or "N/A"); the firmware rules always follow firmware / embedded_development.
+    firmware_reported: str = ""
+    embedded_development_reported: str = ""
 
     def to_dict(self) -> Dict[str, Any]:
         return asdict(self)

@@ -305,9 +305,9 @@ def device_parameters(device: Device) -> Dict[str, str]:
         "Brand.WebURL": "http://www.axis.com",
         "Properties.API.HTTP.Version": "3",
         "Properties.EmbeddedDevelopment.EmbeddedDevelopment": "yes",
-        "Properties.EmbeddedDevelopment.Version": profile.embedded_development,
+        "Properties.EmbeddedDevelopment.Version": profile.embedded_development_reported or profile.embedded_development,
         "Properties.Firmware.BuildDate": "Nov 03 2025 10:00",
-        "Properties.Firmware.Version": profile.firmware,
+        "Properties.Firmware.Version": profile.firmware_reported or profile.firmware,
         "Properties.System.Architecture": profile.architecture,
         "Properties.System.HardwareID": "9A1",
         "Properties.System.SerialNumber": device.serial_number,
@@ -353,7 +353,7 @@ def _property_list(device: Device) -> Dict[str, str]:
         "SerialNumber": device.serial_number,
         "Soc": parameters["Properties.System.Soc"],
         "SocSerialNumber": device.serial_number[-8:],
-        "Version": device.profile.firmware,
+        "Version": device.profile.firmware_reported or device.profile.firmware,
         "WebURL": parameters["Brand.WebURL"],
     }
 
