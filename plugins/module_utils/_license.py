@@ -435,8 +435,8 @@ def _upload_and_confirm(client: "VapixClient", name: str, plan: LicensePlan, bef
         return _settle_uncertain(
             client, name, exc, UPLOAD_LICENSE, before, outcome,
             what="Uploading the %s to %s got no clear answer (%s)" % (describe_key(key), name, exc.message),
-            done=lambda after: after.status == VALID
-            and (before.status != VALID or _expiry_of(key) == after.expiration_date),
+            done=lambda after: after.status == VALID and (
+                before.status != VALID or _expiry_of(key) == after.expiration_date),
             conclusion=", so the key is installed",
             extra={"key": key.to_dict()},
         )
