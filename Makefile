@@ -4,7 +4,7 @@
 CI_DIR := tests/ci
 
 .PHONY: help setup tools-setup demo test sanity sanity-matrix units emulator-tests integration integration-lowest \
-	changelog-lint lint package changelog matrix clean
+	changelog-lint lint package changelog matrix docsite clean
 
 help:
 	@echo "make setup           .venv with the pinned versions (requirements-dev.txt + tests/ci/constraints.txt)"
@@ -15,6 +15,7 @@ help:
 	@echo "make matrix          the integration suite on ansible-core 2.16, 2.17, 2.18 (VAPIX_OLDER_CORE_VERSIONS=...)"
 	@echo "make tools-setup     .venv-tools: ansible-lint, antsibull-docs, ansible-builder, galaxy-importer (pinned)"
 	@echo "make changelog       release: build CHANGELOG.md from changelogs/fragments"
+	@echo "make docsite         docs/docsite/rst/*.rst from the guides in docs/ (docs/docsite/extra-docs.yml)"
 
 setup:
 	@$(CI_DIR)/setup.sh
@@ -61,6 +62,9 @@ matrix: setup
 # antsibull-changelog runs ansible-doc to list new plugins: the venv's must be on PATH.
 changelog: setup
 	PATH="$(CURDIR)/.venv/bin:$$PATH" .venv/bin/antsibull-changelog release
+
+docsite: setup
+	.venv/bin/python tests/ci/docsite.py
 
 clean:
 	rm -rf tests/output .pytest_cache demo-output .venv-matrix .ansible changelogs/.plugin-cache.yaml
