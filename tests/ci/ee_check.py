@@ -37,8 +37,8 @@ def run(command: List[str], cwd: Path) -> str:
     completed = subprocess.run(command, cwd=str(cwd), stdin=subprocess.DEVNULL, capture_output=True, text=True,
                                check=False)
     if completed.returncode != 0:
-        raise SystemExit("ee: %s failed (rc %d):\n%s%s" % (" ".join(command), completed.returncode, completed.stdout,
-                                                          completed.stderr))
+        raise SystemExit("ee: %s failed (rc %d):\n%s%s"
+                         % (" ".join(command), completed.returncode, completed.stdout, completed.stderr))
     return completed.stdout
 
 

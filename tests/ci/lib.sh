@@ -65,6 +65,7 @@ run_pytest_suite() {
 # .venv's (tests/ci/constraints.txt); the older ones run in their own venvs (matrix_venv).
 OLDER_CORE_VERSIONS="${VAPIX_OLDER_CORE_VERSIONS:-2.16.19 2.17.14 2.18.19}"
 LOWEST_CORE_VERSION="${OLDER_CORE_VERSIONS%% *}"
+# shellcheck disable=SC2034  # used by the scripts that source this file
 # Per-user state of the matrix runs (one HOME per ansible-core version, collection copies).
 MATRIX_ROOT="${VAPIX_MATRIX_ROOT:-${TMPDIR:-/tmp}/vapix-acap-matrix-$(printf '%s' "$REPO_ROOT" | cksum | cut -d' ' -f1)}"
 
@@ -77,7 +78,7 @@ lowest_requirements() {
 # The pins of tests/ci/constraints.txt for requirements.txt's packages: the highest versions tested.
 highest_requirements() {
     local name
-    for name in $(sed -n 's/^\([A-Za-z0-9_.-]*\)[[:space:]]*[<>=!~].*/\1/p' "$REPO_ROOT/requirements.txt"); do
+    sed -n 's/^\([A-Za-z0-9_.-]*\)[[:space:]]*[<>=!~].*/\1/p' "$REPO_ROOT/requirements.txt" | while read -r name; do
         grep -i "^$name==" "$REPO_ROOT/tests/ci/constraints.txt"
     done
 }
@@ -100,13 +101,16 @@ matrix_venv() {
         log "matrix: creating $venv ($*)"
         python="$("$VENV_PYTHON" -c 'import sys; print(sys._base_executable)')"
         rm -rf "$venv"
-        "$python" -m venv "$venv" >&2 \
-            && "$venv/bin/python" -m pip install --disable-pip-version-check --quiet "$@" >&2 \
-            || { rm -rf "$venv"; die "matrix: could not install $* into $venv"; }
+        if ! { "$python" -m venv "$venv" >&2 \
+                && "$venv/bin/python" -m pip install --disable-pip-version-check --quiet "$@" >&2; }; then
+            rm -rf "$venv"
+            die "matrix: could not install $* into $venv"
+        fi
         printf '%s\n' "$fingerprint" > "$venv/.vapix-acap-setup"
     fi
     printf '%s\n' "$venv"
 }
 
 # The lint and release tools' venv (tools-setup.sh).
+# shellcheck disable=SC2034  # used by the scripts that source this file
 TOOLS_VENV="${VAPIX_TOOLS_VENV:-$REPO_ROOT/.venv-tools}"
