@@ -21,7 +21,9 @@ log "package: $(basename "$tarball"), $(( $(stat -c %s "$tarball") / 1024 )) KiB
 log "package: galaxy-importer (flake8 and ansible-lint on)"
 printf '[galaxy-importer]\nRUN_FLAKE8 = True\nRUN_ANSIBLE_LINT = True\nRUN_ANSIBLE_TEST = False\nLOG_LEVEL_MAIN = INFO\n' \
     > "$work/importer.cfg"
-if ! GALAXY_IMPORTER_CONFIG="$work/importer.cfg" python -m galaxy_importer.main "$tarball" > "$work/importer.log" 2>&1; then
+# It writes importer_result.json into its working directory: run it in $work.
+if ! (cd "$work" && GALAXY_IMPORTER_CONFIG="$work/importer.cfg" python -m galaxy_importer.main "$tarball" \
+        > "$work/importer.log" 2>&1); then
     cat "$work/importer.log" >&2
     die "package: galaxy-importer failed"
 fi

@@ -67,7 +67,7 @@ def test_action_group_lists_only_existing_modules() -> None:
 # What the collection claims about the versions it runs with
 # --------------------------------------------------------------------------------------------
 
-def tested_core_versions() -> List[str]:
+def core_versions_tested() -> List[str]:
     """ansible-core versions CI tests: tests/ci/lib.sh's older ones and the dev venv's pin."""
     lib = (REPO_ROOT / "tests" / "ci" / "lib.sh").read_text(encoding="utf-8")
     older = re.search(r'OLDER_CORE_VERSIONS="\$\{VAPIX_OLDER_CORE_VERSIONS:-([0-9. ]+)\}"', lib)
@@ -82,7 +82,7 @@ def constraint_pins() -> Dict[str, str]:
 
 def test_requires_ansible_is_what_ci_tests() -> None:
     claimed = SpecifierSet(runtime_metadata()["requires_ansible"])
-    tested = tested_core_versions()
+    tested = core_versions_tested()
     assert all(version in claimed for version in tested), (claimed, tested)
     minors = sorted({Version(version).release[:2] for version in tested})
     # Every minor version from the lowest to the highest claimed is tested, and none beyond.
@@ -298,7 +298,7 @@ def test_without_module_defaults_the_connection_is_missing(device: Any, run_play
 # Files for developers and CI only, and caches: galaxy.yml's build_ignore keeps them out of the tarball.
 DEV_ONLY_PATHS = (".ansible", ".ansible-lint", ".cache", ".ci", ".git", ".gitignore", ".pytest_cache", ".venv",
                   ".venv-matrix", ".venv-tools", "Makefile", "requirements-dev.txt", "changelogs/.plugin-cache.yaml",
-                  "demo-output", "tests/benchmarks", "tests/ci", "tests/output")
+                  "demo-output", "importer_result.json", "tests/benchmarks", "tests/ci", "tests/output")
 FOR_USERS = ("README.md", "COPYING", "CHANGELOG.md", "requirements.txt", "bindep.txt", "meta/runtime.yml",
              "meta/execution-environment.yml", "changelogs/changelog.yaml")
 
@@ -344,7 +344,8 @@ def test_built_collection_installs_and_runs(device: Any, run_playbook: Any, tmp_
     # A working tree as a developer's looks after ansible-lint, antsibull-changelog and the tests ran.
     source = checkout_copy(tmp_path / "source" / "ansible_collections" / "vapix" / "acap")
     for leftover in (".ansible/collections/ansible_collections/vapix/acap/README.md", "changelogs/.plugin-cache.yaml",
-                     ".venv-tools/pyvenv.cfg", "tests/output/.tmp/x", "demo-output/inventory.yml"):
+                     ".venv-tools/pyvenv.cfg", "tests/output/.tmp/x", "demo-output/inventory.yml",
+                     "importer_result.json"):
         (source / leftover).parent.mkdir(parents=True, exist_ok=True)
         (source / leftover).write_text("left over\n", encoding="utf-8")
     artifact = build_collection(source, tmp_path / "dist")
