@@ -3,15 +3,19 @@
 
 CI_DIR := tests/ci
 
-.PHONY: help setup demo test sanity units emulator-tests integration changelog-lint changelog matrix clean
+.PHONY: help setup tools-setup demo test sanity sanity-matrix units emulator-tests integration integration-lowest \
+	changelog-lint lint package changelog matrix docsite clean
 
 help:
 	@echo "make setup           .venv with the pinned versions (requirements-dev.txt + tests/ci/constraints.txt)"
 	@echo "make demo            setup, then the demo against the bundled emulator"
-	@echo "make test            setup, then every suite: changelog-lint sanity units emulator-tests integration"
-	@echo "make sanity | units | emulator-tests | integration | changelog-lint    one suite"
-	@echo "make matrix          the integration suite on ansible-core 2.16, 2.17, 2.18 (VAPIX_MATRIX=...)"
+	@echo "make test            setup, then every suite (what CI runs; docs/testing.md):"
+	@echo "                     changelog-lint lint package sanity sanity-matrix units emulator-tests integration integration-lowest"
+	@echo "make <suite>         one suite of those"
+	@echo "make matrix          the integration suite on ansible-core 2.16, 2.17, 2.18 (VAPIX_OLDER_CORE_VERSIONS=...)"
+	@echo "make tools-setup     .venv-tools: ansible-lint, antsibull-docs, ansible-builder, galaxy-importer (pinned)"
 	@echo "make changelog       release: build CHANGELOG.md from changelogs/fragments"
+	@echo "make docsite         docs/docsite/rst/*.rst from the guides in docs/ (docs/docsite/extra-docs.yml)"
 
 setup:
 	@$(CI_DIR)/setup.sh
@@ -34,6 +38,21 @@ emulator-tests: setup
 integration: setup
 	@$(CI_DIR)/integration.sh
 
+integration-lowest: setup
+	@$(CI_DIR)/integration-lowest.sh
+
+sanity-matrix: setup
+	@$(CI_DIR)/sanity-matrix.sh
+
+tools-setup:
+	@$(CI_DIR)/tools-setup.sh
+
+lint: setup
+	@$(CI_DIR)/lint.sh
+
+package: setup
+	@$(CI_DIR)/package.sh
+
 changelog-lint: setup
 	@$(CI_DIR)/changelog-lint.sh
 
@@ -44,5 +63,8 @@ matrix: setup
 changelog: setup
 	PATH="$(CURDIR)/.venv/bin:$$PATH" .venv/bin/antsibull-changelog release
 
+docsite: setup
+	.venv/bin/python tests/ci/docsite.py
+
 clean:
-	rm -rf tests/output .pytest_cache demo-output .venv-matrix
+	rm -rf tests/output .pytest_cache demo-output .venv-matrix .ansible changelogs/.plugin-cache.yaml

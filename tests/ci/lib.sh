@@ -60,3 +60,57 @@ run_pytest_suite() {
     fi
     return "$rc"
 }
+
+# The ansible-core versions the collection claims (meta/runtime.yml requires_ansible): the highest is
+# .venv's (tests/ci/constraints.txt); the older ones run in their own venvs (matrix_venv).
+OLDER_CORE_VERSIONS="${VAPIX_OLDER_CORE_VERSIONS:-2.16.19 2.17.14 2.18.19}"
+LOWEST_CORE_VERSION="${OLDER_CORE_VERSIONS%% *}"
+# shellcheck disable=SC2034  # used by the scripts that source this file
+# Per-user state of the matrix runs (one HOME per ansible-core version, collection copies).
+MATRIX_ROOT="${VAPIX_MATRIX_ROOT:-${TMPDIR:-/tmp}/vapix-acap-matrix-$(printf '%s' "$REPO_ROOT" | cksum | cut -d' ' -f1)}"
+
+# requirements.txt's lower bounds as exact pins ("requests>=2.28,<3" -> "requests==2.28"): the
+# lowest versions the collection claims, which the lowest ansible-core venv is tested with.
+lowest_requirements() {
+    sed -n 's/^\([A-Za-z0-9_.-]*\)[[:space:]]*>=[[:space:]]*\([0-9][0-9.]*\).*/\1==\2/p' "$REPO_ROOT/requirements.txt"
+}
+
+# The pins of tests/ci/constraints.txt for requirements.txt's packages: the highest versions tested.
+highest_requirements() {
+    local name
+    sed -n 's/^\([A-Za-z0-9_.-]*\)[[:space:]]*[<>=!~].*/\1/p' "$REPO_ROOT/requirements.txt" | while read -r name; do
+        grep -i "^$name==" "$REPO_ROOT/tests/ci/constraints.txt"
+    done
+}
+
+# A venv with one ansible-core version for the matrix: .venv-matrix/<version>, holding that
+# ansible-core, pytest (requirements-dev.txt's pin) and requirements.txt's packages: their lowest
+# versions with the lowest ansible-core, else the pinned (highest) ones. Made again when those
+# change. Prints its path.
+matrix_venv() {
+    local version="$1" venv="$REPO_ROOT/.venv-matrix/$1" python packages fingerprint
+    if [ "$version" = "$LOWEST_CORE_VERSION" ]; then
+        packages="$(lowest_requirements)"
+    else
+        packages="$(highest_requirements)"
+    fi
+    # shellcheck disable=SC2086  # one package a word
+    set -- "ansible-core==$version" "$(grep -i '^pytest==' "$REPO_ROOT/requirements-dev.txt")" $packages
+    fingerprint="$(printf '%s\n' "$@" | cksum | cut -d' ' -f1)"
+    if [ ! -x "$venv/bin/ansible-test" ] || [ "$(cat "$venv/.vapix-acap-setup" 2>/dev/null)" != "$fingerprint" ]; then
+        log "matrix: creating $venv ($*)"
+        python="$("$VENV_PYTHON" -c 'import sys; print(sys._base_executable)')"
+        rm -rf "$venv"
+        if ! { "$python" -m venv "$venv" >&2 \
+                && "$venv/bin/python" -m pip install --disable-pip-version-check --quiet "$@" >&2; }; then
+            rm -rf "$venv"
+            die "matrix: could not install $* into $venv"
+        fi
+        printf '%s\n' "$fingerprint" > "$venv/.vapix-acap-setup"
+    fi
+    printf '%s\n' "$venv"
+}
+
+# The lint and release tools' venv (tools-setup.sh).
+# shellcheck disable=SC2034  # used by the scripts that source this file
+TOOLS_VENV="${VAPIX_TOOLS_VENV:-$REPO_ROOT/.venv-tools}"

@@ -1,28 +1,20 @@
 #!/usr/bin/env bash
-# The integration suite on the older ansible-core versions meta/runtime.yml claims (requires_ansible),
-# each in its own venv (.venv-matrix/<version>). Not part of `make test`: `make matrix`.
-# VAPIX_MATRIX="2.16.19 2.17.14" chooses the versions; extra arguments go to pytest.
+# The integration suite on the older ansible-core versions the collection claims (lib.sh
+# OLDER_CORE_VERSIONS), each in its own venv (lib.sh matrix_venv: .venv-matrix/<version>; the lowest
+# ansible-core gets requirements.txt's lowest versions). `make test` runs it on the lowest only
+# (integration-lowest.sh); `make matrix` on all. VAPIX_OLDER_CORE_VERSIONS="2.17.14" chooses;
+# extra arguments go to pytest.
 set -uo pipefail
 # shellcheck source=tests/ci/lib.sh
 . "$(dirname "$0")/lib.sh"
 require_venv
 
-read -r -a versions <<< "${VAPIX_MATRIX:-2.16.19 2.17.14 2.18.19}"
-python="$("$VENV_PYTHON" -c 'import sys; print(sys._base_executable)')"
 failed=0
 summary=()
-for version in "${versions[@]}"; do
-    venv="$REPO_ROOT/.venv-matrix/$version"
+for version in $OLDER_CORE_VERSIONS; do
     start=$(date +%s)
-    if [ ! -x "$venv/bin/ansible-playbook" ]; then
-        log "matrix: ansible-core $version: creating $venv"
-        if ! { "$python" -m venv "$venv" && "$venv/bin/python" -m pip install --disable-pip-version-check --quiet \
-                "ansible-core==$version" -r "$REPO_ROOT/requirements.txt" \
-                "$(grep -i '^pytest==' "$REPO_ROOT/requirements-dev.txt")"; }; then
-            summary+=("$version setup-FAILED"); failed=1; rm -rf "$venv"; continue
-        fi
-    fi
-    log "matrix: ansible-core $version: integration suite"
+    venv="$(matrix_venv "$version")" || { summary+=("$version setup-FAILED"); failed=1; continue; }
+    log "matrix: ansible-core $version: integration suite ($("$venv/bin/python" -m pip freeze 2>/dev/null | grep -iE '^(requests|lxml)==' | tr '\n' ' '))"
     if VENV_PYTHON="$venv/bin/python" run_pytest_suite "integration@$version" "$REPO_ROOT/tests/integration" -q "$@"; then
         result=passed
     else
@@ -30,5 +22,5 @@ for version in "${versions[@]}"; do
     fi
     summary+=("$version $result $(( $(date +%s) - start ))s")
 done
-printf 'ansible-core %s\n' "${summary[@]}" >&2
+printf 'integration with ansible-core %s\n' "${summary[@]}" >&2
 exit "$failed"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Create .venv with the pinned development requirements. Idempotent: when the requirement files
 # have not changed since the last successful run, it only checks and returns (well under a second).
+# tools-setup.sh makes .venv-tools with it: VAPIX_VENV, SETUP_REQUIREMENTS, SETUP_CONSTRAINTS, SETUP_IMPORTS.
 set -euo pipefail
 # shellcheck source=tests/ci/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -19,7 +20,10 @@ find_python() {
 }
 
 setup_start=$(date +%s)
-requirement_files=(requirements.txt requirements-dev.txt tests/ci/constraints.txt)
+requirements="${SETUP_REQUIREMENTS:-requirements-dev.txt}"
+constraints="${SETUP_CONSTRAINTS:-tests/ci/constraints.txt}"
+imports="${SETUP_IMPORTS:-ansible, requests, lxml, pytest}"
+requirement_files=(requirements.txt "$requirements" "$constraints")
 stamp_file="$VENV/.vapix-acap-setup"
 fingerprint="$(cd "$REPO_ROOT" && cat "${requirement_files[@]}" | cksum | cut -d' ' -f1)"
 
@@ -36,7 +40,7 @@ fi
 
 log "setup: installing pinned requirements into $VENV"
 (cd "$REPO_ROOT" && "$VENV_PYTHON" -m pip install --disable-pip-version-check --quiet \
-    -r requirements-dev.txt -c tests/ci/constraints.txt)
-"$VENV_PYTHON" -c 'import ansible, requests, lxml, pytest' || die "the virtual environment at $VENV is incomplete"
+    -r "$requirements" -c "$constraints")
+"$VENV_PYTHON" -c "import $imports" || die "the virtual environment at $VENV is incomplete"
 printf '%s\n' "$fingerprint" > "$stamp_file"
 log "setup: done in $(( $(date +%s) - setup_start )) s ($("$VENV/bin/ansible" --version | head -n 1))"

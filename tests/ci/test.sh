@@ -6,7 +6,7 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 require_venv
 
-read -r -a suites <<< "${VAPIX_SUITES:-changelog-lint sanity units emulator-tests integration}"
+read -r -a suites <<< "${VAPIX_SUITES:-changelog-lint lint package sanity sanity-matrix units emulator-tests integration integration-lowest}"
 declare -A outcome seconds
 failed=0
 for suite in "${suites[@]}"; do
@@ -20,9 +20,9 @@ for suite in "${suites[@]}"; do
 done
 
 {
-    printf '\n%-16s %-8s %s\n' suite result seconds
+    printf '\n%-18s %-8s %s\n' suite result seconds
     for suite in "${suites[@]}"; do
-        printf '%-16s %-8s %s\n' "$suite" "${outcome[$suite]}" "${seconds[$suite]}"
+        printf '%-18s %-8s %s\n' "$suite" "${outcome[$suite]}" "${seconds[$suite]}"
     done
 } >&2
 exit "$failed"

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import ast
 import json
+import re
+import shutil
 import subprocess
 import tarfile
 from pathlib import Path
@@ -14,6 +16,9 @@ from typing import Any, Dict, List
 
 import pytest
 import yaml
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.version import Version
 
 from conftest import REPO_ROOT, ansible_command, ansible_env
 
@@ -56,6 +61,63 @@ def test_action_group_lists_only_existing_modules() -> None:
     group = runtime_metadata()["action_groups"]["axis"]
     assert sorted(group) == module_names()
     assert len(group) == len(set(group)), "duplicates in action group 'axis': %s" % group
+
+
+# --------------------------------------------------------------------------------------------
+# What the collection claims about the versions it runs with
+# --------------------------------------------------------------------------------------------
+
+def core_versions_tested() -> List[str]:
+    """ansible-core versions CI tests: tests/ci/lib.sh's older ones and the dev venv's pin."""
+    lib = (REPO_ROOT / "tests" / "ci" / "lib.sh").read_text(encoding="utf-8")
+    older = re.search(r'OLDER_CORE_VERSIONS="\$\{VAPIX_OLDER_CORE_VERSIONS:-([0-9. ]+)\}"', lib)
+    assert older, "OLDER_CORE_VERSIONS not found in tests/ci/lib.sh"
+    return older.group(1).split() + [constraint_pins()["ansible-core"]]
+
+
+def constraint_pins() -> Dict[str, str]:
+    lines = (REPO_ROOT / "tests" / "ci" / "constraints.txt").read_text(encoding="utf-8").splitlines()
+    return dict(line.lower().split("==", 1) for line in lines if "==" in line and not line.startswith("#"))
+
+
+def test_requires_ansible_is_what_ci_tests() -> None:
+    claimed = SpecifierSet(runtime_metadata()["requires_ansible"])
+    tested = core_versions_tested()
+    assert all(version in claimed for version in tested), (claimed, tested)
+    minors = sorted({Version(version).release[:2] for version in tested})
+    # Every minor version from the lowest to the highest claimed is tested, and none beyond.
+    assert minors == [(2, minor) for minor in range(minors[0][1], minors[-1][1] + 1)], minors
+    assert "%d.%d.0" % (minors[0][0], minors[0][1] - 1) not in claimed
+    assert "%d.%d.0" % (minors[-1][0], minors[-1][1] + 1) not in claimed
+
+
+def test_requirements_are_ranges_that_hold_the_tested_pins() -> None:
+    # Exact pins belong in tests/ci/constraints.txt: a pin in requirements.txt makes ansible-builder
+    # fail as soon as another collection of the same execution environment asks for another version.
+    pins = constraint_pins()
+    lines = [line.split("#")[0].strip() for line in (REPO_ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()]
+    requirements = [Requirement(line) for line in lines if line]
+    assert {requirement.name for requirement in requirements} >= {"requests", "lxml"}
+    for requirement in requirements:
+        operators = {spec.operator for spec in requirement.specifier}
+        assert operators == {">=", "<"}, "%s: give a range (>=lowest tested,<next major), not %s" % (requirement, operators)
+        assert pins[requirement.name.lower()] in requirement.specifier, (requirement, pins[requirement.name.lower()])
+
+
+def module_python_files() -> List[Path]:
+    return sorted(path for path in (REPO_ROOT / "plugins").rglob("*.py") if "__pycache__" not in path.parts)
+
+
+def test_module_code_parses_with_the_oldest_claimed_python() -> None:
+    # tests/config.yml states the module host's Python range; CI has only 3.11, so the syntax is checked here.
+    with open(REPO_ROOT / "tests" / "config.yml", encoding="utf-8") as handle:
+        requires = yaml.safe_load(handle)["modules"]["python_requires"]
+    oldest = re.fullmatch(r">=\s*3\.(\d+)", requires)
+    assert oldest, "tests/config.yml: python_requires %r is not a '>=3.N' range" % requires
+    files = module_python_files()
+    assert len(files) >= len(module_names())
+    for path in files:
+        ast.parse(path.read_text(encoding="utf-8"), filename=str(path), feature_version=(3, int(oldest.group(1))))
 
 
 # --------------------------------------------------------------------------------------------
@@ -207,8 +269,10 @@ def test_module_defaults_group_sets_the_connection_once(device: Any, run_playboo
     config = result.task("config")
     assert config.status == "changed" and config["config"] == {"allow_unsigned": True}
     assert result.task("acap").status == "ok"
-    license_result = result.task("license")
-    assert license_result.status == "ok" and license_result["invocation"]["module_args"]["port"] == device.port
+    # ok, not failed: the group defaults gave it hostname, port and credentials (the control
+    # experiment below fails without them). Not read from result["invocation"]: not every
+    # ansible-core returns it, and an action plugin need not.
+    assert result.task("license").status == "ok"
 
     operations = device.authenticated_log()
     assert {entry["user"] for entry in operations} == {"root"}
@@ -231,26 +295,69 @@ def test_without_module_defaults_the_connection_is_missing(device: Any, run_play
 # The built collection, as users get it
 # --------------------------------------------------------------------------------------------
 
+# Files for developers and CI only, and caches: galaxy.yml's build_ignore keeps them out of the tarball.
+DEV_ONLY_PATHS = (".ansible", ".ansible-lint", ".cache", ".ci", ".git", ".gitignore", ".pytest_cache", ".venv",
+                  ".venv-matrix", ".venv-tools", "Makefile", "requirements-dev.txt", "changelogs/.plugin-cache.yaml",
+                  "demo-output", "importer_result.json", "tests/benchmarks", "tests/ci", "tests/output")
+FOR_USERS = ("README.md", "COPYING", "CHANGELOG.md", "requirements.txt", "bindep.txt", "meta/runtime.yml",
+             "meta/execution-environment.yml", "changelogs/changelog.yaml")
+
+
+def checkout_copy(destination: Path) -> Path:
+    """What git sees of the checkout (tracked files, and untracked ones that are not ignored), copied."""
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=str(REPO_ROOT),
+                            stdin=subprocess.DEVNULL, capture_output=True, check=True).stdout.decode("utf-8")
+    for name in filter(None, listed.split("\0")):
+        source = REPO_ROOT / name
+        if source.is_file():
+            (destination / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, destination / name)
+    return destination
+
+
+def build_collection(source: Path, output: Path) -> Path:
+    """`ansible-galaxy collection build`, as the README says; returns the tarball."""
+    completed = subprocess.run(ansible_command("ansible-galaxy") + ["collection", "build", "--output-path", str(output),
+                                                                    str(source)],
+                               env=ansible_env(), stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                               timeout=300, check=False)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    (artifact,) = output.glob("vapix-acap-*.tar.gz")
+    return artifact
+
+
+def is_dev_only(name: str) -> bool:
+    return any(name == path or name.startswith(path + "/") for path in DEV_ONLY_PATHS) or "__pycache__" in name
+
+
 def test_built_collection_installs_and_runs(device: Any, run_playbook: Any, tmp_path: Path) -> None:
     installed = tmp_path / "collections"
 
     def galaxy(*arguments: str) -> None:
         # Only the target directory on the collections path: else galaxy finds the checkout's
-        # vapix.acap 0.1.0 (the harness's link) "already installed" and installs nothing.
+        # vapix.acap (the harness's link) "already installed" and installs nothing.
         completed = subprocess.run(ansible_command("ansible-galaxy") + list(arguments), cwd=str(REPO_ROOT),
                                    env=ansible_env({"ANSIBLE_COLLECTIONS_PATH": str(installed)}),
                                    stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300, check=False)
         assert completed.returncode == 0, completed.stdout + completed.stderr
 
-    galaxy("collection", "build", "--output-path", str(tmp_path / "dist"), str(REPO_ROOT))
-    (artifact,) = (tmp_path / "dist").glob("vapix-acap-*.tar.gz")
+    # A working tree as a developer's looks after ansible-lint, antsibull-changelog and the tests ran.
+    source = checkout_copy(tmp_path / "source" / "ansible_collections" / "vapix" / "acap")
+    for leftover in (".ansible/collections/ansible_collections/vapix/acap/README.md", "changelogs/.plugin-cache.yaml",
+                     ".venv-tools/pyvenv.cfg", "tests/output/.tmp/x", "demo-output/inventory.yml",
+                     "importer_result.json"):
+        (source / leftover).parent.mkdir(parents=True, exist_ok=True)
+        (source / leftover).write_text("left over\n", encoding="utf-8")
+    artifact = build_collection(source, tmp_path / "dist")
     with tarfile.open(artifact) as archive:
         names = archive.getnames()
+        licence = archive.extractfile("COPYING").read().decode("utf-8")  # type: ignore[union-attr]
     for module in module_names():
         assert "plugins/modules/%s.py" % module in names
-    assert "meta/runtime.yml" in names and "README.md" in names
-    leaked = [name for name in names if name.split("/")[0] in (".venv", ".venv-matrix", "demo-output", ".git")
-              or name.startswith("tests/output") or "__pycache__" in name]
+    missing = [name for name in FOR_USERS if name not in names]
+    assert not missing, missing
+    assert "GNU GENERAL PUBLIC LICENSE" in licence and "Version 3, 29 June 2007" in licence
+    leaked = sorted(name for name in names if is_dev_only(name))
     assert not leaked, leaked[:10]
 
     galaxy("collection", "install", "--offline", "-p", str(installed), str(artifact))

@@ -501,13 +501,13 @@ def test_playbook_never_shows_the_key(licensed_device, tmp_path, run_playbook):
     for secret in secrets:
         assert secret not in output, "a license key secret appears in the playbook output"
     # The tasks did run and did what they say (so the grep above looked at real output).
-    assert run.task("content, wrong device", device)["status"] == "failed"
-    assert "for another device" in run.task("content, wrong device", device)["msg"]
-    assert run.task("content, device error", device)["error_code"] == 22
-    uploaded = run.task("content, upload", device)
+    assert run.task("Content, wrong device", device)["status"] == "failed"
+    assert "for another device" in run.task("Content, wrong device", device)["msg"]
+    assert run.task("Content, device error", device)["error_code"] == 22
+    uploaded = run.task("Content, upload", device)
     assert uploaded["status"] == "changed" and uploaded["license"]["status"] == "Valid"
-    assert run.task("src, check mode, force", device)["status"] == "changed"
-    assert run.task("absent", device)["actions"] == ["remove_license"]
+    assert run.task("Src, check mode, force", device)["status"] == "changed"
+    assert run.task("Absent", device)["actions"] == ["remove_license"]
     assert "expiration_date" in output and "2030-06-30" in output  # the diff is shown
 
 

@@ -60,7 +60,7 @@ def test_one_run_gives_every_device_its_own_key_and_the_second_run_one_request_e
     first_seconds = time.monotonic() - started
     assert first.rc == 0, first
     for device in fleet:
-        result = first.task("license key from the fleet folder", device)
+        result = first.task("License key from the fleet folder", device)
         assert result["status"] == "changed", result
         assert result["key"]["serial_number"] == device.serial_number
         application = installed_key(device)
@@ -75,7 +75,7 @@ def test_one_run_gives_every_device_its_own_key_and_the_second_run_one_request_e
     second_seconds = time.monotonic() - started
     assert second.rc == 0, second
     for device in fleet:
-        result = second.task("license key from the fleet folder", device)
+        result = second.task("License key from the fleet folder", device)
         assert result["status"] == "ok" and result["actions"] == [], result
         assert operations(device) == [("list.cgi", None)], operations(device)
     print("\nfleet of %d: first run %.1f s, second run %.1f s" % (FLEET_SIZE, first_seconds, second_seconds))
