@@ -3,10 +3,13 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """axis_acap logic: install, upgrade, start, stop, restart and remove an application.
 
-Reads first (one list.cgi), decides with pure functions (``resolve_name``,
-``choose_package``, ``upload_decision``, ``preflight``, ``plan``), then acts.
-Device facts (param.cgi) and config.cgi are read only when an upload is
-needed, so a run with nothing to do sends exactly one request.
+``plan_application`` reads through the snapshot (one list.cgi) and decides with
+pure functions (``resolve_name``, ``choose_package``, ``upload_decision``,
+``preflight``, ``plan``); ``execute_application`` carries the plan out, every
+write through the act-then-confirm layer (``_confirm.py``). Device facts
+(param.cgi) and config.cgi are read only when an upload is needed, so a run
+with nothing to do sends exactly one request. axis_acap_state composes the same
+two functions for every application of a camera.
 
 Choices where the API is silent are written down in docs/axis_acap.md.
 """
@@ -18,30 +21,31 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from ansible_collections.vapix.acap.plugins.module_utils._device import DeviceProperties, firmware_has_config_cgi
+from ansible_collections.vapix.acap.plugins.module_utils._confirm import Journal, Write, act_and_confirm
 from ansible_collections.vapix.acap.plugins.module_utils._errors import (
     AcapError,
     DeviceError,
-    DeviceUnreachableError,
-    OutcomeUnknownError,
     PackageError,
     PreflightError,
-    UnexpectedResponseError,
 )
 from ansible_collections.vapix.acap.plugins.module_utils._package import Package, read_packages
 from ansible_collections.vapix.acap.plugins.module_utils._versions import compare_versions, version_at_least
-from ansible_collections.vapix.acap.plugins.module_utils._xml import Application
 from ansible_collections.vapix.acap.plugins.module_utils._module import ModuleSpec
+from ansible_collections.vapix.acap.plugins.module_utils._resources import done_or_planned, resource_record
+from ansible_collections.vapix.acap.plugins.module_utils._snapshot import DeviceSnapshot, find_application
+from ansible_collections.vapix.acap.plugins.module_utils._xml import Application
 
 STATES = ("present", "started", "stopped", "restarted", "absent")
 RUNNING = "Running"
 STOPPED = "Stopped"
+# Idle: the device accepted the application as started and keeps it idle (docs/axis_acap.md).
+IDLE = "Idle"
+STARTED = (RUNNING, IDLE)
 
 # control.cgi codes that mean "already so" for the action that got them.
 ALREADY_RUNNING = 6
 NOT_RUNNING = 7
 NOT_FOUND = 4
-# upload.cgi / control.cgi: the device could not tell whether it did it.
-OUTCOME_UNKNOWN = 15
 
 
 # ----------------------------------------------------------------------------------------------
@@ -80,13 +84,6 @@ def resolve_name(name: Optional[str], packages: Sequence[Package]) -> str:
     if package_names:
         return package_names[0]
     raise PreflightError("Give name (the application's short name) or src (its .eap package).")
-
-
-def find_application(applications: Sequence[Application], name: str) -> Optional[Application]:
-    for application in applications:
-        if application.name == name:
-            return application
-    return None
 
 
 def case_variant(applications: Sequence[Application], name: str) -> Optional[Application]:
@@ -243,7 +240,7 @@ def run_state_actions(state: str, status: Optional[str], keep_running: bool) -> 
 
     ``keep_running``: it was running before an upgrade (state present keeps it running).
     """
-    running = status == RUNNING
+    running = status in STARTED
     if state == "started" or (state == "present" and keep_running):
         return [] if running else ["start"]
     if state == "stopped":
@@ -269,14 +266,15 @@ def plan(state: str, installed: Optional[Application], upload: bool, upload_warn
     """The ordered actions from the desired state, the installed application and the upload decision.
 
     After an upload the run state is predicted as it was (the device keeps a running application
-    running) or Stopped for a new installation; the executor re-reads list.cgi and re-plans.
+    running) or Stopped for a new installation; the executor confirms with list.cgi and re-plans
+    the run state from what the device shows.
     """
     warnings = [upload_warning] if upload_warning else []
     if state == "absent":
         return Plan(["remove"] if installed is not None else [], warnings)
     actions = ["upload"] if upload else []
     status = installed.status if installed is not None else STOPPED
-    keep_running = installed is not None and installed.status == RUNNING
+    keep_running = installed is not None and installed.status in STARTED
     actions += run_state_actions(state, status, keep_running)
     return Plan(actions, warnings)
 
@@ -334,149 +332,51 @@ def diff_view(application: Optional[Application]) -> Dict[str, Any]:
 
 
 # ----------------------------------------------------------------------------------------------
-# Execution
+# Plan: read through the snapshot, decide with the pure functions above
 # ----------------------------------------------------------------------------------------------
 
-# Errors after which a request that changes the device may or may not have taken effect.
-_UNCERTAIN = (DeviceUnreachableError, UnexpectedResponseError, OutcomeUnknownError)
+
+@dataclass
+class ApplicationPlan:
+    """Everything decided about one application before anything is sent."""
+
+    resource: str  # application:NAME, or removed:NAME for an exclusive-mode removal
+    name: str
+    state: str
+    installed: Optional[Application]
+    package: Optional[Package]
+    device: Optional[DeviceProperties]
+    actions: List[str]
+    warnings: List[str]
+    after: Optional[Application]  # as the device should list it afterwards
 
 
-def _outcome_unknown(exc: AcapError) -> bool:
-    if isinstance(exc, _UNCERTAIN):
-        return True
-    return isinstance(exc, DeviceError) and exc.error_code == OUTCOME_UNKNOWN
+def named(name: str, warning: str) -> str:
+    """Every warning names its application (a fleet run prints hundreds)."""
+    return warning if name in warning else "%s: %s" % (name, warning)
 
 
-class _Runner:
-    """Carries out a plan on the device and keeps the truth about what was done."""
-
-    def __init__(self, client: Any, name: str) -> None:
-        self.client = client
-        self.name = name
-        self.done: List[str] = []
-        self.warnings: List[str] = []
-
-    def _fail(self, exc: AcapError, context: str) -> AcapError:
-        exc.message = "%s: %s" % (context, exc.message)
-        exc.args = (exc.message,)
-        exc.result.update(changed=bool(self.done), actions=list(self.done))
-        if self.warnings:
-            exc.result.setdefault("warnings", list(self.warnings))
-        return exc
-
-    def read(self) -> Optional[Application]:
-        return find_application(self.client.list_applications(), self.name)
-
-    def _verify(
-        self, exc: AcapError, action: str, endpoint: str, achieved: Callable[[Optional[Application]], bool]
-    ) -> Optional[Application]:
-        """After an uncertain answer, read list.cgi: done (with a warning) or OutcomeUnknownError."""
-        try:
-            current = self.read()
-        except AcapError as read_error:
-            raise self._outcome_error(exc, action, endpoint, "reading list.cgi afterwards failed too (%s)" % read_error)
-        if achieved(current):
-            self.done.append(action)
-            self.warnings.append(
-                "The device gave no clear answer to %s of %s (%s), but list.cgi shows it done."
-                % (action, self.name, exc.message)
-            )
-            return current
-        raise self._outcome_error(exc, action, endpoint, "list.cgi does not show it done")
-
-    def _outcome_error(self, exc: AcapError, action: str, endpoint: str, finding: str) -> OutcomeUnknownError:
-        error = OutcomeUnknownError(
-            "The outcome of %s of %s is unknown: %s, and %s. Check the device's applications and log, then "
-            "run the task again." % (action, self.name, exc.message, finding),
-            error_code=exc.error_code,
-            http_status=exc.http_status,
-            endpoint=exc.endpoint or endpoint,
-            result={"changed": bool(self.done), "actions": list(self.done)},
-        )
-        if self.warnings:
-            error.result["warnings"] = list(self.warnings)
-        return error
-
-    def upload(self, package: Package) -> Optional[Application]:
-        try:
-            with open(package.path, "rb") as handle:
-                data = handle.read()
-        except OSError as exc:
-            raise self._fail(PackageError("cannot read it again (%s)" % exc), "Package %s" % package.path)
-        try:
-            self.client.upload_package(package.filename, data)
-        except AcapError as exc:
-            if _outcome_unknown(exc):
-                return self._verify(
-                    exc, "upload", "upload.cgi",
-                    lambda app: app is not None and app.version is not None and _same_version(app.version, package),
-                )
-            raise self._fail(exc, "Uploading %s" % package.describe())
-        self.done.append("upload")
-        try:
-            current = self.read()
-        except AcapError as exc:
-            raise self._fail(exc, "%s was uploaded, but reading list.cgi afterwards failed" % package.describe())
-        if current is None:
-            raise self._fail(
-                UnexpectedResponseError(
-                    "upload.cgi answered OK but list.cgi does not list %s. Read the device's system log." % self.name,
-                    endpoint="list.cgi",
-                ),
-                "Uploading %s" % package.describe(),
-            )
-        return current
-
-    def control(self, action: str) -> None:
-        """start / stop / restart / remove; "already so" answers are no change."""
-        try:
-            self.client.control(action, self.name)
-        except AcapError as exc:
-            code = exc.error_code if isinstance(exc, DeviceError) else None
-            if code is not None and _ALREADY_SO.get(action) == code:
-                return
-            if action == "restart" and code == NOT_RUNNING:
-                # It stopped since list.cgi was read: starting it is what restarted asks for.
-                self.control("start")
-                return
-            if _outcome_unknown(exc):
-                self._verify(exc, action, "control.cgi", _ACHIEVED[action])
-                return
-            raise self._fail(exc, "%s of %s failed" % (action.capitalize(), self.name))
-        self.done.append(action)
-
-
-# control.cgi answers that mean the action has nothing to do.
-_ALREADY_SO: Dict[str, int] = {"start": ALREADY_RUNNING, "stop": NOT_RUNNING, "remove": NOT_FOUND}
-
-_ACHIEVED: Dict[str, Callable[[Optional[Application]], bool]] = {
-    "start": lambda app: app is not None and app.status == RUNNING,
-    "restart": lambda app: app is not None and app.status == RUNNING,
-    "stop": lambda app: app is not None and app.status != RUNNING,
-    "remove": lambda app: app is None,
-}
-
-
-def _same_version(version: str, package: Package) -> bool:
-    try:
-        return compare_versions(version, package.version) == 0
-    except ValueError:
-        return version == package.version
-
-
-def run(client: Any, params: Dict[str, Any], check_mode: bool) -> Dict[str, Any]:
-    """The axis_acap logic contract (docs/architecture.md)."""
-    state = params.get("state") or "present"
+def plan_application(
+    snapshot: DeviceSnapshot,
+    *,
+    name: Optional[str],
+    src: Sequence[str],
+    state: str = "present",
+    force: bool = False,
+    allow_downgrade: bool = False,
+    check_mode: bool = False,
+    allow_unsigned: Optional[bool] = None,
+    resource_kind: str = "application",
+) -> ApplicationPlan:
+    """Decide what to do for one application. ``allow_unsigned``: the AllowUnsigned value an earlier
+    step of the same run sets (None: read the device's when it matters). Every package is read, and
+    every local mistake found, before the first request."""
     if state not in STATES:
         raise PreflightError("state must be one of %s, not %r." % (", ".join(STATES), state))
-    force = bool(params.get("force"))
-    allow_downgrade = bool(params.get("allow_downgrade"))
+    packages = read_packages([os.path.expanduser(path) for path in source_list(src)])
+    name = resolve_name(name, packages)
 
-    # Every package is read, and every local mistake found, before the first request.
-    packages = read_packages([os.path.expanduser(path) for path in source_list(params.get("src"))])
-    name = resolve_name(params.get("name"), packages)
-
-    applications = client.list_applications()
+    applications = snapshot.applications()
     installed = find_application(applications, name)
     warnings: List[str] = []
     clash = case_variant(applications, name)
@@ -510,61 +410,185 @@ def run(client: Any, params: Dict[str, Any], check_mode: bool) -> Dict[str, Any]
                 upload, upload_warning = upload_decision(installed, packages[0], force, allow_downgrade)
             if upload or not same_version:
                 # Which package, and whether it can be installed, depend on the device.
-                device = client.get_device_properties()
+                device = snapshot.properties()
                 package = choose_package(packages, device)
                 upload, upload_warning = upload_decision(installed, package, force, allow_downgrade)
 
     if upload and package is not None and device is not None:
-        allow_unsigned: Optional[bool] = None
-        if not package.signed and device.firmware_version and _has_config_cgi(device.firmware_version):
-            allow_unsigned = client.get_config("AllowUnsigned")
-        warnings += preflight(package, device, applications, allow_unsigned, check_mode)
+        # Check mode may only assume that an earlier task changes AllowUnsigned when this run does not
+        # declare it: a declared value is what the real run will have.
+        lenient = check_mode and allow_unsigned is None
+        if allow_unsigned is None and not package.signed and device.firmware_version and (
+            firmware_has_config_cgi(device.firmware_version)
+        ):
+            allow_unsigned = snapshot.setting("AllowUnsigned")
+        warnings += preflight(package, device, applications, allow_unsigned, lenient)
 
     the_plan = plan(state, installed, upload, upload_warning)
     warnings += the_plan.warnings
+    return ApplicationPlan(
+        resource="%s:%s" % (resource_kind, name),
+        name=name,
+        state=state,
+        installed=installed,
+        package=package,
+        device=device,
+        actions=the_plan.actions,
+        warnings=[named(name, warning) for warning in warnings],
+        after=predict_after(state, installed, package, the_plan.actions),
+    )
 
-    if check_mode or not the_plan.actions:
-        actions = the_plan.actions
-        after = predict_after(state, installed, package, actions)
+
+# ----------------------------------------------------------------------------------------------
+# Execute: every write through the act-then-confirm layer
+# ----------------------------------------------------------------------------------------------
+
+# control.cgi answers that mean the action has nothing to do.
+_ALREADY_SO: Dict[str, int] = {"start": ALREADY_RUNNING, "stop": NOT_RUNNING, "remove": NOT_FOUND}
+
+_ACHIEVED: Dict[str, Callable[[Optional[Application]], bool]] = {
+    "start": lambda app: app is not None and app.status in STARTED,
+    "restart": lambda app: app is not None and app.status in STARTED,
+    "stop": lambda app: app is not None and app.status not in STARTED,
+    "remove": lambda app: app is None,
+}
+# A start may take a moment to show in list.cgi: read again this many times, a second apart.
+_START_SETTLE_READS = 4
+
+
+def describe_listed(name: str, application: Optional[Application]) -> str:
+    if application is None:
+        return "%s not installed" % name
+    return "%s %s %s" % (name, application.version or "(no version)", application.status or "(no status)")
+
+
+def _same_version(version: str, package: Package) -> bool:
+    try:
+        return compare_versions(version, package.version) == 0
+    except ValueError:
+        return version == package.version
+
+
+def _upload(snapshot: DeviceSnapshot, plan: ApplicationPlan, journal: Journal) -> Optional[Application]:
+    package = plan.package
+    assert package is not None
+    installed = plan.installed
+    reinstall = installed is not None and bool(installed.version) and _same_version(installed.version or "", package)
+    return act_and_confirm(Write(
+        resource=plan.resource,
+        action="upload",
+        description="upload of %s" % package.describe(),
+        send=lambda: snapshot.client.upload_package(package.filename, package.path),
+        read=lambda: snapshot.reread_application(plan.name),
+        achieved=lambda app: app is not None and bool(app.version) and _same_version(app.version or "", package),
+        unchanged=lambda app: (app is None) if installed is None else (
+            app is not None and app.version == installed.version),
+        provable=not reinstall,  # the same version listed before and after: list.cgi cannot tell
+        describe_state=lambda app: describe_listed(plan.name, app),
+    ), journal)
+
+
+def _control(snapshot: DeviceSnapshot, plan: ApplicationPlan, action: str, before: Optional[Application],
+             journal: Journal) -> Optional[Application]:
+    client = snapshot.client
+    before_status = before.status if before is not None else None
+    write: Write[Optional[Application]] = Write(
+        resource=plan.resource,
+        action=action,
+        description="%s of %s" % (action, plan.name),
+        send=lambda: None,
+        read=lambda: snapshot.reread_application(plan.name),
+        achieved=_ACHIEVED[action],
+        unchanged=lambda app: (app is not None and app.status == before_status),
+        provable=action != "restart",  # Running before and after: list.cgi cannot show a restart
+        already_so=(_ALREADY_SO[action],) if action in _ALREADY_SO else (),
+        settle_reads=_START_SETTLE_READS if action in ("start", "restart") else 0,
+        describe_state=lambda app: describe_listed(plan.name, app),
+    )
+
+    def send() -> None:
+        try:
+            client.control(action, plan.name)
+        except DeviceError as exc:
+            if action != "restart" or exc.error_code != NOT_RUNNING:
+                raise
+            # It stopped since list.cgi was read: starting it is what restarted asks for.
+            client.control("start", plan.name)
+            write.action, write.provable = "start", True
+
+    write.send = send
+    state = act_and_confirm(write, journal)
+    if state is None:  # "already so": the device is where the action would have brought it
+        return predict_after(plan.state, before, None, [action])
+    return state
+
+
+def execute_application(snapshot: DeviceSnapshot, plan: ApplicationPlan, journal: Journal) -> Optional[Application]:
+    """Carry out ``plan``; returns the application as the device lists it afterwards."""
+    after = plan.installed
+    if not plan.actions:
+        return after
+    if "upload" in plan.actions and plan.package is not None:
+        after = _upload(snapshot, plan, journal)
+        keep_running = plan.installed is not None and plan.installed.status in STARTED
+        follow_up = run_state_actions(plan.state, after.status if after else None, keep_running)
     else:
-        runner = _Runner(client, name)
-        after = installed
-        if the_plan.upload and package is not None:
-            after = runner.upload(package)
-            keep_running = installed is not None and installed.status == RUNNING
-            follow_up = run_state_actions(state, after.status if after else None, keep_running)
-        else:
-            follow_up = [action for action in the_plan.actions if action != "upload"]
-        for action in follow_up:
-            runner.control(action)
-        if any(action != "upload" for action in runner.done):
-            # A control action changed the run state: read what the device shows now.
-            try:
-                after = runner.read()
-            except AcapError as exc:
-                raise runner._fail(exc, "The actions were done, but reading list.cgi afterwards failed")
-        actions = list(runner.done)
-        warnings += runner.warnings
+        follow_up = list(plan.actions)
+    for action in follow_up:
+        after = _control(snapshot, plan, action, after, journal)
+    return after
 
+
+def application_record(plan: ApplicationPlan, after: Optional[Application], journal: Journal, check_mode: bool) -> Dict[str, Any]:
+    return resource_record(
+        plan.resource,
+        done_or_planned(journal, plan.resource, plan.actions, check_mode),
+        before=diff_view(plan.installed),
+        after=diff_view(after),
+        source=plan.package.path if plan.package is not None and "upload" in plan.actions else None,
+        warnings=plan.warnings + [warning for warning in journal.warnings if plan.name in warning],
+        outcome_unknown=plan.resource in journal.unknown,
+    )
+
+
+def run(client: Any, params: Dict[str, Any], check_mode: bool) -> Dict[str, Any]:
+    """The axis_acap logic contract (docs/architecture.md): plan, then execute."""
+    snapshot = DeviceSnapshot(client)
+    the_plan = plan_application(
+        snapshot,
+        name=params.get("name"),
+        src=source_list(params.get("src")),
+        state=params.get("state") or "present",
+        force=bool(params.get("force")),
+        allow_downgrade=bool(params.get("allow_downgrade")),
+        check_mode=check_mode,
+    )
+    journal = Journal(flat=True)
+    journal.warnings.extend(the_plan.warnings)
+    if check_mode:
+        after = the_plan.after
+    else:
+        try:
+            after = execute_application(snapshot, the_plan, journal)
+        except AcapError as exc:
+            exc.result.setdefault("resources", [application_record(the_plan, the_plan.installed, journal, False)])
+            raise
+    actions = list(the_plan.actions) if check_mode else journal.reported_actions()
     result: Dict[str, Any] = {
         "changed": bool(actions),
-        "actions": list(actions),
+        "actions": actions,
         "application": after.to_dict() if after is not None else None,
-        "package": package.to_dict() if package is not None else None,
-        "diff": {"before": diff_view(installed), "after": diff_view(after)},
+        "package": the_plan.package.to_dict() if the_plan.package is not None else None,
+        "resources": [application_record(the_plan, after, journal, check_mode)],
+        "diff": {"before": diff_view(the_plan.installed), "after": diff_view(after)},
     }
-    if device is not None:
-        result["device"] = device.to_dict()
-    if warnings:
-        result["warnings"] = warnings
+    if the_plan.device is not None:
+        result["device"] = the_plan.device.to_dict()
+    if journal.warnings:
+        result["warnings"] = list(journal.warnings)
+    if journal.unknown:
+        result["outcome_unknown"] = True
     return result
-
-
-def _has_config_cgi(firmware: str) -> bool:
-    try:
-        return firmware_has_config_cgi(firmware)
-    except ValueError:
-        return False
 
 
 # The module's options (besides the connection options) and its logic, for the module file and

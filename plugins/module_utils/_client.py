@@ -39,6 +39,7 @@ from ansible_collections.vapix.acap.plugins.module_utils._errors import (
     DeviceTimeoutError,
     DeviceUnreachableError,
     EndpointNotFoundError,
+    PackageError,
     ParameterError,
     PermissionDeniedError,
     ServerError,
@@ -269,12 +270,18 @@ class VapixClient:
         )
         return self._config_value(name, settings)
 
-    def upload_package(self, filename: str, data: bytes) -> None:
-        """POST upload.cgi (multipart part ``packfil``); the device installs the package.
+    def upload_package(self, filename: str, path: str) -> None:
+        """POST upload.cgi (multipart part ``packfil``) with the package at ``path``; the device
+        installs the package.
 
         Error 12 (another upload in progress) is resent after a pause: the
         device did nothing with this request. Nothing else is resent.
         """
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError as exc:
+            raise PackageError("Package %s cannot be read again: %s" % (path, exc)) from None
         attempt = 0
         while True:
             try:

@@ -3,144 +3,124 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Logic of axis_acap_config: the device-wide application settings of config.cgi.
 
-Reads each given setting with ``action=get`` (one request per setting), sets
-only those that differ. The firmware version is read (param.cgi) only when
-config.cgi shows that a setting or config.cgi itself is unavailable, to say
-which firmware has it: a run on a device that has the settings costs no
-param.cgi request.
+Plan: read each given setting (config.cgi ``get``, one request per setting,
+through the snapshot) and keep those that differ. Execute: ``set`` each through
+the act-then-confirm layer; the ``set`` answer echoes the value, which is the
+confirmation, and an uncertain answer reads the setting again. The firmware
+version is read only to explain a setting the device lacks.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from dataclasses import dataclass
+from typing import Any, Dict, List, Mapping
 
 from ansible_collections.vapix.acap.plugins.module_utils._client import VapixClient
-from ansible_collections.vapix.acap.plugins.module_utils._device import (
-    CONFIG_CGI_MIN_FIRMWARE,
-    SETTING_OPTIONS,
-    describe_setting_range,
-    firmware_has_config_cgi,
-    firmware_supports_setting,
-)
-from ansible_collections.vapix.acap.plugins.module_utils._errors import (
-    AcapError,
-    DeviceError,
-    DeviceUnreachableError,
-    EndpointNotFoundError,
-    OutcomeUnknownError,
-    ServerError,
-    UnexpectedResponseError,
-    UnsupportedError,
-)
+from ansible_collections.vapix.acap.plugins.module_utils._confirm import Journal, Write, act_and_confirm
+from ansible_collections.vapix.acap.plugins.module_utils._device import SETTING_OPTIONS
+from ansible_collections.vapix.acap.plugins.module_utils._errors import AcapError, ParameterError
 from ansible_collections.vapix.acap.plugins.module_utils._module import ModuleSpec
-
-_OPTION_OF_SETTING = {setting: option for option, setting in SETTING_OPTIONS.items()}
-
-
-def _as_options(settings: Dict[str, bool]) -> Dict[str, bool]:
-    return {_OPTION_OF_SETTING[name]: value for name, value in settings.items()}
+from ansible_collections.vapix.acap.plugins.module_utils._resources import done_or_planned, resource_record
+from ansible_collections.vapix.acap.plugins.module_utils._snapshot import DeviceSnapshot
 
 
-def _firmware_version(client: VapixClient) -> Optional[str]:
-    try:
-        return client.get_device_properties().firmware_version
-    except AcapError:
-        return None  # only used to explain another failure; that failure is reported instead
+def _word(value: bool) -> str:
+    return "true" if value else "false"
 
 
-def _unsupported(setting: str, firmware: str, cause: AcapError) -> UnsupportedError:
-    option = _OPTION_OF_SETTING[setting]
-    return UnsupportedError(
-        "%s (config.cgi %s) is not available on this device: it runs AXIS OS %s and %s exists in %s. "
-        "Leave %s out for this device (for example with a condition on device.firmware_version from "
-        "vapix.acap.axis_acap_info)" % (option, setting, firmware, setting, describe_setting_range(setting), option),
-        error_code=cause.error_code,
-        http_status=cause.http_status,
-        endpoint="config.cgi",
-    )
+@dataclass
+class SettingPlan:
+    """One declared setting: its option name, config.cgi name, the value wanted and the value found."""
+
+    option: str
+    setting: str
+    wanted: bool
+    before: bool
+
+    @property
+    def resource(self) -> str:
+        return "setting:%s" % self.option
+
+    @property
+    def actions(self) -> List[str]:
+        return [] if self.before == self.wanted else ["set %s=%s" % (self.setting, _word(self.wanted))]
 
 
-def read_setting(client: VapixClient, setting: str) -> bool:
-    """config.cgi get, with a message naming the firmware and the range when the device lacks it."""
-    try:
-        return client.get_config(setting)
-    except EndpointNotFoundError as exc:
-        firmware = _firmware_version(client)
-        if firmware and not firmware_has_config_cgi(firmware):
-            raise UnsupportedError(
-                "This device runs AXIS OS %s, which has no config.cgi (it needs AXIS OS %s or later), so %s "
-                "cannot be read or set; %s exists in %s"
-                % (firmware, CONFIG_CGI_MIN_FIRMWARE, setting, setting, describe_setting_range(setting)),
-                error_code=exc.error_code,
-                http_status=exc.http_status,
-                endpoint="config.cgi",
-            ) from None
-        raise
-    except (DeviceError, UnexpectedResponseError) as exc:
-        firmware = _firmware_version(client)
-        if firmware and not firmware_supports_setting(firmware, setting):
-            raise _unsupported(setting, firmware, exc) from None
-        raise
+def plan_settings(snapshot: DeviceSnapshot, wanted: Mapping[str, bool]) -> List[SettingPlan]:
+    """``wanted``: option name (allow_unsigned, allow_root) -> value. Reads each setting once."""
+    unknown = sorted(set(wanted) - set(SETTING_OPTIONS))
+    if unknown:
+        raise ParameterError("Unknown setting %s; the settings are %s" % (", ".join(unknown), ", ".join(SETTING_OPTIONS)))
+    return [
+        SettingPlan(option, SETTING_OPTIONS[option], bool(value), snapshot.setting(SETTING_OPTIONS[option]))
+        for option, value in wanted.items()
+    ]
 
 
-def _set_setting(client: VapixClient, setting: str, value: bool) -> bool:
-    """config.cgi set. When the answer is lost (dropped connection, timeout, HTTP 5xx) the set is not
-    resent: the setting is read again, and a device that shows the wanted value counts as done."""
-    try:
-        return client.set_config(setting, value)
-    except (DeviceUnreachableError, ServerError) as exc:
-        try:
-            current = client.get_config(setting)
-        except AcapError as reread_error:
-            raise OutcomeUnknownError(
-                "config.cgi set %s=%s got no answer (%s), and reading the setting again failed too (%s); the "
-                "device may or may not have the new value. Run the task again once the device answers"
-                % (setting, "true" if value else "false", exc.message, reread_error.message),
-                endpoint="config.cgi",
-            ) from None
-        if current == value:
-            return current
-        raise
+def apply_setting(snapshot: DeviceSnapshot, plan: SettingPlan, journal: Journal) -> bool:
+    """Set one setting that differs; returns the value the device has afterwards."""
+    client = snapshot.client
+
+    def send() -> bool:
+        value = client.set_config(plan.setting, plan.wanted)
+        snapshot.remember_setting(plan.setting, value)
+        return value
+
+    state = act_and_confirm(Write(
+        resource=plan.resource,
+        action=plan.actions[0],
+        description="config.cgi set %s=%s" % (plan.setting, _word(plan.wanted)),
+        send=send,
+        answer_is_state=True,
+        read=lambda: snapshot.reread_setting(plan.setting),
+        achieved=lambda value: value == plan.wanted,
+        unchanged=lambda value: value == plan.before,
+        describe_state=lambda value: "%s=%s" % (plan.setting, _word(value)),
+    ), journal)
+    return plan.wanted if state is None else state
+
+
+def setting_records(plans: List[SettingPlan], after: Mapping[str, bool], journal: Journal, check_mode: bool) -> List[Dict[str, Any]]:
+    return [
+        resource_record(
+            plan.resource,
+            done_or_planned(journal, plan.resource, plan.actions, check_mode),
+            before=plan.before,
+            after=after[plan.option],
+            outcome_unknown=plan.resource in journal.unknown,
+        )
+        for plan in plans
+    ]
 
 
 def run(client: VapixClient, params: Dict[str, Any], check_mode: bool) -> Dict[str, Any]:
-    wanted: Dict[str, bool] = {
-        setting: bool(params[option]) for option, setting in SETTING_OPTIONS.items() if params.get(option) is not None
-    }
-    if not wanted:
-        raise AcapError("Give at least one of %s" % ", ".join(sorted(SETTING_OPTIONS)))
-
-    before = {setting: read_setting(client, setting) for setting in wanted}
-    planned = [(setting, value) for setting, value in wanted.items() if before[setting] != value]
-    actions: List[str] = ["set %s=%s" % (setting, "true" if value else "false") for setting, value in planned]
-
-    after = dict(before)
-    if check_mode:
-        after.update(planned)
-    else:
-        done: List[str] = []
-        for (setting, value), action in zip(planned, actions):
+    wanted = {option: bool(params[option]) for option in SETTING_OPTIONS if params.get(option) is not None}
+    snapshot = DeviceSnapshot(client)
+    plans = plan_settings(snapshot, wanted)
+    before = {plan.option: plan.before for plan in plans}
+    after = {plan.option: plan.wanted for plan in plans} if check_mode else dict(before)
+    journal = Journal(flat=True)
+    if not check_mode:
+        for plan in plans:
+            if not plan.actions:
+                continue
             try:
-                echoed = _set_setting(client, setting, value)
-                if echoed != value:
-                    raise DeviceError(
-                        "config.cgi accepted %s but answered %s=%s: the device did not apply the value. Read the "
-                        "device's system log" % (action, setting, "true" if echoed else "false"),
-                        endpoint="config.cgi",
-                    )
+                after[plan.option] = apply_setting(snapshot, plan, journal)
             except AcapError as exc:
-                # Tell the truth about what was already changed before this failure.
-                exc.result.update(changed=bool(done), actions=list(done), config=_as_options(after))
+                exc.result.update(config=dict(after))
                 raise
-            after[setting] = echoed
-            done.append(action)
-
-    return {
-        "changed": bool(actions),
-        "actions": actions,
-        "config": _as_options(after),
-        "diff": {"before": _as_options(before), "after": _as_options(after)},
+    result: Dict[str, Any] = {
+        "changed": any(plan.actions for plan in plans) if check_mode else journal.changed,
+        "actions": [action for plan in plans for action in plan.actions] if check_mode else journal.reported_actions(),
+        "config": after,
+        "resources": setting_records(plans, after, journal, check_mode),
+        "diff": {"before": before, "after": after},
     }
+    if journal.warnings:
+        result["warnings"] = list(journal.warnings)
+    if journal.unknown:
+        result["outcome_unknown"] = True
+    return result
 
 
 # The module's options (besides the connection options) and its logic, for the module file and

@@ -13,7 +13,7 @@ firmware number.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Tuple
+from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Tuple
 
 from ansible_collections.vapix.acap.plugins.module_utils._versions import version_at_least, version_in_range
 
@@ -129,17 +129,26 @@ def param_list_errors(text: str) -> List[str]:
     return [line.strip().lstrip("#").strip() for line in text.splitlines() if line.strip().startswith("# Error")]
 
 
-def firmware_has_config_cgi(firmware: str) -> bool:
-    return version_at_least(firmware, CONFIG_CGI_MIN_FIRMWARE)
+def _known(check: Callable[[], bool]) -> Optional[bool]:
+    """A firmware rule's answer, or None when a version the device reported cannot be read
+    (``N/A``, a vendor build string): then nothing is refused locally, the device decides."""
+    try:
+        return check()
+    except ValueError:
+        return None
 
 
-def embedded_development_has_list_cgi(embedded_development: str) -> bool:
-    return version_at_least(embedded_development, LIST_CGI_MIN_EMBEDDED_DEVELOPMENT)
+def firmware_has_config_cgi(firmware: str) -> Optional[bool]:
+    return _known(lambda: version_at_least(firmware, CONFIG_CGI_MIN_FIRMWARE))
 
 
-def firmware_limits_running_applications(firmware: str) -> bool:
+def embedded_development_has_list_cgi(embedded_development: str) -> Optional[bool]:
+    return _known(lambda: version_at_least(embedded_development, LIST_CGI_MIN_EMBEDDED_DEVELOPMENT))
+
+
+def firmware_limits_running_applications(firmware: str) -> Optional[bool]:
     """True where control.cgi may answer Error 9 (too many applications running)."""
-    return not version_at_least(firmware, RUNNING_LIMIT_REMOVED_FIRMWARE)
+    return _known(lambda: not version_at_least(firmware, RUNNING_LIMIT_REMOVED_FIRMWARE))
 
 
 def config_setting_range(name: str) -> Tuple[str, Optional[str]]:
@@ -156,14 +165,15 @@ def describe_setting_range(name: str) -> str:
     return "AXIS OS %s to %s" % (minimum, maximum)
 
 
-def firmware_supports_setting(firmware: str, name: str) -> bool:
-    """Whether firmware ``firmware`` has config.cgi setting ``name``."""
+def firmware_supports_setting(firmware: str, name: str) -> Optional[bool]:
+    """Whether firmware ``firmware`` has config.cgi setting ``name``; None when unreadable."""
     rule = CONFIG_SETTINGS.get(name)
     if rule is None:
         return False
     if rule.maximum is None:
-        return version_at_least(firmware, rule.minimum)
-    return version_in_range(firmware, rule.minimum, rule.maximum)
+        return _known(lambda: version_at_least(firmware, rule.minimum))
+    maximum = rule.maximum
+    return _known(lambda: version_in_range(firmware, rule.minimum, maximum))
 
 
 def setting_default(firmware: str, name: str) -> Optional[bool]:
@@ -171,9 +181,9 @@ def setting_default(firmware: str, name: str) -> Optional[bool]:
     if not firmware_supports_setting(firmware, name):
         return None
     rule = CONFIG_SETTINGS[name]
-    return version_in_range(firmware, "0", rule.default_true_until)
+    return _known(lambda: version_in_range(firmware, "0", rule.default_true_until))
 
 
 def supported_settings(firmware: str) -> List[str]:
     """The config.cgi settings of ``firmware``, in catalog order."""
-    return [name for name in CONFIG_SETTINGS if firmware_supports_setting(firmware, name)]
+    return [name for name in CONFIG_SETTINGS if firmware_supports_setting(firmware, name) is not False]

@@ -50,7 +50,7 @@ def run(client: VapixClient, params: Dict[str, Any], check_mode: bool) -> Dict[s
 
     applications: List[Dict[str, Any]] = []
     embedded = device.embedded_development_version
-    if embedded and not embedded_development_has_list_cgi(embedded):
+    if embedded and embedded_development_has_list_cgi(embedded) is False:
         missing.append("list.cgi: needs EmbeddedDevelopment >= %s (%s)" % (LIST_CGI_MIN_EMBEDDED_DEVELOPMENT, _has(embedded)))
     else:
         try:
@@ -66,11 +66,11 @@ def run(client: VapixClient, params: Dict[str, Any], check_mode: bool) -> Dict[s
 
     config: Dict[str, bool] = {}
     firmware = device.firmware_version
-    if firmware and not firmware_has_config_cgi(firmware):
+    if firmware and firmware_has_config_cgi(firmware) is False:
         missing.append("config.cgi: needs AXIS OS >= %s (%s)" % (CONFIG_CGI_MIN_FIRMWARE, _has(firmware)))
     else:
         for setting in CONFIG_SETTINGS:
-            if firmware and not firmware_supports_setting(firmware, setting):
+            if firmware and firmware_supports_setting(firmware, setting) is False:
                 continue  # not a gap: this firmware simply has no such setting
             try:
                 config[_OPTION_OF_SETTING[setting]] = client.get_config(setting)
@@ -78,7 +78,7 @@ def run(client: VapixClient, params: Dict[str, Any], check_mode: bool) -> Dict[s
                 missing.append("config.cgi: needs AXIS OS >= %s (%s)" % (CONFIG_CGI_MIN_FIRMWARE, _has(firmware)))
                 break
             except (DeviceError, UnexpectedResponseError) as exc:
-                if firmware:
+                if firmware and firmware_supports_setting(firmware, setting):
                     raise  # the firmware should have it: a real failure, not a gap
                 # Firmware unknown: the refusal may only mean this firmware lacks the setting; say so.
                 missing.append("config.cgi %s: %s" % (setting, exc.message))

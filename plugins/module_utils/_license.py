@@ -17,14 +17,12 @@ file name, product, productid, serial number and expiry.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple
 
+from ansible_collections.vapix.acap.plugins.module_utils._confirm import Journal, Write, act_and_confirm
 from ansible_collections.vapix.acap.plugins.module_utils._errors import (
     AcapError,
-    DeviceError,
-    DeviceUnreachableError,
-    OutcomeUnknownError,
     PreflightError,
     UnexpectedResponseError,
 )
@@ -39,8 +37,10 @@ from ansible_collections.vapix.acap.plugins.module_utils._license_key import (
     pick_key,
     same_application_id,
 )
-from ansible_collections.vapix.acap.plugins.module_utils._xml import Application
 from ansible_collections.vapix.acap.plugins.module_utils._module import ModuleSpec
+from ansible_collections.vapix.acap.plugins.module_utils._resources import done_or_planned, resource_record
+from ansible_collections.vapix.acap.plugins.module_utils._snapshot import DeviceSnapshot
+from ansible_collections.vapix.acap.plugins.module_utils._xml import Application
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from ansible_collections.vapix.acap.plugins.module_utils._client import VapixClient
@@ -54,9 +54,6 @@ INVALID = "Invalid"
 MISSING = "Missing"
 CUSTOM = "Custom"
 NOT_REQUIRED = "None"
-
-# A request that may have reached the device although no answer came back.
-_UNCERTAIN_ERRORS = (DeviceUnreachableError, UnexpectedResponseError, OutcomeUnknownError)
 
 
 @dataclass(frozen=True)
@@ -121,9 +118,10 @@ def device_expiry(application: Application) -> Optional[datetime.date]:
 
 
 def check_key_matches_application(key: LicenseKey, application: Application) -> None:
-    """Product must be the application's short name; productid its ApplicationID
-    where both are known. Local: needs no request."""
-    if key.product != application.name or not same_application_id(key.productid, application.application_id):
+    """The key's productid must be the application's ApplicationID where both are known. The product
+    name is not checked: one public sample is all that says it is the short name, so the device
+    judges it (license.cgi Error 25/26). Local: needs no request."""
+    if not same_application_id(key.productid, application.application_id):
         raise PreflightError(
             "The %s is not for the installed application %s. Use the key Axis issued for this "
             "application." % (describe_key(key), describe_application(application))
@@ -210,11 +208,15 @@ def plan_license(
         if all(key.expires == installed for key in candidates):
             # Whichever of these keys is this device's, it is installed already.
             return LicensePlan(key=candidates[0] if len(candidates) == 1 else None)
+        if all(device_key_is_better(application, key) for key in candidates):
+            return LicensePlan(warnings=(_better_key_warning(application, candidates[0]),))
         if serial_number is None:
             return LicensePlan(needs_serial=True)
         key = _select(keys, candidates, serial_number, application)
         if key.expires == installed:
             return LicensePlan(key=key)
+        if device_key_is_better(application, key):
+            return LicensePlan(warnings=(_better_key_warning(application, key),))
         return _upload(key, application, serial_number, now, warnings)
 
     # Missing, Invalid, forced: an upload, which must be checked against the serial number.
@@ -222,6 +224,25 @@ def plan_license(
         return LicensePlan(needs_serial=True, warnings=tuple(warnings))
     key = _select(keys, candidates, serial_number, application)
     return _upload(key, application, serial_number, now, warnings)
+
+
+def device_key_is_better(application: Application, key: LicenseKey) -> bool:
+    """The key installed now (list.cgi Valid) expires later than ``key``, or never. An unreadable
+    LicenseExpirationDate is not "better": the declared key is uploaded."""
+    if key.expires is None:
+        return False
+    if not application.license_expiration_date:
+        return True  # Valid without an expiry date: a key that never expires
+    installed = device_expiry(application)
+    return installed is not None and installed > key.expires
+
+
+def _better_key_warning(application: Application, key: LicenseKey) -> str:
+    installed = application.license_expiration_date or "never"
+    return (
+        "%s: the device's license key (valid, expires %s) is better than the declared %s, so it is kept. "
+        "Use force: true to replace it anyway." % (application.name, installed, describe_key(key))
+    )
 
 
 def _plan_absent(force: bool, application: Optional[Application]) -> LicensePlan:
@@ -295,13 +316,6 @@ def load_key_source(params: Dict[str, Any]) -> Optional[KeyCollection]:
     return None
 
 
-def find_application(applications: Sequence[Application], name: str) -> Optional[Application]:
-    for application in applications:
-        if application.name == name:
-            return application
-    return None
-
-
 def _not_installed(applications: Sequence[Application], name: str) -> PreflightError:
     similar = [app.name for app in applications if app.name.lower() == name.lower()]
     message = "The application %s is not installed on the device, so it cannot take a license key." % name
@@ -325,210 +339,175 @@ def _assumed_installation(applications: Sequence[Application], name: str) -> Tup
 
 
 @dataclass
-class _Outcome:
-    """The result being built, so that a failure can carry what was done."""
+class LicenseTask:
+    """Everything decided about one application's license before anything is sent."""
 
-    actions: List[str] = field(default_factory=list)
-    warnings: List[str] = field(default_factory=list)
+    name: str
+    plan: LicensePlan
+    before: LicenseState
+    after: LicenseState  # predicted
+    warnings: List[str]
 
-    def partial(self) -> Dict[str, Any]:
-        return {"changed": bool(self.actions), "actions": list(self.actions)}
+    @property
+    def resource(self) -> str:
+        return "license:%s" % self.name
 
 
-def run(client: "VapixClient", params: Dict[str, Any], check_mode: bool, now: Optional[datetime.datetime] = None) -> Dict[str, Any]:
-    """The logic contract (docs/architecture.md): read, plan, act, confirm."""
-    name: str = params["name"]
-    state: str = params.get("state") or "present"
-    force = bool(params.get("force"))
-    now = now or utc_now()
-
-    applications = client.list_applications()
-    application = find_application(applications, name)
-    keys = load_key_source(params) if state == "present" else None
+def prepare_license(
+    snapshot: DeviceSnapshot,
+    *,
+    name: str,
+    state: str,
+    force: bool,
+    keys: Optional[KeyCollection],
+    check_mode: bool,
+    now: datetime.datetime,
+    application: Optional[Application] = None,
+) -> LicenseTask:
+    """Plan one application's license. ``application``: the application as an earlier step of the same
+    run leaves it (axis_acap_state); None: as the device lists it now."""
     assumed_install: Optional[str] = None
-    if state == "present" and application is None:
-        if not check_mode:
-            raise _not_installed(applications, name)
-        # A check run of a playbook that installs the application in an earlier task: that task
-        # installed nothing, so this one plans against the application as it would be installed.
-        application, assumed_install = _assumed_installation(applications, name)
+    if application is None:
+        application = snapshot.application(name)
+        if state == "present" and application is None:
+            if not check_mode:
+                raise _not_installed(snapshot.applications(), name)
+            # A check run of a playbook that installs the application in an earlier task: that task
+            # installed nothing, so this one plans against the application as it would be installed.
+            application, assumed_install = _assumed_installation(snapshot.applications(), name)
 
-    plan = plan_license(name=name, state=state, force=force, application=application, keys=keys, serial_number=None, now=now)
+    def decide(serial: Optional[str]) -> LicensePlan:
+        return plan_license(name=name, state=state, force=force, application=application, keys=keys,
+                            serial_number=serial, now=now)
+
+    plan = decide(None)
     if plan.needs_serial:
-        serial = client.get_device_properties().serial_number
+        serial = snapshot.properties().serial_number
         if not serial:
             raise UnexpectedResponseError(
                 "The device did not report its serial number (param.cgi Properties.System.SerialNumber), "
-                "which is needed to choose and check the license key.",
-                result={"changed": False, "actions": []},
+                "which is needed to choose and check the license key of %s." % name,
             )
-        plan = plan_license(name=name, state=state, force=force, application=application, keys=keys, serial_number=serial, now=now)
-
-    outcome = _Outcome(warnings=([assumed_install] if assumed_install else []) + list(plan.warnings))
+        plan = decide(serial)
+    warnings = ([assumed_install] if assumed_install else []) + list(plan.warnings)
     if keys is not None and keys.problems:
-        outcome.warnings.append("Key files that could not be read were skipped: %s" % keys.describe_problems())
-    before = LicenseState.of(None if assumed_install else application)
-    after = predicted_state(plan, LicenseState.of(application))
-
-    if plan.actions and not check_mode:
-        for action in plan.actions:
-            if action == UPLOAD_LICENSE:
-                after = _upload_and_confirm(client, name, plan, before, outcome)
-            elif action == REMOVE_LICENSE:
-                after = _remove_and_confirm(client, name, before, outcome)
-    elif plan.actions:
-        outcome.actions = list(plan.actions)  # check mode: what would be done
-
-    result: Dict[str, Any] = {
-        "changed": bool(outcome.actions),
-        "actions": list(outcome.actions),
-        "license": after.to_dict(),
-        "key": plan.key.to_dict() if plan.key is not None else None,
-        "diff": {
-            "before": dict(application=name, **before.to_dict()),
-            "after": dict(application=name, **after.to_dict()),
-        },
-    }
-    if outcome.warnings:
-        result["warnings"] = outcome.warnings
-    return result
+        warnings.append("%s: key files that could not be read were skipped: %s" % (name, keys.describe_problems()))
+    real_before = LicenseState.of(None if assumed_install else application)
+    return LicenseTask(name, plan, real_before, predicted_state(plan, LicenseState.of(application)), warnings)
 
 
-def _reread(client: "VapixClient", name: str, outcome: _Outcome, what: str) -> LicenseState:
-    try:
-        application = find_application(client.list_applications(), name)
-    except AcapError as exc:
-        raise OutcomeUnknownError(
-            "%s, but reading list.cgi afterwards to confirm failed: %s" % (what, exc.message),
-            error_code=exc.error_code,
-            http_status=exc.http_status,
-            endpoint=exc.endpoint,
-            result=outcome.partial(),
-        ) from None
-    if application is None:
-        raise DeviceError(
-            "%s, but list.cgi no longer lists the application %s. Check the device." % (what, name),
-            endpoint="list.cgi",
-            result=outcome.partial(),
-        )
-    return LicenseState.of(application)
+def _describe_license(state: LicenseState) -> str:
+    if state.status is None:
+        return "the application not installed"
+    return "License=%s%s" % (state.status, _expiry_text(state))
 
 
-def _unchanged_after_uncertain(exc: AcapError, what: str, before: LicenseState, after: LicenseState) -> AcapError:
-    """The request may not have arrived; the device shows the state of before: nothing was done."""
-    return type(exc)(
-        "%s; list.cgi still reports License=%s%s as before, so nothing was changed. Run the task again."
-        % (what, after.status, _expiry_text(after)),
-        error_code=exc.error_code,
-        http_status=exc.http_status,
-        endpoint=exc.endpoint,
-        result={"changed": False, "actions": []},
-    )
+def execute_license(snapshot: DeviceSnapshot, task: LicenseTask, journal: Journal) -> LicenseState:
+    """Carry out ``task``; returns the license as list.cgi shows it afterwards."""
+    client = snapshot.client
+    name, before = task.name, task.before
+    after = before
 
+    def read() -> LicenseState:
+        return LicenseState.of(snapshot.reread_application(name))
 
-def _upload_and_confirm(client: "VapixClient", name: str, plan: LicensePlan, before: LicenseState, outcome: _Outcome) -> LicenseState:
-    key = plan.key
-    what = "The %s was uploaded to %s" % (describe_key(key), name)
-    try:
-        client.upload_license(name, key.filename, key.data)
-    except _UNCERTAIN_ERRORS as exc:
-        return _settle_uncertain(
-            client, name, exc, UPLOAD_LICENSE, before, outcome,
-            what="Uploading the %s to %s got no clear answer (%s)" % (describe_key(key), name, exc.message),
-            done=lambda after: after.status == VALID
-            and (before.status != VALID or _expiry_of(key) == after.expiration_date),
-            conclusion=", so the key is installed",
-            extra={"key": key.to_dict()},
-        )
-    except AcapError as exc:
-        raise type(exc)(
-            "Uploading the %s to %s failed: %s" % (describe_key(key), name, exc.message),
-            error_code=exc.error_code,
-            http_status=exc.http_status,
-            endpoint=exc.endpoint,
-            result=dict(outcome.partial(), key=key.to_dict()),
-        ) from None
-    outcome.actions.append(UPLOAD_LICENSE)
-    after = _reread(client, name, outcome, what)
-    if after.status == VALID:
-        return after
-    if before.status in (NOT_REQUIRED, CUSTOM) and after.status == before.status:
-        outcome.warnings.append(
-            "%s; the device still reports License=%s, as expected for this application, so it cannot "
-            "confirm the key is in use." % (what, after.status)
-        )
-        return after
-    raise DeviceError(
-        "%s and license.cgi answered OK, but list.cgi now reports License=%s%s. The device does not "
-        "accept the key for this application; check the key and the device's system log."
-        % (what, after.status, _expiry_text(after)),
-        endpoint="list.cgi",
-        result=dict(outcome.partial(), license=after.to_dict(), key=key.to_dict()),
-    )
+    for action in task.plan.actions:
+        if action == UPLOAD_LICENSE and task.plan.key is not None:
+            key = task.plan.key
+            # License None or Custom: the device never reports a key's status, so nothing can confirm it.
+            reportable = before.status in (VALID, INVALID, MISSING)
 
+            def uploaded(state: LicenseState) -> bool:
+                if not reportable:
+                    return state.status == before.status
+                return state.status == VALID and (before.status != VALID or _expiry_of(key) == state.expiration_date)
 
-def _remove_and_confirm(client: "VapixClient", name: str, before: LicenseState, outcome: _Outcome) -> LicenseState:
-    what = "The license key of %s was removed" % name
-    try:
-        client.remove_license(name)
-    except _UNCERTAIN_ERRORS as exc:
-        return _settle_uncertain(
-            client, name, exc, REMOVE_LICENSE, before, outcome,
-            what="Removing the license key of %s got no clear answer (%s)" % (name, exc.message),
-            done=lambda after: after.status not in (VALID, INVALID),
-        )
-    except AcapError as exc:
-        raise type(exc)(
-            "Removing the license key of %s failed: %s" % (name, exc.message),
-            error_code=exc.error_code,
-            http_status=exc.http_status,
-            endpoint=exc.endpoint,
-            result=outcome.partial(),
-        ) from None
-    outcome.actions.append(REMOVE_LICENSE)
-    after = _reread(client, name, outcome, what)
-    if after.status in (VALID, INVALID):
-        raise DeviceError(
-            "%s (license.cgi answered OK), but list.cgi still reports License=%s%s. Check the device's "
-            "system log." % (what, after.status, _expiry_text(after)),
-            endpoint="list.cgi",
-            result=dict(outcome.partial(), license=after.to_dict()),
-        )
+            state = act_and_confirm(Write(
+                resource=task.resource,
+                action=UPLOAD_LICENSE,
+                description="upload of the %s to %s" % (describe_key(key), name),
+                send=lambda: client.upload_license(name, key.filename, key.data),
+                read=read,
+                achieved=uploaded,
+                unchanged=lambda s: s == before,
+                provable=reportable,
+                describe_state=_describe_license,
+            ), journal)
+            after = state if state is not None else task.after
+            if not reportable and task.resource not in journal.unknown:
+                journal.warnings.append(
+                    "The %s was uploaded to %s; the device reports License=%s, as expected for this application, "
+                    "so it cannot confirm the key is in use." % (describe_key(key), name, after.status)
+                )
+        elif action == REMOVE_LICENSE:
+            state = act_and_confirm(Write(
+                resource=task.resource,
+                action=REMOVE_LICENSE,
+                description="removal of the license key of %s" % name,
+                send=lambda: client.remove_license(name),
+                read=read,
+                achieved=lambda s: s.status not in (VALID, INVALID),
+                unchanged=lambda s: s == before,
+                describe_state=_describe_license,
+            ), journal)
+            after = state if state is not None else task.after
     return after
 
 
-def _settle_uncertain(
-    client: "VapixClient",
-    name: str,
-    exc: AcapError,
-    action: str,
-    before: LicenseState,
-    outcome: _Outcome,
-    what: str,
-    done: Callable[[LicenseState], bool],
-    conclusion: str = "",
-    extra: Optional[Dict[str, Any]] = None,
-) -> LicenseState:
-    """license.cgi gave no clear answer, so the request may or may not have taken effect: read
-    list.cgi and report what the device shows. Done: a warning. As before: nothing was changed.
-    Anything else: the outcome is unknown, and the failure says what the device reports now."""
-    outcome.actions.append(action)
-    after = _reread(client, name, outcome, what)
-    if done(after):
-        outcome.warnings.append(
-            "%s; list.cgi now reports License=%s%s%s." % (what, after.status, _expiry_text(after), conclusion)
+def license_record(task: LicenseTask, after: LicenseState, journal: Journal, check_mode: bool) -> Dict[str, Any]:
+    key = task.plan.key
+    return resource_record(
+        task.resource,
+        done_or_planned(journal, task.resource, task.plan.actions, check_mode),
+        before=dict(application=task.name, **task.before.to_dict()),
+        after=dict(application=task.name, **after.to_dict()),
+        source=key.source if key is not None and task.plan.actions else None,
+        warnings=task.warnings + [warning for warning in journal.warnings if task.name in warning],
+        outcome_unknown=task.resource in journal.unknown,
+    )
+
+
+def run(client: "VapixClient", params: Dict[str, Any], check_mode: bool, now: Optional[datetime.datetime] = None) -> Dict[str, Any]:
+    """The logic contract (docs/architecture.md): plan, then execute and confirm."""
+    state: str = params.get("state") or "present"
+    snapshot = DeviceSnapshot(client)
+    try:
+        task = prepare_license(
+            snapshot, name=params["name"], state=state, force=bool(params.get("force")),
+            keys=load_key_source(params) if state == "present" else None, check_mode=check_mode, now=now or utc_now(),
         )
-        return after
-    if after == before:
-        raise _unchanged_after_uncertain(exc, what, before, after) from None
-    raise OutcomeUnknownError(
-        "%s and list.cgi now reports License=%s%s (before: License=%s%s)."
-        % (what, after.status, _expiry_text(after), before.status, _expiry_text(before)),
-        error_code=exc.error_code,
-        http_status=exc.http_status,
-        endpoint=exc.endpoint,
-        result=dict(outcome.partial(), license=after.to_dict(), **(extra or {})),
-    ) from None
+    except AcapError as exc:
+        exc.result.setdefault("changed", False)
+        exc.result.setdefault("actions", [])
+        raise
+    journal = Journal(flat=True)
+    journal.warnings.extend(task.warnings)
+    if check_mode:
+        after = task.after
+    else:
+        try:
+            after = execute_license(snapshot, task, journal)
+        except AcapError as exc:
+            if task.plan.key is not None:
+                exc.result.setdefault("key", task.plan.key.to_dict())
+            raise
+    actions = list(task.plan.actions) if check_mode else journal.reported_actions()
+    result: Dict[str, Any] = {
+        "changed": bool(actions),
+        "actions": actions,
+        "license": after.to_dict(),
+        "key": task.plan.key.to_dict() if task.plan.key is not None else None,
+        "resources": [license_record(task, after, journal, check_mode)],
+        "diff": {
+            "before": dict(application=task.name, **task.before.to_dict()),
+            "after": dict(application=task.name, **after.to_dict()),
+        },
+    }
+    if journal.warnings:
+        result["warnings"] = list(journal.warnings)
+    if journal.unknown:
+        result["outcome_unknown"] = True
+    return result
 
 
 def _expiry_of(key: LicenseKey) -> Optional[str]:

@@ -327,9 +327,11 @@ def same_application_id(first: Optional[str], second: Optional[str]) -> bool:
 
 
 def key_matches_application(key: LicenseKey, product: str, productid: Optional[str] = None) -> bool:
-    """The key names the application (``product`` = short name) and, where both
-    sides carry one, the same application ID."""
-    return key.product == product and same_application_id(key.productid, productid)
+    """The key is for the application: the same application ID where both sides carry one (the only
+    certain link); otherwise the key's product is the application's short name."""
+    if key.productid is not None and productid is not None:
+        return same_application_id(key.productid, productid)
+    return key.product == product
 
 
 def load_keys(src: Union[str, Sequence[str]]) -> KeyCollection:

@@ -21,7 +21,7 @@ what had already been done; nothing else builds a failure.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Mapping, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
@@ -113,9 +113,12 @@ def run_in_process(spec: ModuleSpec, params: Mapping[str, Any], check_mode: bool
     return run_validated(spec, validate_params(spec, params), check_mode)
 
 
-def module_result(run: Callable[[], Dict[str, Any]], diff: bool) -> Dict[str, Any]:
+def module_result(run: Callable[[], Dict[str, Any]], diff: bool, device: Optional[str] = None) -> Dict[str, Any]:
     """The result of ``run()`` as Ansible reports it: ``changed`` always there, ``diff`` only in diff
-    mode, ``warnings`` as a list; an ``AcapError`` becomes ``failed`` with ``msg`` and its context."""
+    mode, ``warnings`` as a list; an ``AcapError`` becomes ``failed`` with ``msg`` and its context.
+
+    ``device`` (the hostname) heads every warning and the diff: Ansible prints identical warnings once
+    per run and diffs of parallel hosts interleaved, so each must say which camera it is about."""
     try:
         result = dict(run())
     except AcapError as exc:
@@ -124,14 +127,27 @@ def module_result(run: Callable[[], Dict[str, Any]], diff: bool) -> Dict[str, An
     result.setdefault("changed", False)
     if not diff:
         result.pop("diff", None)
-    result["warnings"] = list(result.get("warnings") or [])
+    elif isinstance(result.get("diff"), dict) and device:
+        label = "%s: %s" % (device, _diff_subject(result))
+        result["diff"].setdefault("before_header", "%s (before)" % label)
+        result["diff"].setdefault("after_header", "%s (after)" % label)
+    warnings = [str(warning) for warning in result.get("warnings") or []]
+    result["warnings"] = ["%s: %s" % (device, warning) for warning in warnings] if device else warnings
     return result
+
+
+def _diff_subject(result: Dict[str, Any]) -> str:
+    resources = [record.get("resource") for record in result.get("resources") or [] if isinstance(record, dict)]
+    changed = [record.get("resource") for record in result.get("resources") or []
+               if isinstance(record, dict) and record.get("changed")]
+    return ", ".join(str(name) for name in (changed or resources)) or "ACAP state"
 
 
 def run_module(spec: ModuleSpec) -> None:
     """Run ``spec`` as an Ansible module: validate, run the logic, exit with its result."""
     module = AnsibleModule(argument_spec=spec.argument_spec(), supports_check_mode=True, **spec.constraints)
-    result = module_result(lambda: run_validated(spec, module.params, module.check_mode), module._diff)
+    result = module_result(lambda: run_validated(spec, module.params, module.check_mode), module._diff,
+                           device=module.params.get("hostname"))
     # Warnings go through module.warn: passing them to exit_json is deprecated in ansible-core 2.19.
     for warning in result.pop("warnings"):
         module.warn(warning)

@@ -41,6 +41,8 @@ class Version:
             raise ValueError("empty version string")
         self.text = text.strip()
         tokens = _TOKEN.findall(self.text)
+        if len(tokens) > 1 and tokens[0].lower() == "v" and tokens[1].isdigit():
+            tokens = tokens[1:]  # "v12.6.85": a build string's prefix, not part of the version
         release = []
         index = 0
         while index < len(tokens) and tokens[index].isdigit():

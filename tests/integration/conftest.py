@@ -54,6 +54,7 @@ LOGIC_MODULES = {
     "axis_acap_license": "_license",
     "axis_acap_config": "_config",
     "axis_acap_info": "_info",
+    "axis_acap_state": "_state",
 }
 
 # A developer's shell may point the collection at a real camera through these; tests must not.

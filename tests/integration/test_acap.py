@@ -17,6 +17,7 @@ import pytest
 
 from acap_helpers import applications, changing_operations, connection, make_eap, operations
 from ansible_collections.vapix.acap.plugins.module_utils._errors import (
+    ConnectionDroppedError,
     DeviceError,
     OutcomeUnknownError,
     PackageError,
@@ -441,15 +442,17 @@ def test_upload_error_15_but_installed(device, run_logic, tmp_path):
     device.inject_fault("error_15_applied", match={"path": "upload.cgi"})
     result = run_logic("axis_acap", connection(device, src=make_eap(tmp_path)))
     assert result["changed"] is True and result["actions"] == ["upload"]
-    assert "list.cgi shows it done" in result["warnings"][0]
+    assert "the device shows it done" in result["warnings"][0]
     assert "hello_world" in applications(device)
 
 
 def test_upload_error_15_not_installed(device, run_logic, tmp_path):
+    # Error 15 says the outcome is unknown; list.cgi shows it was not installed, so the result says so.
     device.inject_fault("error_15_not_applied", match={"path": "upload.cgi"})
-    with pytest.raises(OutcomeUnknownError) as info:
+    with pytest.raises(DeviceError) as info:
         run_logic("axis_acap", connection(device, src=make_eap(tmp_path)))
     assert info.value.error_code == 15
+    assert "so it was not done" in str(info.value)
     assert info.value.result["changed"] is False
     assert applications(device) == {}
 
@@ -480,16 +483,16 @@ def test_device_refuses_upload_with_error_code(device, run_logic, tmp_path):
     with pytest.raises(DeviceError) as info:
         run_logic("axis_acap", connection(device, src=make_eap(tmp_path)))
     assert info.value.error_code == 10
-    assert "Uploading hello_world 1.0.0" in str(info.value)
+    assert "Upload of hello_world 1.0.0" in str(info.value)
     assert info.value.result["changed"] is False
 
 
 def test_dropped_upload_that_did_nothing(device, run_logic, tmp_path):
     device.inject_fault("drop_before", match={"path": "upload.cgi"})
-    with pytest.raises(OutcomeUnknownError) as info:
+    with pytest.raises(ConnectionDroppedError) as info:
         run_logic("axis_acap", connection(device, src=make_eap(tmp_path)))
-    assert "list.cgi does not show it done" in str(info.value)
-    assert info.value.result == {"changed": False, "actions": []}
+    assert "still shows hello_world not installed, as before, so it was not done" in str(info.value)
+    assert (info.value.result["changed"], info.value.result["actions"]) == (False, [])
     assert applications(device) == {}
 
 
@@ -504,7 +507,7 @@ def test_dropped_upload_that_worked(device, run_logic, tmp_path):
 def test_stop_error_15_not_applied_after_upload(device, run_logic, tmp_path):
     device.install(open(make_eap(tmp_path, version="1.0.0"), "rb").read(), start=True)
     device.inject_fault("error_15_not_applied", match={"path": "control.cgi", "action": "stop"})
-    with pytest.raises(OutcomeUnknownError) as info:
+    with pytest.raises(DeviceError) as info:
         run_logic("axis_acap", connection(device, src=make_eap(tmp_path, version="1.1.0"), state="stopped"))
     assert info.value.error_code == 15
     assert info.value.result["changed"] is True
@@ -513,12 +516,18 @@ def test_stop_error_15_not_applied_after_upload(device, run_logic, tmp_path):
     assert (app["version"], app["status"]) == ("1.1.0", "Running")
 
 
-def test_idle_application_is_started(device, run_logic, tmp_path):
+def test_idle_application_counts_as_started_and_is_stopped_when_asked(device, run_logic, tmp_path):
+    # docs/axis_acap.md: Idle is an application the device accepted as started and keeps idle.
     device.install(open(make_eap(tmp_path), "rb").read())
     device.patch_state({"applications": {"hello_world": {"status": "Idle"}}})
+    device.clear_log()
     result = run_logic("axis_acap", connection(device, name="hello_world", state="started"))
-    assert result["actions"] == ["start"]
-    assert applications(device)["hello_world"]["status"] == "Running"
+    assert (result["changed"], result["actions"]) == (False, [])
+    assert changing_operations(device) == []
+    # Stopped asks the device to stop it; its answer decides (Error 7, "not running", is no change).
+    result = run_logic("axis_acap", connection(device, name="hello_world", state="stopped"))
+    assert changing_operations(device) == [("control.cgi", "stop")]
+    assert result["changed"] is (applications(device)["hello_world"]["status"] == "Stopped")
 
 
 @pytest.mark.parametrize(

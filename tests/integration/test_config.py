@@ -50,7 +50,7 @@ def test_check_mode_sends_no_set(device, run_playbook):
     assert result.status == "changed"
     assert result["actions"] == ["set AllowUnsigned=true"]
     assert result["config"] == {"allow_unsigned": True}  # predicted
-    assert result["diff"] == {"before": {"allow_unsigned": False}, "after": {"allow_unsigned": True}}
+    assert (result["diff"]["before"], result["diff"]["after"]) == ({"allow_unsigned": False}, {"allow_unsigned": True})
     assert [action for action, _name, _value in config_requests(device)] == ["get"]
     assert device.state()["config"]["AllowUnsigned"] is False
 
@@ -58,7 +58,10 @@ def test_check_mode_sends_no_set(device, run_playbook):
 def test_diff_shows_before_and_after(device, run_playbook):
     run = run_playbook("config_set.yml", device, diff=True, extra_vars={"config_allow_unsigned": True})
     assert run.rc == 0, run
-    assert run.task("Configure")["diff"] == {"before": {"allow_unsigned": False}, "after": {"allow_unsigned": True}}
+    diff = run.task("Configure")["diff"]
+    assert (diff["before"], diff["after"]) == ({"allow_unsigned": False}, {"allow_unsigned": True})
+    # Each camera's diff says which camera and which resource it is about (parallel hosts interleave).
+    assert diff["before_header"] == "%s: setting:allow_unsigned (before)" % device.host
     # What a person sees: Ansible's diff of the two dicts.
     assert '-    "allow_unsigned": false' in run.stdout and '+    "allow_unsigned": true' in run.stdout
 

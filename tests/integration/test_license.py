@@ -278,8 +278,6 @@ def test_check_mode_still_checks_the_key(licensed_device, tmp_path, run_logic):
 @pytest.mark.parametrize(
     "options, error, expected",
     [
-        ({"product": "OtherApp"}, PreflightError,
-         r"product OtherApp, productid 414120.*not for the installed application ExampleApp \(ApplicationID 414120\)"),
         ({"productid": "999"}, PreflightError, r"productid 999.*ExampleApp \(ApplicationID 414120\)"),
         ({"serial": "B8A44F0000FF"}, PreflightError,
          r"serial number B8A44F0000FF.*for another device: this device's serial number is B8A44F"),
@@ -300,6 +298,20 @@ def test_local_checks_fail_before_any_change(licensed_device, tmp_path, run_logi
     assert caught.value.to_result().get("changed", False) is False
     assert changes_sent(device) == []
     assert app_state(device)["license"] == "Missing"
+
+
+def test_a_key_naming_another_product_is_left_to_the_device(licensed_device, tmp_path, run_logic):
+    # Only the application ID, serial number and expiry are checked locally (issue 11 item 16): that the
+    # product is the application's short name rests on one public sample, so the device judges it.
+    device = licensed_device
+    key_path = write_key(tmp_path, device.serial_number, "cam.xml", product="OtherApp")
+    try:
+        result = run_logic(MODULE, params(device, src=str(key_path)))
+    except AcapError as exc:
+        assert exc.error_code is not None, exc.message  # refused by the device, with its code
+        assert changes_sent(device) == [("license.cgi", "uploadlicensekey")]
+    else:
+        assert result["changed"] is True and app_state(device)["license"] == "Valid"
 
 
 def test_missing_key_file(licensed_device, tmp_path, run_logic):
@@ -330,7 +342,7 @@ def test_error_21_invalid_key_file(licensed_device, tmp_path, run_logic):
     with pytest.raises(AcapError) as caught:
         run_logic(MODULE, params(device, src=str(key_path)))
     assert_device_error(caught, 21, "invalid license key file")
-    assert "Uploading the license key file %s" % key_path in caught.value.message
+    assert "Upload of the license key file %s" % key_path in caught.value.message
     assert app_state(device)["license"] == "Missing"
 
 
@@ -349,7 +361,7 @@ def test_error_23_remove_failed(licensed_device, run_logic):
     with pytest.raises(AcapError) as caught:
         run_logic(MODULE, params(device, state="absent"))
     assert_device_error(caught, 23, "failed to remove the license key file")
-    assert "Removing the license key of ExampleApp failed" in caught.value.message
+    assert "Removal of the license key of ExampleApp failed" in caught.value.message
 
 
 def _remove_app_after_the_first_read(device: Any) -> threading.Thread:
@@ -431,7 +443,7 @@ def test_upload_ok_but_not_valid_after_is_a_failure_that_says_changed(licensed_d
     with pytest.raises(DeviceError) as caught:
         run_logic(MODULE, params(device, src=str(write_key(tmp_path, device.serial_number, expires=expires))))
     error = caught.value
-    assert "license.cgi answered OK, but list.cgi now reports License=Invalid" in error.message
+    assert "answered OK, but the device then shows License=Invalid" in error.message
     assert error.to_result()["changed"] is True
     assert error.to_result()["actions"] == ["upload_license"]
     assert changes_sent(device) == [("license.cgi", "uploadlicensekey")]
@@ -447,7 +459,7 @@ def test_connection_dropped_after_the_upload_is_confirmed_by_list(licensed_devic
     device.inject_fault("drop_after", match={"path": "license.cgi"})
     result = run_logic(MODULE, params(device, src=str(write_key(tmp_path, device.serial_number))))
     assert result["changed"] is True and result["license"]["status"] == "Valid"
-    assert any("got no clear answer" in warning and "so the key is installed" in warning
+    assert any("got no clear answer" in warning and "the device shows it done: License=Valid" in warning
                for warning in result["warnings"])
 
 
@@ -456,7 +468,7 @@ def test_connection_dropped_before_the_upload_reports_nothing_changed(licensed_d
     device.inject_fault("drop_before", match={"path": "license.cgi"})
     with pytest.raises(AcapError) as caught:
         run_logic(MODULE, params(device, src=str(write_key(tmp_path, device.serial_number))))
-    assert "still reports License=Missing as before, so nothing was changed" in caught.value.message
+    assert "still shows License=Missing, as before, so it was not done" in caught.value.message
     assert caught.value.to_result()["changed"] is False
     assert app_state(device)["license"] == "Missing"
 

@@ -15,13 +15,9 @@ from vapix_emulator.builders import build_license_key
 
 PLAYBOOK = "role_camera_converge.yml"
 ROLE = "vapix.acap.camera : "
-SETTINGS = ROLE + "Apply device-wide settings"
-APPS = ROLE + "Converge applications"
-LICENSES = ROLE + "Install license keys"
-READ = ROLE + "Read the installed applications (exclusive mode)"
-REMOVE = ROLE + "Remove applications the list does not name (exclusive mode)"
-SUMMARY = ROLE + "Collect what was done (or would be done in check mode)"
+CONVERGE = ROLE + "Converge the camera"
 VALIDATE_PREFIX = ROLE + "Validating arguments against arg spec 'main'"
+EXPLICIT_LIST = ROLE + "Check that exclusive mode has an explicit application list"
 
 LICENSED = "counter"
 LICENSED_ID = "515151"
@@ -65,8 +61,16 @@ def assert_converged(device: Any) -> None:
     assert device.state()["config"]["AllowUnsigned"] is True
 
 
-def item_actions(run: Any, task: str, device: Any) -> Dict[str, List[str]]:
-    return {item["item"]: item.get("actions") for item in run.items(task, device) if item.status != "skipped"}
+def actions(run: Any, device: Any) -> Dict[str, List[str]]:
+    """The one task's actions per resource, for one camera."""
+    return run.task(CONVERGE, device)["actions"]
+
+
+def role_tasks(run: Any) -> List[str]:
+    """The role's tasks that ran (not skipped), without the argument validation Ansible adds."""
+    return sorted({record["task"] for record in run.results
+                   if record["task"].startswith(ROLE) and not record["task"].startswith(VALIDATE_PREFIX)
+                   and record["status"] != "skipped"})
 
 
 def assert_nothing_changed(run: Any) -> None:
@@ -81,34 +85,26 @@ def test_first_run_converges_and_second_run_changes_nothing(device, run_playbook
 
     first = run_playbook(PLAYBOOK, device, extra_vars=role_vars, diff=True)
     assert first.rc == 0, first
-    assert first.task(SETTINGS).status == "changed"
-    assert item_actions(first, APPS, device) == {"hello_world": ["upload", "start"], LICENSED: ["upload"]}
-    assert item_actions(first, LICENSES, device) == {LICENSED: ["upload_license"]}
-    assert first.task(READ).status == "skipped" and first.task(REMOVE).status == "skipped"
+    # One task per camera.
+    assert role_tasks(first) == [CONVERGE]
+    assert actions(first, device) == {
+        "setting:allow_unsigned": ["set AllowUnsigned=true"],
+        "application:hello_world": ["upload", "start"],
+        "application:counter": ["upload"],
+        "license:counter": ["upload_license"],
+    }
     # Settings before the uploads, the key after its application.
     ops = operations(device)
     assert ops.index(("config.cgi", "set")) < ops.index(("upload.cgi", None))
     assert ops.index(("upload.cgi", None)) < ops.index(("license.cgi", "uploadlicensekey"))
     assert_converged(device)
-    summary = first.task(SUMMARY)["ansible_facts"]["axis_camera_result"]
-    assert summary == {
-        "changed": True,
-        "settings": ["set AllowUnsigned=true"],
-        "applications": {"hello_world": ["upload", "start"], LICENSED: ["upload"]},
-        "licenses": {LICENSED: ["upload_license"]},
-        "removed": [],
-    }, summary
-    # Loop output names the application, not the whole item.
-    assert "(item=hello_world)" in first.stdout and "(item=%s)" % LICENSED in first.stdout
 
     device.clear_log()
     second = run_playbook(PLAYBOOK, device, extra_vars=role_vars, diff=True)
     assert second.rc == 0, second
     assert_nothing_changed(second)
-    assert second.task(SUMMARY)["ansible_facts"]["axis_camera_result"]["changed"] is False
-    # One config.cgi get for the setting, one list.cgi per application (2) and per key (1), nothing else.
-    assert sorted(operations(device), key=str) == sorted(
-        [("config.cgi", "get")] + [("list.cgi", None)] * 3, key=str), operations(device)
+    # One config.cgi get for the setting and one list.cgi for everything: nothing else.
+    assert sorted(operations(device), key=str) == [("config.cgi", "get"), ("list.cgi", None)], operations(device)
     assert_converged(device)
 
 
@@ -118,24 +114,20 @@ def test_check_mode_on_a_fresh_camera_reports_changes_and_changes_nothing(device
 
     checked = run_playbook(PLAYBOOK, device, extra_vars=role_vars, check=True, diff=True)
     assert checked.rc == 0, checked
-    assert checked.task(SETTINGS).status == "changed"
-    assert {item["item"]: item.status for item in checked.items(APPS, device)} == {
-        "hello_world": "changed", LICENSED: "changed"}
-    # The unsigned package: AllowUnsigned is still false on the device (the settings task changed
-    # nothing in check mode), so axis_acap plans the upload and warns what it assumed.
-    assert item_actions(checked, APPS, device) == {"hello_world": ["upload", "start"], LICENSED: ["upload"]}
-    assert "assumes an earlier task allows unsigned packages" in " ".join(checked.stdout.split()) + " ".join(
-        checked.stderr.split())
-    assert item_actions(checked, LICENSES, device) == {LICENSED: ["upload_license"]}
-    assert '-    "allow_unsigned": false' in checked.stdout and '+    "allow_unsigned": true' in checked.stdout
-    summary = checked.task(SUMMARY)["ansible_facts"]["axis_camera_result"]
-    assert summary == {
-        "changed": True,
-        "settings": ["set AllowUnsigned=true"],
-        "applications": {"hello_world": ["upload", "start"], LICENSED: ["upload"]},
-        "licenses": {LICENSED: ["upload_license"]},
-        "removed": [],
-    }, summary
+    assert checked.task(CONVERGE, device).status == "changed"
+    # The unsigned package: AllowUnsigned is false on the device, but the same task sets it first, so the
+    # upload is planned without any assumption or warning.
+    assert actions(checked, device) == {
+        "setting:allow_unsigned": ["set AllowUnsigned=true"],
+        "application:hello_world": ["upload", "start"],
+        "application:counter": ["upload"],
+        "license:counter": ["upload_license"],
+    }
+    assert not checked.task(CONVERGE, device).get("warnings")
+    # What a person sees: one diff for the camera, headed with the camera and the resources.
+    assert '-    "setting:allow_unsigned": false' in checked.stdout, checked.stdout
+    assert '+    "setting:allow_unsigned": true' in checked.stdout
+    assert "%s: setting:allow_unsigned, application:hello_world" % device.host in checked.stdout
 
     assert changing_operations(device) == []
     assert set(operations(device)) <= READS, operations(device)
@@ -154,17 +146,14 @@ def test_exclusive_mode_removes_what_the_list_does_not_name_and_check_mode_only_
     device.clear_log()
     checked = run_playbook(PLAYBOOK, device, extra_vars=exclusive, check=True, diff=True)
     assert checked.rc == 0, checked
-    assert checked.task(READ).status == "ok"
-    assert {item["item"]: item.status for item in checked.items(REMOVE, device)} == {"intruder": "changed"}
-    assert item_actions(checked, REMOVE, device) == {"intruder": ["remove"]}
-    assert checked.task(SUMMARY)["ansible_facts"]["axis_camera_result"]["removed"] == ["intruder"]
+    assert actions(checked, device) == {"removed:intruder": ["remove"]}
     assert changing_operations(device) == []
     assert "intruder" in applications(device)
 
     device.clear_log()
     applied = run_playbook(PLAYBOOK, device, extra_vars=exclusive)
     assert applied.rc == 0, applied
-    assert item_actions(applied, REMOVE, device) == {"intruder": ["remove"]}
+    assert actions(applied, device) == {"removed:intruder": ["remove"]}
     assert changing_operations(device) == [("control.cgi", "remove")]
     assert sorted(applications(device)) == ["counter", "hello_world"]
     assert_converged(device)
@@ -172,7 +161,6 @@ def test_exclusive_mode_removes_what_the_list_does_not_name_and_check_mode_only_
     again = run_playbook(PLAYBOOK, device, extra_vars=exclusive)
     assert again.rc == 0, again
     assert_nothing_changed(again)
-    assert again.items(REMOVE, device) == []
 
 
 def test_exclusive_mode_off_leaves_other_applications_alone(device, run_playbook, tmp_path):
@@ -180,7 +168,7 @@ def test_exclusive_mode_off_leaves_other_applications_alone(device, run_playbook
     run = run_playbook(PLAYBOOK, device, extra_vars=camera_vars(device, tmp_path))
     assert run.rc == 0, run
     assert sorted(applications(device)) == ["bystander", "counter", "hello_world"]
-    assert run.task(READ).status == "skipped"
+    assert not any(resource.startswith("removed:") for resource in actions(run, device))
 
 
 def test_a_camera_changed_by_hand_is_found_in_check_mode_and_repaired(device, run_playbook, tmp_path):
@@ -192,16 +180,14 @@ def test_a_camera_changed_by_hand_is_found_in_check_mode_and_repaired(device, ru
     device.clear_log()
     checked = run_playbook(PLAYBOOK, device, extra_vars=role_vars, check=True, diff=True)
     assert checked.rc == 0, checked
-    assert item_actions(checked, APPS, device) == {"hello_world": ["start"], LICENSED: ["stop"]}
-    assert checked.task(SETTINGS).status == "ok"
-    assert checked.task(LICENSES).status == "ok"
+    assert actions(checked, device) == {"application:hello_world": ["start"], "application:counter": ["stop"]}
     assert changing_operations(device) == []
     assert applications(device)["hello_world"]["status"] == "Stopped"
 
     device.clear_log()
     repaired = run_playbook(PLAYBOOK, device, extra_vars=role_vars)
     assert repaired.rc == 0, repaired
-    assert item_actions(repaired, APPS, device) == {"hello_world": ["start"], LICENSED: ["stop"]}
+    assert actions(repaired, device) == {"application:hello_world": ["start"], "application:counter": ["stop"]}
     assert sorted(changing_operations(device)) == [("control.cgi", "start"), ("control.cgi", "stop")]
     assert_converged(device)
 
@@ -213,8 +199,7 @@ def test_an_application_removed_from_the_camera_is_installed_again_with_its_key(
 
     repaired = run_playbook(PLAYBOOK, device, extra_vars=role_vars)
     assert repaired.rc == 0, repaired
-    assert item_actions(repaired, APPS, device) == {"hello_world": [], LICENSED: ["upload"]}
-    assert item_actions(repaired, LICENSES, device) == {LICENSED: ["upload_license"]}
+    assert actions(repaired, device) == {"application:counter": ["upload"], "license:counter": ["upload_license"]}
     assert_converged(device)
 
 
@@ -253,9 +238,9 @@ def test_an_application_named_twice_fails_before_any_request(device, run_playboo
                                           {"name": "hello_world", "src": package, "state": "stopped"}]}
     run = run_playbook(PLAYBOOK, device, extra_vars=twice)
     assert run.rc != 0, run
-    result = run.task(ROLE + "Check that application names are unique")
+    result = run.task(CONVERGE, device)
     assert result.status == "failed"
-    assert "names an application more than once" in result["msg"], result
+    assert "hello_world more than once" in result["msg"], result
     assert operations(device) == []
 
 
@@ -290,8 +275,8 @@ def test_connection_variables_of_the_role_win_over_the_inventory(device, run_pla
     failed = run_playbook(PLAYBOOK, device, extra_vars=dict(role_vars, axis_camera_password=password),
                           verbosity=3)
     assert failed.rc != 0
-    assert failed.task(SETTINGS).status == "failed"
-    assert failed.task(SETTINGS)["http_status"] == 401, failed.task(SETTINGS)
+    assert failed.task(CONVERGE, device).status == "failed"
+    assert failed.task(CONVERGE, device)["http_status"] == 401, failed.task(CONVERGE, device)
     assert password not in failed.stdout and password not in failed.stderr
 
 
@@ -300,21 +285,15 @@ def test_a_list_given_as_null_is_refused_not_taken_as_empty(device, run_playbook
     # empty list would remove every application, so null is an error, not an empty list.
     run = run_playbook(PLAYBOOK, device, extra_vars={"axis_camera_applications": None, "axis_camera_exclusive": True})
     assert run.rc != 0, run
-    validation = next(record for record in run.results if record["task"].startswith(VALIDATE_PREFIX))
-    errors = "\n".join(validation["result"]["argument_errors"])
-    assert "argument 'axis_camera_applications' is of type" in errors, errors
-    assert "cannot be converted to a list" in errors, errors
+    assert "axis_camera_applications is null" in run.task(EXPLICIT_LIST)["msg"], run
     assert device.log() == []
 
 
-def test_nothing_declared_sends_nothing(device, run_playbook):
+def test_nothing_declared_sends_nothing_that_changes(device, run_playbook):
     run = run_playbook(PLAYBOOK, device)
     assert run.rc == 0, run
     assert_nothing_changed(run)
-    assert run.task(SETTINGS).status == "skipped"
-    assert run.task(SUMMARY)["ansible_facts"]["axis_camera_result"] == {
-        "changed": False, "settings": [], "applications": {}, "licenses": {}, "removed": []}
-    assert device.log() == []
+    assert changing_operations(device) == []
 
 
 def test_a_fleet_of_mixed_architectures_with_one_key_folder(devices, run_playbook, tmp_path):
@@ -331,8 +310,7 @@ def test_a_fleet_of_mixed_architectures_with_one_key_folder(devices, run_playboo
     for device, architecture in zip(fleet, ("aarch64", "armv7hf", "aarch64")):
         assert_converged(device)
         assert applications(device)[LICENSED]["architecture"] == architecture
-        assert first.task(SUMMARY, device)["ansible_facts"]["axis_camera_result"]["licenses"] == {
-            LICENSED: ["upload_license"]}
+        assert actions(first, device)["license:counter"] == ["upload_license"]
         device.clear_log()
 
     second = run_playbook(PLAYBOOK, fleet, extra_vars=role_vars)
@@ -342,22 +320,17 @@ def test_a_fleet_of_mixed_architectures_with_one_key_folder(devices, run_playboo
         assert changing_operations(device) == []
 
 
-def test_an_unsigned_package_nothing_allows_is_a_warned_plan_in_check_mode_and_fails_for_real(
-        device, run_playbook, tmp_path):
-    # In check mode the module cannot know whether an earlier task would allow unsigned packages:
-    # it plans the upload and warns; the real run fails before anything is uploaded.
+def test_an_unsigned_package_nothing_allows_fails_in_check_mode_and_for_real(device, run_playbook, tmp_path):
+    # The declaration itself refuses unsigned packages: check mode knows the real run would fail (Error 2),
+    # so it fails too, before anything is uploaded.
     role_vars = {"axis_camera_applications": [{"name": "hello_world", "src": make_eap(tmp_path, signed=False)}],
                  "axis_camera_settings": {"allow_unsigned": False}}
-    checked = run_playbook(PLAYBOOK, device, extra_vars=role_vars, check=True)
-    assert checked.rc == 0, checked
-    (item,) = checked.items(APPS, device)
-    assert item.status == "changed" and any("Error: 2" in warning for warning in item["warnings"]), item
-    assert changing_operations(device) == []
-
-    run = run_playbook(PLAYBOOK, device, extra_vars=role_vars)
-    assert run.rc != 0, run
-    (item,) = run.items(APPS, device)
-    assert item.status == "failed" and "refuses unsigned applications" in item["msg"], item
+    for check in (True, False):
+        run = run_playbook(PLAYBOOK, device, extra_vars=role_vars, check=check)
+        assert run.rc != 0, run
+        result = run.task(CONVERGE, device)
+        assert result.status == "failed" and "refuses unsigned applications" in result["msg"], result
+        assert result["error_code"] == 2
     assert changing_operations(device) == []
 
 
@@ -368,11 +341,37 @@ def test_an_application_declared_absent_is_removed(device, run_playbook, tmp_pat
     device.clear_log()
     checked = run_playbook(PLAYBOOK, device, extra_vars=role_vars, check=True)
     assert checked.rc == 0, checked
-    assert item_actions(checked, APPS, device) == {"retired": ["remove"]}
+    assert actions(checked, device) == {"application:retired": ["remove"]}
     assert changing_operations(device) == [] and "retired" in applications(device)
 
     removed = run_playbook(PLAYBOOK, device, extra_vars=role_vars)
     assert removed.rc == 0, removed
-    assert item_actions(removed, APPS, device) == {"retired": ["remove"]}
+    assert actions(removed, device) == {"application:retired": ["remove"]}
     assert applications(device) == {}
-    assert run_playbook(PLAYBOOK, device, extra_vars=role_vars).task(APPS).status == "ok"
+    assert run_playbook(PLAYBOOK, device, extra_vars=role_vars).task(CONVERGE, device).status == "ok"
+
+
+def test_exclusive_mode_with_a_misspelled_application_list_fails_before_any_request(device, run_playbook, tmp_path):
+    # The list is misspelled, so the role's own list is undefined: exclusive mode must not read that as
+    # "no applications" and empty the camera.
+    device.install(Path(make_eap(tmp_path, name="keeper", version="1.0.0")).read_bytes(), start=True)
+    device.clear_log()
+    misspelled = {"axis_camera_aplications": [{"name": "keeper", "src": make_eap(tmp_path, name="keeper")}],
+                  "axis_camera_exclusive": True}
+    run = run_playbook(PLAYBOOK, device, extra_vars=misspelled)
+    assert run.rc != 0, run
+    message = run.task(EXPLICIT_LIST)["msg"]
+    assert "axis_camera_applications is not defined" in message, message
+    assert "axis_camera_aplications" in message, message  # the likely typo is named
+    assert device.log() == []
+    assert "keeper" in applications(device)
+
+
+def test_exclusive_mode_never_removes_protected_applications(device, run_playbook, tmp_path):
+    for name in ("intruder", "partner_app"):
+        device.install(Path(make_eap(tmp_path, name=name, version="0.9.0")).read_bytes(), start=True)
+    role_vars = dict(camera_vars(device, tmp_path), axis_camera_exclusive=True,
+                     axis_camera_protected=["partner_app"])
+    run = run_playbook(PLAYBOOK, device, extra_vars=role_vars)
+    assert run.rc == 0, run
+    assert sorted(applications(device)) == ["counter", "hello_world", "partner_app"]

@@ -226,10 +226,10 @@ def test_preflight_unsigned_refused_now_is_a_warning_in_check_mode():
         ("present", app(status="Stopped"), False, []),
         ("started", app(status="Stopped"), False, ["start"]),
         ("started", app(status="Running"), False, []),
-        ("started", app(status="Idle"), False, ["start"]),
+        ("started", app(status="Idle"), False, []),  # Idle counts as started (docs/axis_acap.md)
         ("stopped", app(status="Running"), False, ["stop"]),
         ("stopped", app(status="Stopped"), False, []),
-        ("stopped", app(status="Idle"), False, []),
+        ("stopped", app(status="Idle"), False, ["stop"]),
         ("stopped", app(status="Running"), True, ["upload", "stop"]),
         ("restarted", app(status="Running"), False, ["restart"]),
         ("restarted", app(status="Stopped"), False, ["start"]),

@@ -77,10 +77,22 @@ def test_valid_without_expiry_on_both_sides_is_nothing_to_do():
     assert not plan(app("Valid", None), single(key(expires=None))).actions
 
 
-@pytest.mark.parametrize("installed", ["2029-01-01", None])
-def test_valid_with_another_expiry_uploads(installed):
-    assert plan(app("Valid", installed), single(key())).needs_serial
-    assert plan(app("Valid", installed), single(key()), serial=SERIAL).actions == (UPLOAD_LICENSE,)
+def test_valid_with_an_earlier_expiry_uploads():
+    assert plan(app("Valid", "2029-01-01"), single(key())).needs_serial
+    assert plan(app("Valid", "2029-01-01"), single(key()), serial=SERIAL).actions == (UPLOAD_LICENSE,)
+
+
+@pytest.mark.parametrize("installed", ["2031-06-30", None])
+def test_a_better_key_on_the_device_is_kept_with_a_warning(installed):
+    # The device's key expires later (or never): replacing it with the declared key would lose time.
+    result = plan(app("Valid", installed), single(key()), serial=SERIAL)
+    assert result.actions == () and not result.needs_serial
+    assert "better than the declared" in result.warnings[0] and (installed or "never") in result.warnings[0]
+    assert plan(app("Valid", installed), single(key()), force=True, serial=SERIAL).actions == (UPLOAD_LICENSE,)
+
+
+def test_an_unreadable_device_expiry_is_not_taken_as_better():
+    assert plan(app("Valid", "soon"), single(key()), serial=SERIAL).actions == (UPLOAD_LICENSE,)
 
 
 def test_force_uploads_over_a_valid_key():
@@ -106,12 +118,9 @@ def test_not_installed_fails_with_advice():
 # ---------------------------------------------------------------- local checks
 
 
-def test_key_for_another_product_fails_before_any_request():
-    with pytest.raises(PreflightError) as caught:
-        plan(app("Valid", "2030-01-01"), single(key(product="OtherApp")))
-    message = caught.value.message
-    assert "product OtherApp" in message and "installed application ExampleApp (ApplicationID 414120)" in message
-    assert "SECRET" not in message
+def test_key_naming_another_product_is_not_refused_locally():
+    # Only the application ID is certain; the product name is left to the device (license.cgi 25/26).
+    assert plan(app("Missing"), single(key(product="OtherApp")), serial=SERIAL).actions == (UPLOAD_LICENSE,)
 
 
 def test_key_for_another_application_id_fails():
@@ -160,7 +169,7 @@ def test_directory_without_this_devices_key_fails():
 
 def test_directory_without_any_key_for_the_application_fails_before_the_serial():
     with pytest.raises(PreflightError, match="No license key for application ExampleApp.*for: OtherApp"):
-        plan(app("Valid", "2030-01-01"), folder(key(product="OtherApp")))
+        plan(app("Valid", "2030-01-01"), folder(key(product="OtherApp", productid="999")))
 
 
 def test_directory_valid_and_all_keys_expire_alike_needs_no_serial():
@@ -182,7 +191,8 @@ def test_directory_valid_with_differing_expiries_asks_the_serial_then_decides():
 
 
 def test_directory_keys_of_other_applications_are_ignored():
-    keys = folder(key(product="OtherApp", serial=SERIAL, source="other.xml"), key(serial=SERIAL, source="mine.xml"))
+    keys = folder(key(product="OtherApp", productid="999", serial=SERIAL, source="other.xml"),
+                  key(serial=SERIAL, source="mine.xml"))
     assert plan(app("Missing"), keys, serial=SERIAL).key.source == "mine.xml"
 
 

@@ -1,0 +1,248 @@
+# -*- coding: utf-8 -*-
+# Copyright: vapix.acap contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Logic of axis_acap_state: a camera's whole ACAP state in one task.
+
+Composes the planners and executors of the single-resource modules, nothing
+copied: ``_config`` (settings), ``_acap`` (applications, and the removals of
+exclusive mode), ``_license`` (keys). One client, one snapshot: a camera whose
+state is as declared costs one list.cgi plus one config.cgi get per declared
+setting (and the Digest challenge).
+
+Plan everything first (every package and key read, every local mistake found,
+before the first write), then execute in a safe order: settings, applications,
+license keys, removals. A later step is planned against what the earlier steps
+leave (a key for an application this run installs; an unsigned package the
+settings step allows), so check mode needs no assumptions across steps.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any, Dict, List
+
+from ansible_collections.vapix.acap.plugins.module_utils._acap import (
+    STARTED,
+    STATES,
+    ApplicationPlan,
+    application_record,
+    execute_application,
+    plan_application,
+    source_list,
+)
+from ansible_collections.vapix.acap.plugins.module_utils._client import VapixClient
+from ansible_collections.vapix.acap.plugins.module_utils._config import (
+    SettingPlan,
+    apply_setting,
+    plan_settings,
+    setting_records,
+)
+from ansible_collections.vapix.acap.plugins.module_utils._confirm import Journal
+from ansible_collections.vapix.acap.plugins.module_utils._device import SETTING_OPTIONS, firmware_supports_setting
+from ansible_collections.vapix.acap.plugins.module_utils._errors import AcapError, ParameterError
+from ansible_collections.vapix.acap.plugins.module_utils._license import (
+    LicenseState,
+    LicenseTask,
+    execute_license,
+    license_record,
+    load_key_source,
+    prepare_license,
+    utc_now,
+)
+from ansible_collections.vapix.acap.plugins.module_utils._license_key import KeyCollection
+from ansible_collections.vapix.acap.plugins.module_utils._module import ModuleSpec
+from ansible_collections.vapix.acap.plugins.module_utils._snapshot import DeviceSnapshot
+
+
+@dataclass
+class CameraPlan:
+    """Every decision for one camera, in execution order."""
+
+    settings: List[SettingPlan] = field(default_factory=list)
+    applications: List[ApplicationPlan] = field(default_factory=list)
+    licenses: List[LicenseTask] = field(default_factory=list)
+    removals: List[ApplicationPlan] = field(default_factory=list)
+    keys: Dict[str, KeyCollection] = field(default_factory=dict)  # application name -> its key source
+
+
+def _license_source(declared: Dict[str, Any]) -> Dict[str, Any]:
+    return {"src": declared.get("license_src"), "content": declared.get("license_content")}
+
+
+def _check_declaration(params: Dict[str, Any]) -> List[Dict[str, Any]]:
+    applications = params.get("applications")
+    if params.get("exclusive") and applications is None:
+        raise ParameterError(
+            "exclusive is true but no applications list was given, so every application would be removed. Nothing "
+            "was sent. Give applications (an empty list if you really mean to remove every application not in "
+            "protected)."
+        )
+    applications = applications or []
+    names = [app["name"] for app in applications]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ParameterError("applications names %s more than once; name each application once." % ", ".join(repeated))
+    return applications
+
+
+def plan_camera(snapshot: DeviceSnapshot, params: Dict[str, Any], check_mode: bool, now: datetime.datetime) -> CameraPlan:
+    declared = _check_declaration(params)
+    # Local inputs first: a missing key file fails before anything is read from the device.
+    camera = CameraPlan()
+    for app in declared:
+        if app.get("state") != "absent" and (app.get("license_src") or app.get("license_content")):
+            camera.keys[app["name"]] = load_key_source(_license_source(app))
+
+    settings = {option: value for option, value in (params.get("settings") or {}).items() if value is not None}
+    camera.settings = plan_settings(snapshot, settings)
+    allow_unsigned = settings.get("allow_unsigned")
+
+    for app in declared:
+        camera.applications.append(plan_application(
+            snapshot, name=app["name"], src=source_list(app.get("src")), state=app.get("state") or "started",
+            force=bool(app.get("force")), allow_downgrade=bool(app.get("allow_downgrade")), check_mode=check_mode,
+            allow_unsigned=allow_unsigned,
+        ))
+    for plan in camera.applications:
+        if plan.name in camera.keys:
+            # The application as the step before leaves it (installed by this run, or as listed).
+            camera.licenses.append(prepare_license(
+                snapshot, name=plan.name, state="present", force=False, keys=camera.keys[plan.name], check_mode=check_mode,
+                now=now, application=plan.after,
+            ))
+
+    if params.get("exclusive"):
+        keep = {app["name"] for app in declared} | set(params.get("protected") or [])
+        for installed in snapshot.applications():
+            if installed.name not in keep:
+                camera.removals.append(plan_application(
+                    snapshot, name=installed.name, src=[], state="absent", check_mode=check_mode,
+                    resource_kind="removed",
+                ))
+    return camera
+
+
+def _records(camera: CameraPlan, journal: Journal, check_mode: bool, settings_after: Dict[str, bool],
+             apps_after: Dict[str, Any], licenses_after: Dict[str, LicenseState]) -> List[Dict[str, Any]]:
+    records = setting_records(camera.settings, settings_after, journal, check_mode)
+    records += [application_record(plan, apps_after.get(plan.resource, plan.installed if not check_mode else plan.after),
+                                   journal, check_mode) for plan in camera.applications]
+    records += [license_record(task, licenses_after.get(task.resource, task.before if not check_mode else task.after),
+                               journal, check_mode) for task in camera.licenses]
+    records += [application_record(plan, apps_after.get(plan.resource, plan.installed if not check_mode else plan.after),
+                                   journal, check_mode) for plan in camera.removals]
+    return records
+
+
+def execute_camera(snapshot: DeviceSnapshot, camera: CameraPlan, journal: Journal, now: datetime.datetime,
+                   settings_after: Dict[str, bool], apps_after: Dict[str, Any], licenses_after: Dict[str, LicenseState]) -> None:
+    for setting in camera.settings:
+        if setting.actions:
+            settings_after[setting.option] = apply_setting(snapshot, setting, journal)
+    changed_apps = set()
+    for plan in camera.applications:
+        apps_after[plan.resource] = execute_application(snapshot, plan, journal)
+        if plan.actions:
+            changed_apps.add(plan.name)
+    for index, task in enumerate(camera.licenses):
+        if task.name in changed_apps:
+            # Planned against the predicted application; the device has it now: plan again (no request).
+            task = camera.licenses[index] = prepare_license(
+                snapshot, name=task.name, state="present", force=False, keys=camera.keys[task.name], check_mode=False,
+                now=now,
+            )
+        licenses_after[task.resource] = execute_license(snapshot, task, journal)
+    for plan in camera.removals:
+        apps_after[plan.resource] = execute_application(snapshot, plan, journal)
+
+
+def run(client: VapixClient, params: Dict[str, Any], check_mode: bool) -> Dict[str, Any]:
+    snapshot = DeviceSnapshot(client)
+    if params.get("state") == "gathered":
+        return gather(snapshot)
+    now = utc_now()
+    camera = plan_camera(snapshot, params, check_mode, now)
+    journal = Journal()
+    for plan in camera.applications + camera.removals:
+        journal.warnings.extend(plan.warnings)
+    for task in camera.licenses:
+        journal.warnings.extend(task.warnings)
+
+    settings_after = {plan.option: (plan.wanted if check_mode else plan.before) for plan in camera.settings}
+    apps_after: Dict[str, Any] = {}
+    licenses_after: Dict[str, LicenseState] = {}
+    if not check_mode:
+        try:
+            execute_camera(snapshot, camera, journal, now, settings_after, apps_after, licenses_after)
+        except AcapError as exc:
+            exc.result["resources"] = _records(camera, journal, False, settings_after, apps_after, licenses_after)
+            raise
+    records = _records(camera, journal, check_mode, settings_after, apps_after, licenses_after)
+    actions = {record["resource"]: record["actions"] for record in records if record["actions"]}
+    result: Dict[str, Any] = {
+        "changed": bool(actions),
+        "actions": actions,
+        "resources": records,
+        "diff": {
+            "before": {record["resource"]: record["before"] for record in records},
+            "after": {record["resource"]: record["after"] for record in records},
+        },
+    }
+    if journal.warnings:
+        result["warnings"] = list(journal.warnings)
+    if journal.unknown:
+        result["outcome_unknown"] = True
+    return result
+
+
+def gather(snapshot: DeviceSnapshot) -> Dict[str, Any]:
+    """The camera's state in this module's own input format (no src: the device does not keep packages)."""
+    firmware = snapshot.properties().firmware_version
+    settings: Dict[str, bool] = {}
+    for option, setting in SETTING_OPTIONS.items():
+        if firmware and firmware_supports_setting(firmware, setting) is False:
+            continue
+        try:
+            settings[option] = snapshot.setting(setting)
+        except AcapError:
+            continue  # firmware unknown and the setting absent: not part of this camera's state
+    applications = [
+        {"name": app.name, "state": "started" if app.status in STARTED else "stopped"}
+        for app in snapshot.applications()
+    ]
+    return {"changed": False, "gathered": {"settings": settings, "applications": applications},
+            "diff": {"before": {}, "after": {}}}
+
+
+_APPLICATION_OPTIONS: Dict[str, Dict[str, Any]] = {
+    "name": {"type": "str", "required": True},
+    "src": {"type": "list", "elements": "path"},
+    "state": {"type": "str", "default": "started", "choices": list(STATES)},
+    "allow_downgrade": {"type": "bool", "default": False},
+    "force": {"type": "bool", "default": False},
+    "license_src": {"type": "path"},
+    "license_content": {"type": "str", "no_log": True},
+}
+
+# The module's options (besides the connection options) and its logic, for the module file and
+# for in-process callers alike.
+MODULE_SPEC = ModuleSpec(
+    options={
+        "settings": {
+            "type": "dict",
+            "options": {option: {"type": "bool"} for option in SETTING_OPTIONS},
+        },
+        "applications": {
+            "type": "list",
+            "elements": "dict",
+            "options": _APPLICATION_OPTIONS,
+            "mutually_exclusive": [("license_src", "license_content")],
+        },
+        "exclusive": {"type": "bool", "default": False},
+        "protected": {"type": "list", "elements": "str", "default": []},
+        "state": {"type": "str", "default": "converged", "choices": ["converged", "gathered"]},
+    },
+    logic=run,
+    local_files=("applications[].src", "applications[].license_src"),
+)

@@ -1,0 +1,256 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: vapix.acap contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: axis_acap_state
+short_description: Converge an Axis camera's whole ACAP state in one task
+version_added: 0.2.0
+description:
+  - Brings one Axis camera to a declared ACAP state in one task - the device-wide settings, a list of
+    applications (package, version rules, run state, license key) and, with O(exclusive=true), the removal of
+    every application the list does not name.
+  - Reads the camera once (one C(list.cgi), one C(config.cgi get) per declared setting; device facts only when a
+    package or a key has to be chosen), plans every change, then applies them in a safe order, settings,
+    applications, license keys, removals. A camera already as declared costs those reads and nothing else.
+  - Every package and key file is read, and every local mistake reported, before the first request.
+  - Later steps are planned against what earlier steps leave, also in check mode - a key for an application
+    this task installs, an unsigned package that O(settings.allow_unsigned) allows.
+  - Every write is confirmed by reading the device again; after an unclear answer the result says what the
+    device shows (see the C(resources) records and RV(outcome_unknown)).
+  - The same logic as M(vapix.acap.axis_acap), M(vapix.acap.axis_acap_config) and M(vapix.acap.axis_acap_license),
+    composed; the role C(vapix.acap.camera) is this module in one task.
+  - With O(state=gathered) it changes nothing and returns the camera's state in this module's own input
+    format (RV(gathered)), to declare a fleet from a reference camera.
+author:
+  - vapix.acap contributors (@vapix-acap)
+extends_documentation_fragment:
+  - vapix.acap.connection
+  - vapix.acap.attributes
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Reads are sent; nothing that changes the device. RV(actions) and RV(resources) say what would be done.
+  diff_mode:
+    support: full
+    details:
+      - One diff for the camera, keyed by resource (C(setting:allow_unsigned), C(application:NAME),
+        C(license:NAME), C(removed:NAME)).
+options:
+  settings:
+    description:
+      - Device-wide application settings. Only the keys given are managed.
+    type: dict
+    suboptions:
+      allow_unsigned:
+        description:
+          - Whether unsigned packages may be installed (C(AllowUnsigned), AXIS OS 11.2 and later).
+        type: bool
+      allow_root:
+        description:
+          - Whether applications running as root may be installed (C(AllowRoot), AXIS OS 11.5 to 11.11).
+        type: bool
+  applications:
+    description:
+      - The applications the camera should have. Each name at most once.
+      - Required with O(exclusive=true); an empty list then removes every application not in O(protected).
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description:
+          - The application's short name, as C(list.cgi) lists it. Case sensitive.
+        type: str
+        required: true
+      src:
+        description:
+          - Path of the C(.eap) package, or one path per architecture; the package that fits the camera is used.
+          - Needed to install; an installed application can be started, stopped or removed without it.
+          - A relative path is looked up in the role's and the playbook's C(files/) folders.
+        type: list
+        elements: path
+      state:
+        description:
+          - V(started), V(stopped), V(restarted) install or upgrade the application and bring it to that run state;
+            V(present) leaves the run state alone (a new installation is not started); V(absent) removes it.
+          - An application the device lists as C(Idle) counts as started.
+        type: str
+        choices: [present, started, stopped, restarted, absent]
+        default: started
+      allow_downgrade:
+        description:
+          - Install the package even when the camera has a newer version.
+        type: bool
+        default: false
+      force:
+        description:
+          - Upload the package even when the camera already has its version (not idempotent).
+        type: bool
+        default: false
+      license_src:
+        description:
+          - A license key file, or a folder of key files from which the key for this application and this camera's
+            serial number is picked. A key the camera has that expires later (or never) is kept, with a warning.
+        type: path
+      license_content:
+        description:
+          - The license key XML as text, for example from a vault. Never logged.
+        type: str
+  exclusive:
+    description:
+      - Remove every installed application that O(applications) does not name and O(protected) does not protect.
+      - Requires O(applications) to be given explicitly.
+    type: bool
+    default: false
+  protected:
+    description:
+      - Names of applications that O(exclusive=true) never removes.
+    type: list
+    elements: str
+    default: []
+  state:
+    description:
+      - V(converged) brings the camera to the declaration; V(gathered) only reads it and returns RV(gathered).
+    type: str
+    choices: [converged, gathered]
+    default: converged
+notes:
+  - Runs on the controller, in the Ansible worker process, when the task runs there (C(ansible_connection=local) or
+    C(delegate_to=localhost)); elsewhere it runs as a module on that host, with its files copied there.
+seealso:
+  - module: vapix.acap.axis_acap
+  - module: vapix.acap.axis_acap_license
+  - module: vapix.acap.axis_acap_config
+  - name: The camera role
+    description: Inventory variables in, this module in one task.
+    link: https://example.invalid/vapix/acap/docs/role_camera.md
+"""
+
+EXAMPLES = r"""
+- name: One task per camera, the connection set once for the group
+  module_defaults:
+    group/vapix.acap.axis:
+      hostname: "{{ axis_hostname }}"
+      username: "{{ axis_username }}"
+      password: "{{ axis_password }}"
+      ca_path: files/axis-device-ca.pem
+  block:
+    - name: People Counter runs with its key; nothing else is installed
+      vapix.acap.axis_acap_state:
+        settings:
+          allow_unsigned: false
+        applications:
+          - name: peoplecounter
+            src:
+              - People_Counter_2_4_1_aarch64.eap
+              - People_Counter_2_4_1_armv7hf.eap
+            state: started
+            license_src: license-keys/
+        exclusive: true
+        protected:
+          - partner_app
+
+    - name: Read a reference camera's state, to declare it for the fleet
+      vapix.acap.axis_acap_state:
+        state: gathered
+      register: reference
+
+    - name: Show it
+      ansible.builtin.debug:
+        var: reference.gathered
+"""
+
+RETURN = r"""
+changed:
+  description: Whether anything was done (or, in check mode, would be done).
+  returned: always
+  type: bool
+actions:
+  description: What was done (or would be done in check mode), per resource, in order; resources with nothing to do
+    are left out.
+  returned: always
+  type: dict
+  sample:
+    "setting:allow_unsigned": ["set AllowUnsigned=true"]
+    "application:peoplecounter": ["upload", "start"]
+    "license:peoplecounter": ["upload_license"]
+    "removed:oldapp": ["remove"]
+resources:
+  description: One record per declared resource (and per removal), in the order handled; what the drift report reads.
+  returned: success, and on failure for what was planned
+  type: list
+  elements: dict
+  contains:
+    resource:
+      description: C(kind:name) - kinds C(setting), C(application), C(license), C(removed).
+      type: str
+    changed:
+      description: Whether it differed from the declaration (and was changed, outside check mode).
+      type: bool
+    actions:
+      description: Actions done, or planned in check mode.
+      type: list
+      elements: str
+    before:
+      description: The resource as the device had it (an empty dict when absent).
+      type: raw
+    after:
+      description: The resource afterwards (predicted in check mode).
+      type: raw
+    source:
+      description: The package or key file chosen for this camera, when one was sent.
+      type: str
+    warnings:
+      description: Warnings about this resource; each names it.
+      type: list
+      elements: str
+    outcome_unknown:
+      description: The write was sent but the device's state cannot prove whether it took effect.
+      type: bool
+outcome_unknown:
+  description: Present and V(true) when a write's outcome could not be proved (see the warnings).
+  returned: when it happened
+  type: bool
+gathered:
+  description: With O(state=gathered), the camera's settings and applications in this module's input format.
+  returned: when O(state=gathered)
+  type: dict
+  sample:
+    settings:
+      allow_unsigned: true
+    applications:
+      - name: peoplecounter
+        state: started
+error_code:
+  description: "The device's error code (C(Error: N)) when the task failed because of one; V(null) otherwise."
+  returned: failure
+  type: int
+  sample: 2
+http_status:
+  description: HTTP status of the failing answer, V(null) when there was none.
+  returned: failure
+  type: int
+  sample: 401
+endpoint:
+  description: The CGI whose answer made the task fail, where one did.
+  returned: failure, when a device answer caused it
+  type: str
+  sample: upload.cgi
+"""
+
+from ansible_collections.vapix.acap.plugins.module_utils._module import run_module
+from ansible_collections.vapix.acap.plugins.module_utils._state import MODULE_SPEC
+
+
+def main() -> None:
+    run_module(MODULE_SPEC)
+
+
+if __name__ == "__main__":
+    main()

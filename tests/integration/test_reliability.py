@@ -1,0 +1,100 @@
+# -*- coding: utf-8 -*-
+# Copyright: vapix.acap contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Results that match the device after uncertain answers (issue 11 items 2 and 3), the same way for every
+write path: applications, license keys, settings. Each case injects a real fault into the emulator and
+compares the module's result with the emulator's own state afterwards."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+from typing import Any, Dict
+
+import pytest
+
+from acap_helpers import applications, changing_operations, connection, make_eap
+from ansible_collections.vapix.acap.plugins.module_utils._errors import AcapError
+from vapix_emulator.builders import build_license_key
+
+APP, APP_ID = "ExampleApp", "414120"
+
+
+def licensed(device: Any, tmp_path: Path) -> Dict[str, Any]:
+    """ExampleApp installed (Axis-licensed, no key yet); module parameters that upload its key."""
+    device.install(Path(make_eap(tmp_path, name=APP, application_id=APP_ID, licensed=True)).read_bytes())
+    key = tmp_path / "key.xml"
+    build_license_key(key, product=APP, productid=APP_ID, serial_number=device.serial_number,
+                      expires=datetime.date(2031, 6, 30))
+    return connection(device, name=APP, src=str(key))
+
+
+@pytest.mark.parametrize("fault", ["error_15_applied", "drop_after"])
+def test_a_license_upload_applied_under_an_unclear_answer_reports_changed(device, run_logic, tmp_path, fault):
+    params = licensed(device, tmp_path)
+    device.inject_fault(fault, match={"path": "license.cgi"})
+    result = run_logic("axis_acap_license", params)
+    assert result["changed"] is True and result["actions"] == ["upload_license"]
+    assert any("the device shows it done" in warning for warning in result["warnings"])
+    assert applications(device)[APP]["license"] == "Valid"
+
+
+@pytest.mark.parametrize("fault", ["error_15_applied", "drop_after"])
+def test_a_license_removal_applied_under_an_unclear_answer_reports_changed(device, run_logic, tmp_path, fault):
+    params = licensed(device, tmp_path)
+    run_logic("axis_acap_license", params)
+    device.inject_fault(fault, match={"path": "license.cgi"})
+    result = run_logic("axis_acap_license", dict(params, state="absent", src=None))
+    assert result["changed"] is True and result["actions"] == ["remove_license"]
+    assert applications(device)[APP]["license"] == "Missing"
+
+
+@pytest.mark.parametrize("fault", ["error_15_applied", "drop_after"])
+def test_a_setting_applied_under_an_unclear_answer_reports_changed(device, run_logic, fault):
+    device.inject_fault(fault, match={"path": "config.cgi", "action": "set"})
+    result = run_logic("axis_acap_config", connection(device, allow_unsigned=True))
+    assert result["changed"] is True and result["config"] == {"allow_unsigned": True}
+    assert any("the device shows it done" in warning for warning in result["warnings"])
+    assert device.state()["config"]["AllowUnsigned"] is True
+
+
+@pytest.mark.parametrize("fault", ["error_15_not_applied", "drop_before", "html_login"])
+def test_a_setting_not_applied_under_an_unclear_answer_fails_saying_nothing_was_done(device, run_logic, fault):
+    device.inject_fault(fault, match={"path": "config.cgi", "action": "set"})
+    with pytest.raises(AcapError) as info:
+        run_logic("axis_acap_config", connection(device, allow_unsigned=True))
+    assert "so it was not done" in info.value.message
+    assert info.value.result["changed"] is False
+    assert device.state()["config"].get("AllowUnsigned") is not True
+
+
+@pytest.mark.parametrize("fault", ["error_15_applied", "error_15_not_applied"])
+def test_a_restart_the_device_cannot_prove_is_an_unknown_outcome(device, run_logic, tmp_path, fault):
+    device.install(Path(make_eap(tmp_path)).read_bytes(), start=True)
+    device.inject_fault(fault, match={"path": "control.cgi", "action": "restart"})
+    result = run_logic("axis_acap", connection(device, name="hello_world", state="restarted"))
+    # Running before and after: list.cgi cannot tell whether the restart happened.
+    assert result["outcome_unknown"] is True
+    assert result["resources"][0]["outcome_unknown"] is True
+    assert any(warning.startswith("Outcome unknown") for warning in result["warnings"])
+    assert applications(device)["hello_world"]["status"] == "Running"
+
+
+def test_a_forced_reinstall_of_the_same_version_answered_error_15_is_an_unknown_outcome(device, run_logic, tmp_path):
+    package = make_eap(tmp_path)
+    device.install(Path(package).read_bytes())
+    device.clear_log()
+    device.inject_fault("error_15_not_applied", match={"path": "upload.cgi"})
+    result = run_logic("axis_acap", connection(device, src=package, force=True))
+    assert result["outcome_unknown"] is True
+    assert changing_operations(device) == [("upload.cgi", None)]  # sent once, never resent
+
+
+def test_the_state_module_reports_unknown_outcomes_per_resource(device, run_logic, tmp_path):
+    device.install(Path(make_eap(tmp_path)).read_bytes(), start=True)
+    device.inject_fault("error_15_not_applied", match={"path": "control.cgi", "action": "restart"})
+    declared = [{"name": "hello_world", "state": "restarted"}]
+    result = run_logic("axis_acap_state", connection(device, applications=declared))
+    (record,) = result["resources"]
+    assert (record["resource"], record["outcome_unknown"]) == ("application:hello_world", True)
+    assert result["outcome_unknown"] is True
