@@ -24,7 +24,8 @@ import hashlib
 import json
 import os
 from contextlib import contextmanager
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
+from functools import partial
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Set, Tuple
 
 from ansible import constants as C
 from ansible.errors import AnsibleError
@@ -60,23 +61,36 @@ class AxisAction(ActionBase):
         super().run(tmp, task_vars)
         del tmp  # unused, as in ActionBase
         task_vars = task_vars or {}
-        in_process = self._runs_in_process(task_vars)
-        holder: Dict[str, Any] = {}  # what the result is masked with, once validation gave it
+        diff = bool(self._task.diff)
+        try:
+            params, module_args = self._prepare()
+        except AcapError as exc:  # invalid options, a missing file: nothing was sent, no module started
+            return _masked(module_result(partial(_raise, exc), diff), self._no_log_values(self._task.args))
+        device = params.get("hostname")
+        if self._runs_in_process(task_vars):
+            result = module_result(partial(self._run_here, params), diff, device=device)
+            result.setdefault("invocation", {"module_args": params})
+        else:
+            try:
+                self._refuse_rejected_credentials(params)
+                result = self._run_module(params, module_args, task_vars)
+            except AcapError as exc:
+                result = module_result(partial(_raise, exc), diff, device=device)
+        if result.get("failed") and result.get("http_status") == 401 and result.get("endpoint"):
+            self._remember_rejected_credentials(params, result)
+        return _masked(result, self._no_log_values(params))
 
-        def run_task() -> Dict[str, Any]:
-            params, module_args = self._prepare(holder)
-            self._refuse_rejected_credentials(params)
-            if in_process:
-                _require_controller_libraries()
-                return run_validated(self.module_spec, params, self._task.check_mode)
-            return self._run_module(params, module_args, task_vars)
+    def _no_log_values(self, params: Mapping[str, Any]) -> Set[str]:
+        """The values of the spec's no_log options (and sub-options) in ``params``."""
+        try:
+            return _list_no_log_values(self.module_spec.argument_spec(), params)
+        except (TypeError, ValueError, AttributeError):  # arguments of the wrong shape: nothing to mask
+            return set()
 
-        result = module_result(run_task, bool(self._task.diff))
-        if result.get("failed") and result.get("http_status") == 401 and result.get("endpoint") and "params" in holder:
-            self._remember_rejected_credentials(holder["params"], result)
-        if in_process and "params" in holder:
-            result.setdefault("invocation", {"module_args": holder["params"]})
-        return _masked(result, holder.get("no_log_values", set()))
+    def _run_here(self, params: Dict[str, Any]) -> Dict[str, Any]:
+        self._refuse_rejected_credentials(params)
+        _require_controller_libraries()
+        return run_validated(self.module_spec, params, self._task.check_mode)
 
     # -- where the logic runs -------------------------------------------------------------------
 
@@ -91,7 +105,7 @@ class AxisAction(ActionBase):
 
     # -- parameters and local files --------------------------------------------------------------
 
-    def _prepare(self, holder: Dict[str, Any]) -> Tuple[Dict[str, Any], Dict[str, Any]]:
+    def _prepare(self) -> Tuple[Dict[str, Any], Dict[str, Any]]:
         """Validated parameters with local files found, and the module arguments for the module path.
 
         Environment fallbacks (``AXIS_PASSWORD``...) are read here, on the controller, with the task's
@@ -99,8 +113,6 @@ class AxisAction(ActionBase):
         args = dict(self._task.args)
         with _environment(self._task_environment()):
             params = validate_params(self.module_spec, args)
-        holder["params"] = params
-        holder["no_log_values"] = _list_no_log_values(self.module_spec.argument_spec(), params)
         module_args = dict(args)
         for name, option in self.module_spec.argument_spec().items():
             if name not in args and option.get("fallback") and params.get(name) is not None:
@@ -207,6 +219,10 @@ class AxisAction(ActionBase):
             return  # another fork wrote it first, or no per-run directory: nothing to remember
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
             json.dump({"msg": str(result.get("msg", "")), "endpoint": result.get("endpoint")}, handle)
+
+
+def _raise(exc: AcapError) -> Dict[str, Any]:
+    raise exc
 
 
 def _require_controller_libraries() -> None:

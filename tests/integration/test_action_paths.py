@@ -202,6 +202,30 @@ def test_axis_acap_license_relative_key_folder(device, run_playbook, tmp_path):
     assert applications(device)[APP]["license"] == "Valid"
 
 
+def test_axis_acap_state_relative_package_and_key_folder(device, run_playbook, tmp_path):
+    package = Path(make_eap(tmp_path, version="1.2.0", application_id=APP_ID, licensed=True)).read_bytes()
+    keys = {"keys/%s.xml" % device.serial_number: build_license_key(
+        product=APP, productid=APP_ID, serial_number=device.serial_number, expires="2031-01-01")}
+    playbook = project(tmp_path, """
+    - name: Camera
+      vapix.acap.axis_acap_state:
+        settings:
+          allow_unsigned: false
+        applications:
+          - name: %s
+            src: hello.eap
+            state: started
+            license_src: keys
+""" % APP, dict(keys, **{"hello.eap": package}))
+    checked = run_both(device, run_playbook, playbook, lambda: None, ["Camera"], check=True, diff=True)
+    assert checked["in_process"].task("Camera")["changed"] is True
+    assert changing_operations(device) == []
+    applied = run_both(device, run_playbook, playbook, lambda: None, ["Camera"], diff=True)
+    assert applied["module"].task("Camera")["changed"] is True
+    app = applications(device)[APP]
+    assert (app["version"], app["status"], app["license"]) == ("1.2.0", "Running", "Valid"), app
+
+
 def test_wrong_password_is_sent_once_per_run(device, run_playbook, tmp_path):
     playbook = project(tmp_path, """
     - name: Read with a wrong password
