@@ -56,7 +56,7 @@ options:
     description:
       - Path of an C(.eap) package on the controller, or a list of paths, one package per architecture of the
         same application.
-      - A relative path is looked up as M(ansible.builtin.copy) looks up O(ansible.builtin.copy#module:src): in
+      - A relative path is looked up as M(ansible.builtin.copy) looks up O(ansible.builtin.copy#module:src), in
         the role's C(files/) folder, the role, the playbook's C(files/) folder, then the playbook's folder.
       - When the task does not run on the controller (a jump host), the package is copied to the host's
         temporary directory for the task.

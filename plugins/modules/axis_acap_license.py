@@ -48,7 +48,7 @@ options:
   src:
     description:
       - A license key file, or a directory of key files, on the controller.
-      - A relative path is looked up as M(ansible.builtin.copy) looks up O(ansible.builtin.copy#module:src): in
+      - A relative path is looked up as M(ansible.builtin.copy) looks up O(ansible.builtin.copy#module:src), in
         the role's C(files/) folder, the role, the playbook's C(files/) folder, then the playbook's folder.
       - When the task does not run on the controller (a jump host), the file, or the directory's top-level
         files, are copied to the host's temporary directory for the task.

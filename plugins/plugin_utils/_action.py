@@ -251,9 +251,9 @@ def _rejection_marker(params: Mapping[str, Any]) -> Optional[str]:
     run_dir = getattr(C, "DEFAULT_LOCAL_TMP", None)
     if not run_dir or not os.path.isdir(run_dir):
         return None
-    identity = "\0".join(str(part) for part in (run_dir, params.get("hostname"), params.get("port"),
-                                                  params.get("use_https"), params.get("username"),
-                                                  params.get("password")))
+    parts = (run_dir, params.get("hostname"), params.get("port"), params.get("use_https"), params.get("username"),
+             params.get("password"))
+    identity = "\0".join(str(part) for part in parts)
     return os.path.join(run_dir, "vapix-acap-refused-%s" % hashlib.sha256(identity.encode("utf-8")).hexdigest())
 
 

@@ -236,6 +236,7 @@ def test_wrong_password_is_sent_once_per_run(device, run_playbook, tmp_path):
       vapix.acap.axis_acap_info:
       ignore_errors: true
 """)
+
     def prepare() -> None:
         device.clear_log()
 
