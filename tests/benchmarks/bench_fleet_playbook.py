@@ -13,7 +13,8 @@
    and prints wall time, cameras per second and authenticated requests per camera (emulator logs;
    Digest challenges are counted apart).
 3. On ``--compare-cameras`` of them, with the same forks, prints the cost per task and camera of a
-   no-op ``vapix.acap.axis_acap`` task, ``ansible.builtin.debug``, ``ansible.builtin.ping``, and per
+   no-op ``vapix.acap.axis_acap`` task (in-process, and forced to the module),
+   ``ansible.builtin.debug``, ``ansible.builtin.ping``, and per
    camera of an ``ansible.builtin.uri`` playbook that reads list.cgi and skips its write tasks: each
    playbook's wall time minus that of a play without tasks (Ansible's start), divided by the cameras.
 """
@@ -97,6 +98,19 @@ ONE_TASK_PLAYS = {
 - name: axis_acap
   hosts: cameras
   gather_facts: false
+%s
+  tasks:
+    - name: The application runs
+      vapix.acap.axis_acap:
+        src: "{{ package }}"
+        state: started
+""" % CONNECTION,
+    "vapix.acap.axis_acap as a module": """
+- name: axis_acap, forced to the module
+  hosts: cameras
+  gather_facts: false
+  vars:
+    vapix_acap_in_process: false
 %s
   tasks:
     - name: The application runs
