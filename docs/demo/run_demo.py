@@ -1,26 +1,30 @@
-"""The README's demo: vapix.acap against three emulated cameras.
+"""The README's demo: vapix.acap against four emulated cameras.
 
-1. start the bundled emulator: three cameras on loopback, HTTPS with the emulator's CA,
-   two of them AXIS OS 12.6 on aarch64, one AXIS OS 11.11 on armv7hf;
+1. start the bundled emulator: four cameras on loopback, HTTPS with the emulator's CA,
+   three of them AXIS OS 12.6 on aarch64, one AXIS OS 11.11 on armv7hf;
 2. build the demo's inputs: Hello World 1.1.0 for both architectures (signed), and one license key
-   per camera serial number;
-3. ``--check --diff``: what differs from docs/demo/site.yml, with nothing sent that changes a camera;
-4. converge; then ``--check`` again: nothing differs;
-5. change two cameras by hand (the emulator's state hook), and ``--check --diff`` shows exactly that;
-6. converge again, which repairs it.
+   per camera serial number; write an inventory that declares each camera's state (the role
+   vapix.acap.camera's variables);
+3. ``--check --diff``: what differs from the declaration, with nothing sent that changes a camera;
+4. converge (docs/demo/site.yml runs the role); then the drift playbook ``vapix.acap.drift``: all in sync;
+5. change three cameras by hand (the emulator's state hook), add a fifth camera that is switched off,
+   and run the drift playbook again: it writes the drift report, prints its summary line and exits
+   non-zero; the demo checks that the report names exactly what was changed.
 
 Run it with ``make demo``. It exits non-zero if any step does not do what it says.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Tuple
 
 import yaml
 
@@ -32,14 +36,17 @@ from vapix_emulator.builders import build_eap, build_license_key  # noqa: E402  
 from vapix_emulator.launcher import DeviceHooks, start_emulator  # noqa: E402  pylint: disable=wrong-import-position
 
 OUTPUT_DIR = REPO_ROOT / "demo-output"
+REPORT_DIR = OUTPUT_DIR / "drift-report"
 APP_NAME = "hello_world"
 APP_ID = "414120"
 CAMERA_PROFILES = [
     {"firmware": "12.6.1", "architecture": "aarch64", "embedded_development": "3.6"},
     {"firmware": "12.6.1", "architecture": "aarch64", "embedded_development": "3.6"},
     {"firmware": "11.11.73", "architecture": "armv7hf", "embedded_development": "3.5"},
+    {"firmware": "12.6.1", "architecture": "aarch64", "embedded_development": "3.6"},
 ]
 RECAP_LINE = re.compile(r"^(\S+)\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
+SUMMARY_LINE = re.compile(r"^(?:DRIFT REPORT|CHANGE LOG): .*$", re.M)
 
 
 def banner(text: str) -> None:
@@ -47,6 +54,7 @@ def banner(text: str) -> None:
 
 
 def build_inputs(serials: List[str]) -> Dict[str, object]:
+    """The packages and keys, and the declared state of every camera (the role's variables)."""
     packages_dir = OUTPUT_DIR / "packages"
     licenses_dir = OUTPUT_DIR / "licenses"
     packages_dir.mkdir(parents=True, exist_ok=True)
@@ -60,27 +68,40 @@ def build_inputs(serials: List[str]) -> Dict[str, object]:
     for serial in serials:
         build_license_key(licenses_dir / ("%s_%s.xml" % (APP_NAME, serial)), product=APP_NAME,
                           productid=APP_ID, serial_number=serial, expires="2030-12-31T23:59:59Z")
-    return {"demo_packages": packages, "demo_license_dir": str(licenses_dir)}
+    return {
+        # Only signed applications; Hello World running, the package that fits each camera, with the
+        # camera's own key from the folder of keys.
+        "axis_camera_settings": {"allow_unsigned": False},
+        "axis_camera_applications": [
+            {"name": APP_NAME, "state": "started", "src": packages, "license_src": str(licenses_dir)},
+        ],
+    }
 
 
-def write_inventory(devices: List[dict], demo_vars: Dict[str, object]) -> Path:
-    hosts = {}
-    for index, device in enumerate(devices, start=1):
-        hosts["cam-%d" % index] = {
-            "axis_hostname": device["host"],
-            "axis_port": device["https_port"],
-            "axis_ca_path": device["ca_file"],
-        }
+def write_inventory(hosts: Dict[str, Dict[str, object]], declared: Dict[str, object]) -> Path:
     inventory = {
         "cameras": {
             "hosts": hosts,
-            "vars": dict(demo_vars, axis_username="root", axis_password="pass",
+            "vars": dict(declared, axis_username="root", axis_password="pass", axis_use_https=True,
                          ansible_connection="local", ansible_python_interpreter=sys.executable),
         }
     }
     path = OUTPUT_DIR / "inventory.yml"
     path.write_text(yaml.safe_dump(inventory, sort_keys=False), encoding="utf-8")
     return path
+
+
+def camera_hosts(devices: List[dict]) -> Dict[str, Dict[str, object]]:
+    return {"cam-%d" % index: {"axis_hostname": device["host"], "axis_port": device["https_port"],
+                               "axis_ca_path": device["ca_file"]}
+            for index, device in enumerate(devices, start=1)}
+
+
+def closed_port(host: str) -> int:
+    """A port nothing listens on: the camera that is switched off."""
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
 
 
 def collections_path() -> str:
@@ -90,19 +111,26 @@ def collections_path() -> str:
     return str(root)
 
 
-def playbook(inventory: Path, env: Dict[str, str], *flags: str) -> Dict[str, int]:
-    """Run site.yml, show its output, return {host: changed count} from the recap."""
-    command = [str(Path(sys.executable).with_name("ansible-playbook")), "-i", str(inventory),
-               str(DEMO_DIR / "site.yml"), *flags]
-    print("$ " + " ".join(["ansible-playbook", "-i", str(inventory.relative_to(REPO_ROOT)),
-                           "docs/demo/site.yml", *flags]), flush=True)
+def ansible_playbook(inventory: Path, env: Dict[str, str], playbook: str, *flags: str,
+                     expect_rc: Tuple[int, ...] = (0,)) -> Tuple[int, str]:
+    """Run a playbook, show its output as a terminal would, return (exit status, output)."""
+    command = [str(Path(sys.executable).with_name("ansible-playbook")), "-i", str(inventory), playbook, *flags]
+    shown = playbook if playbook.startswith("vapix.") else str(Path(playbook).relative_to(REPO_ROOT))
+    print("$ " + " ".join(["ansible-playbook", "-i", str(inventory.relative_to(REPO_ROOT)), shown, *flags]),
+          flush=True)
     # Warnings go to stderr: interleave them with the output, as a terminal would show them.
-    completed = subprocess.run(command, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               check=False)
+    completed = subprocess.run(command, env=env, cwd=str(OUTPUT_DIR), text=True, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, check=False)
     print(completed.stdout, flush=True)
-    if completed.returncode != 0:
-        raise SystemExit("demo step failed: ansible-playbook exited with %d" % completed.returncode)
-    return {host: int(changed) for host, _ok, changed, _u, _f in RECAP_LINE.findall(completed.stdout)}
+    print("(exit status %d)" % completed.returncode, flush=True)
+    if completed.returncode not in expect_rc:
+        raise SystemExit("demo step failed: ansible-playbook exited with %d (expected %s)"
+                         % (completed.returncode, " or ".join(map(str, expect_rc))))
+    return completed.returncode, completed.stdout
+
+
+def changed_per_host(output: str) -> Dict[str, int]:
+    return {host: int(changed) for host, _ok, changed, _u, _f in RECAP_LINE.findall(output)}
 
 
 def expect(condition: bool, text: str) -> None:
@@ -111,9 +139,16 @@ def expect(condition: bool, text: str) -> None:
         raise SystemExit("demo check failed: " + text)
 
 
+def not_in_sync() -> Dict[str, str]:
+    report = json.loads((REPORT_DIR / "drift.json").read_text(encoding="utf-8"))
+    return {name: host["status"] for name, host in report["hosts"].items() if host["status"] != "in_sync"}
+
+
 def main() -> int:
     OUTPUT_DIR.mkdir(exist_ok=True)
-    banner("Starting three emulated Axis cameras (HTTPS, Digest authentication)")
+    for old in ("drift.json", "drift.previous.json"):
+        (REPORT_DIR / old).unlink(missing_ok=True)  # each demo starts without history
+    banner("Starting four emulated Axis cameras (HTTPS, Digest authentication)")
     with start_emulator(len(CAMERA_PROFILES), OUTPUT_DIR / "emulator", https=True) as emulator:
         hooks = [DeviceHooks(device["host"], device["port"]) for device in emulator.devices]
         for hook, profile, device in zip(hooks, CAMERA_PROFILES, emulator.devices):
@@ -122,36 +157,54 @@ def main() -> int:
             print("cam-%d  %s:%s  serial %s  AXIS OS %s  %s" % (
                 emulator.devices.index(device) + 1, device["host"], device["https_port"], device["serial_number"],
                 device["firmware"], device["architecture"]))
-        demo_vars = build_inputs([device["serial_number"] for device in emulator.devices])
-        inventory = write_inventory(emulator.devices, demo_vars)
+        declared = build_inputs([device["serial_number"] for device in emulator.devices])
+        hosts = camera_hosts(emulator.devices)
+        inventory = write_inventory(hosts, declared)
         env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_path(), ANSIBLE_FORCE_COLOR="0",
                    ANSIBLE_NOCOLOR="1", ANSIBLE_RETRY_FILES_ENABLED="0", ANSIBLE_HOST_KEY_CHECKING="0")
+        site = str(DEMO_DIR / "site.yml")
 
-        banner("1. What differs from docs/demo/site.yml? (--check --diff: nothing is changed)")
-        changed = playbook(inventory, env, "--check", "--diff")
-        expect(all(changed.get("cam-%d" % i) for i in (1, 2, 3)), "every camera reports drift")
+        banner("1. What differs from the inventory's declaration? (--check --diff: nothing is changed)")
+        _rc, output = ansible_playbook(inventory, env, site, "--check", "--diff")
+        changed = changed_per_host(output)
+        expect(all(changed.get(name) for name in hosts), "every camera reports drift")
         expect(all(not hook.state()["applications"] for hook in hooks), "check mode installed nothing")
 
         banner("2. Converge")
-        playbook(inventory, env)
-        banner("3. Again, in check mode: nothing differs")
-        changed = playbook(inventory, env, "--check", "--diff")
-        expect(not any(changed.values()), "no camera reports drift after converging")
+        ansible_playbook(inventory, env, site)
 
-        banner("4. Someone changes two cameras by hand")
+        drift_env = dict(env, ANSIBLE_CALLBACKS_ENABLED="vapix.acap.drift_report", ACAP_DRIFT_REPORT_DIR=str(REPORT_DIR))
+        banner("3. The drift check (the playbook vapix.acap.drift with its report): all in sync")
+        _rc, output = ansible_playbook(inventory, drift_env, "vapix.acap.drift")
+        expect(not_in_sync() == {}, "the report says every camera is in sync, exit status 0")
+
+        banner("4. Someone changes three cameras by hand, and a fifth camera is switched off")
+        hooks[0].patch_state({"applications": {APP_NAME: {"version": "1.0.0"}}})
+        print("cam-1: Hello World 1.0.0 installed by hand")
         hooks[1].patch_state({"applications": {APP_NAME: {"status": "Stopped"}}})
         print("cam-2: Hello World stopped by hand")
         hooks[2].patch_state({"config": {"AllowUnsigned": True}})
         print("cam-3: unsigned applications allowed by hand")
-        changed = playbook(inventory, env, "--check", "--diff")
-        expect(changed.get("cam-1") == 0 and changed.get("cam-2") == 1 and changed.get("cam-3") == 1,
-               "check mode reports exactly the two hand-made changes")
+        hosts["cam-5"] = {"axis_hostname": emulator.devices[0]["host"],
+                          "axis_port": closed_port(emulator.devices[0]["host"]),
+                          "axis_ca_path": emulator.devices[0]["ca_file"]}
+        print("cam-4: not touched")
+        print("cam-5: added to the inventory, switched off")
+        inventory = write_inventory(hosts, declared)
 
-        banner("5. Converge again: the drift is repaired")
-        playbook(inventory, env)
-        changed = playbook(inventory, env, "--check")
-        expect(not any(changed.values()), "no drift left")
-    banner("Demo finished. Inputs and inventory are in demo-output/; the emulator has stopped.")
+        banner("5. The drift check again: the report names each camera and what differs")
+        states_before = [hook.state() for hook in hooks]
+        _rc, output = ansible_playbook(inventory, drift_env, "vapix.acap.drift", expect_rc=(2, 4))
+        expect(not_in_sync() == {"cam-1": "drift", "cam-2": "drift", "cam-3": "drift", "cam-5": "unreachable"},
+               "the report lists exactly the three changed cameras (drift) and the one switched off (unreachable)")
+        expect([(hook.state()["applications"], hook.state()["config"]) for hook in hooks]
+               == [(state["applications"], state["config"]) for state in states_before], "the check changed nothing")
+        summary = SUMMARY_LINE.findall(output)
+    banner("Demo finished. The emulator has stopped; inputs and inventory are in demo-output/.")
+    print("\n".join(summary[-1:]))
+    print("Open the report: %s" % (REPORT_DIR / "drift.html"))
+    print("Also: %s (for a ticket), %s (for tools)" % (REPORT_DIR / "drift.md", REPORT_DIR / "drift.json"))
+    print("On a real fleet, ansible-playbook vapix.acap.converge -i inventory.yml repairs what it lists.")
     return 0
 
 

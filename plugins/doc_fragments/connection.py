@@ -12,6 +12,9 @@ options:
   hostname:
     description:
       - Name or IP address of the Axis device.
+      - An IPv4 address, an IPv6 address (with or without brackets), or a DNS name (letters, digits, hyphens and
+        dots; an international name in its ASCII form). Anything else, such as a scheme, a path, a port, C(@),
+        C(?), C(#) or white space, is refused before any request is sent.
       - If not set, the value of the E(AXIS_HOSTNAME) environment variable is used.
     type: str
     required: true
@@ -19,6 +22,7 @@ options:
     description:
       - TCP port of the device's web server.
       - Defaults to V(443) when O(use_https=true) and to V(80) otherwise.
+      - Must be between V(1) and V(65535).
     type: int
   use_https:
     description:
@@ -66,14 +70,27 @@ options:
     default: auto
   timeout:
     description:
-      - Seconds to wait for the device to accept a connection and to answer a request.
+      - Seconds to wait for the device's answer once connected (and for each further part of it).
+      - Each request also has an overall deadline of O(connect_timeout) + O(timeout) seconds (for a package upload,
+        plus the time to send the package at 64 KiB/s), so a device that trickles its answer cannot hold a task.
       - Package uploads are answered after installation; raise this value for large packages.
     type: float
     default: 30
+  connect_timeout:
+    description:
+      - Seconds to wait for the device to accept the connection and, with O(use_https=true), to answer the TLS
+        handshake.
+      - Kept short so that a wrong address, a device that is off, or HTTPS sent to an HTTP port fails quickly.
+    type: float
+    default: 5
 notes:
   - Requests that change nothing (listing applications, reading settings and device properties) are retried
-    up to two times after a dropped connection, a timeout or an HTTP 5xx answer. Requests that change the
-    device are never resent, except an upload the device refused with Error 12 (another upload in progress).
+    up to two times after a dropped connection or an HTTP 5xx answer, and once when the device accepted the
+    connection but did not answer within O(timeout). Requests that change the device are never resent, except
+    an upload the device refused with Error 12 (another upload in progress).
+  - Credentials the device refuses are not sent again during the task, so a wrong password costs one rejected
+    login per task.
+  - Packages are streamed from disk; memory use does not grow with the package size.
 requirements:
   - requests
   - lxml

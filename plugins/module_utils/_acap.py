@@ -469,9 +469,7 @@ def _same_version(version: str, package: Package) -> bool:
         return version == package.version
 
 
-def _upload(snapshot: DeviceSnapshot, plan: ApplicationPlan, journal: Journal) -> Optional[Application]:
-    package = plan.package
-    assert package is not None
+def _upload(snapshot: DeviceSnapshot, plan: ApplicationPlan, package: Package, journal: Journal) -> Optional[Application]:
     installed = plan.installed
     reinstall = installed is not None and bool(installed.version) and _same_version(installed.version or "", package)
     return act_and_confirm(Write(
@@ -529,7 +527,7 @@ def execute_application(snapshot: DeviceSnapshot, plan: ApplicationPlan, journal
     if not plan.actions:
         return after
     if "upload" in plan.actions and plan.package is not None:
-        after = _upload(snapshot, plan, journal)
+        after = _upload(snapshot, plan, plan.package, journal)
         keep_running = plan.installed is not None and plan.installed.status in STARTED
         follow_up = run_state_actions(plan.state, after.status if after else None, keep_running)
     else:

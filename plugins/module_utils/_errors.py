@@ -42,6 +42,9 @@ class AcapError(Exception):
         data["http_status"] = self.http_status
         if self.endpoint is not None:
             data["endpoint"] = self.endpoint
+        if isinstance(self, DeviceUnreachableError):
+            # The drift report (and Ansible's is_unreachable) tell "no answer" from a refusal by this key.
+            data["unreachable"] = True
         return data
 
     def __str__(self) -> str:

@@ -29,6 +29,7 @@ from ansible_collections.vapix.acap.plugins.module_utils._errors import (
     UnexpectedResponseError,
 )
 from ansible_collections.vapix.acap.plugins.module_utils._module import ModuleSpec
+from ansible_collections.vapix.acap.plugins.module_utils._parameters import read_all_parameters
 
 _OPTION_OF_SETTING = {setting: option for option, setting in SETTING_OPTIONS.items()}
 
@@ -38,7 +39,7 @@ def _has(value: Optional[str]) -> str:
 
 
 def run(client: VapixClient, params: Dict[str, Any], check_mode: bool) -> Dict[str, Any]:
-    """Read device properties, applications, supported SDKs and the application settings."""
+    """Read device properties, applications (and their parameters), supported SDKs and the application settings."""
     missing: List[str] = []
 
     try:
@@ -57,6 +58,13 @@ def run(client: VapixClient, params: Dict[str, Any], check_mode: bool) -> Dict[s
             applications = [application.to_dict() for application in client.list_applications()]
         except EndpointNotFoundError:
             missing.append("list.cgi: needs EmbeddedDevelopment >= %s (%s)" % (LIST_CGI_MIN_EMBEDDED_DEVELOPMENT, _has(embedded)))
+
+    # One param.cgi read for every application's parameters, secrets masked.
+    parameters: Dict[str, Dict[str, str]] = {}
+    try:
+        parameters = read_all_parameters(client, [application["name"] for application in applications])
+    except (EndpointNotFoundError, UnexpectedResponseError, DeviceError) as exc:
+        missing.append("application parameters (param.cgi): %s" % exc.message)
 
     supported_sdks: List[str] = []
     try:
@@ -86,6 +94,7 @@ def run(client: VapixClient, params: Dict[str, Any], check_mode: bool) -> Dict[s
     return {
         "changed": False,
         "applications": applications,
+        "parameters": parameters,
         "supported_sdks": supported_sdks,
         "config": config,
         "device": device.to_dict(),

@@ -47,6 +47,7 @@ CONNECTION_ARGUMENT_SPEC: Dict[str, Dict[str, Any]] = {
     "password": {"type": "str", "required": True, "no_log": True, "fallback": (env_fallback, ["AXIS_PASSWORD"])},
     "auth_method": {"type": "str", "default": "auto", "choices": list(AUTH_METHODS)},
     "timeout": {"type": "float", "default": 30.0},
+    "connect_timeout": {"type": "float", "default": 5.0},
 }
 
 

@@ -5,13 +5,13 @@
 
 Composes the planners and executors of the single-resource modules, nothing
 copied: ``_config`` (settings), ``_acap`` (applications, and the removals of
-exclusive mode), ``_license`` (keys). One client, one snapshot: a camera whose
+exclusive mode), ``_license`` (keys), ``_parameters`` (application parameters). One client, one snapshot: a camera whose
 state is as declared costs one list.cgi plus one config.cgi get per declared
 setting (and the Digest challenge).
 
 Plan everything first (every package and key read, every local mistake found,
 before the first write), then execute in a safe order: settings, applications,
-license keys, removals. A later step is planned against what the earlier steps
+license keys, parameters, removals. A later step is planned against what the earlier steps
 leave (a key for an application this run installs; an unsigned package the
 settings step allows), so check mode needs no assumptions across steps.
 """
@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 from ansible_collections.vapix.acap.plugins.module_utils._acap import (
     STARTED,
@@ -52,6 +52,15 @@ from ansible_collections.vapix.acap.plugins.module_utils._license import (
 )
 from ansible_collections.vapix.acap.plugins.module_utils._license_key import KeyCollection
 from ansible_collections.vapix.acap.plugins.module_utils._module import ModuleSpec
+from ansible_collections.vapix.acap.plugins.module_utils._parameters import (
+    SECRET_MASK,
+    ParameterPlan,
+    apply_parameters,
+    declared_parameters,
+    parameters_record,
+    prepare_parameters,
+    read_all_parameters,
+)
 from ansible_collections.vapix.acap.plugins.module_utils._snapshot import DeviceSnapshot
 
 
@@ -62,8 +71,11 @@ class CameraPlan:
     settings: List[SettingPlan] = field(default_factory=list)
     applications: List[ApplicationPlan] = field(default_factory=list)
     licenses: List[LicenseTask] = field(default_factory=list)
+    parameters: List[ParameterPlan] = field(default_factory=list)
     removals: List[ApplicationPlan] = field(default_factory=list)
     keys: Dict[str, KeyCollection] = field(default_factory=dict)  # application name -> its key source
+    # application name -> (plain values, secret values) as declared
+    declared_parameters: Dict[str, Tuple[Dict[str, Any], Dict[str, Any]]] = field(default_factory=dict)
 
 
 def _license_source(declared: Dict[str, Any]) -> Dict[str, Any]:
@@ -84,6 +96,11 @@ def _check_declaration(params: Dict[str, Any]) -> List[Dict[str, Any]]:
     if repeated:
         raise ParameterError("applications names %s more than once; name each application once." % ", ".join(repeated))
     return applications
+
+
+def _wanted_of(camera: CameraPlan, name: str) -> Dict[str, Any]:
+    plain, secrets = camera.declared_parameters[name]
+    return dict(plain, **secrets)
 
 
 def plan_camera(snapshot: DeviceSnapshot, params: Dict[str, Any], check_mode: bool, now: datetime.datetime) -> CameraPlan:
@@ -112,6 +129,18 @@ def plan_camera(snapshot: DeviceSnapshot, params: Dict[str, Any], check_mode: bo
                 now=now, application=plan.after,
             ))
 
+    for plan in camera.applications:
+        declared_app = next(app for app in declared if app["name"] == plan.name)
+        plain, secrets = camera.declared_parameters[plan.name] = declared_parameters(declared_app)
+        if (plain or secrets) and plan.state != "absent":
+            installing = plan.installed is None and plan.after is not None
+            # An application this task installs has no parameters to read yet: planned as assumed, and
+            # read and planned again once it is installed (execute_camera).
+            camera.parameters.append(prepare_parameters(
+                snapshot, name=plan.name, wanted=dict(plain, **secrets), secret_names=secrets,
+                check_mode=check_mode or installing, installing=installing,
+            ))
+
     if params.get("exclusive"):
         keep = {app["name"] for app in declared} | set(params.get("protected") or [])
         for installed in snapshot.applications():
@@ -124,19 +153,23 @@ def plan_camera(snapshot: DeviceSnapshot, params: Dict[str, Any], check_mode: bo
 
 
 def _records(camera: CameraPlan, journal: Journal, check_mode: bool, settings_after: Dict[str, bool],
-             apps_after: Dict[str, Any], licenses_after: Dict[str, LicenseState]) -> List[Dict[str, Any]]:
+             apps_after: Dict[str, Any], licenses_after: Dict[str, LicenseState],
+             parameters_after: Dict[str, Dict[str, str]]) -> List[Dict[str, Any]]:
     records = setting_records(camera.settings, settings_after, journal, check_mode)
     records += [application_record(plan, apps_after.get(plan.resource, plan.installed if not check_mode else plan.after),
                                    journal, check_mode) for plan in camera.applications]
     records += [license_record(task, licenses_after.get(task.resource, task.before if not check_mode else task.after),
                                journal, check_mode) for task in camera.licenses]
+    records += [parameters_record(plan, parameters_after.get(plan.resource, plan.after if check_mode else plan.before),
+                                  journal, check_mode) for plan in camera.parameters]
     records += [application_record(plan, apps_after.get(plan.resource, plan.installed if not check_mode else plan.after),
                                    journal, check_mode) for plan in camera.removals]
     return records
 
 
 def execute_camera(snapshot: DeviceSnapshot, camera: CameraPlan, journal: Journal, now: datetime.datetime,
-                   settings_after: Dict[str, bool], apps_after: Dict[str, Any], licenses_after: Dict[str, LicenseState]) -> None:
+                   settings_after: Dict[str, bool], apps_after: Dict[str, Any], licenses_after: Dict[str, LicenseState],
+                   parameters_after: Dict[str, Dict[str, str]]) -> None:
     for setting in camera.settings:
         if setting.actions:
             settings_after[setting.option] = apply_setting(snapshot, setting, journal)
@@ -153,6 +186,15 @@ def execute_camera(snapshot: DeviceSnapshot, camera: CameraPlan, journal: Journa
                 now=now,
             )
         licenses_after[task.resource] = execute_license(snapshot, task, journal)
+    for index, parameters in enumerate(camera.parameters):
+        if parameters.assumed or parameters.application in changed_apps:
+            # Planned before the application was installed or upgraded: read its parameters now.
+            secrets = parameters.secret_names
+            parameters = camera.parameters[index] = prepare_parameters(
+                snapshot, name=parameters.application, wanted=_wanted_of(camera, parameters.application),
+                secret_names=secrets, check_mode=False,
+            )
+        parameters_after[parameters.resource] = apply_parameters(snapshot, parameters, journal)
     for plan in camera.removals:
         apps_after[plan.resource] = execute_application(snapshot, plan, journal)
 
@@ -168,17 +210,21 @@ def run(client: VapixClient, params: Dict[str, Any], check_mode: bool) -> Dict[s
         journal.warnings.extend(plan.warnings)
     for task in camera.licenses:
         journal.warnings.extend(task.warnings)
+    for parameters in camera.parameters:
+        journal.warnings.extend(parameters.warnings)
 
     settings_after = {plan.option: (plan.wanted if check_mode else plan.before) for plan in camera.settings}
     apps_after: Dict[str, Any] = {}
     licenses_after: Dict[str, LicenseState] = {}
+    parameters_after: Dict[str, Dict[str, str]] = {}
     if not check_mode:
         try:
-            execute_camera(snapshot, camera, journal, now, settings_after, apps_after, licenses_after)
+            execute_camera(snapshot, camera, journal, now, settings_after, apps_after, licenses_after, parameters_after)
         except AcapError as exc:
-            exc.result["resources"] = _records(camera, journal, False, settings_after, apps_after, licenses_after)
+            exc.result["resources"] = _records(camera, journal, False, settings_after, apps_after, licenses_after,
+                                               parameters_after)
             raise
-    records = _records(camera, journal, check_mode, settings_after, apps_after, licenses_after)
+    records = _records(camera, journal, check_mode, settings_after, apps_after, licenses_after, parameters_after)
     actions = {record["resource"]: record["actions"] for record in records if record["actions"]}
     result: Dict[str, Any] = {
         "changed": bool(actions),
@@ -197,7 +243,8 @@ def run(client: VapixClient, params: Dict[str, Any], check_mode: bool) -> Dict[s
 
 
 def gather(snapshot: DeviceSnapshot) -> Dict[str, Any]:
-    """The camera's state in this module's own input format (no src: the device does not keep packages)."""
+    """The camera's state in this module's own input format (no src: the device does not keep packages;
+    no license keys; no parameter values the device hides)."""
     firmware = snapshot.properties().firmware_version
     settings: Dict[str, bool] = {}
     for option, setting in SETTING_OPTIONS.items():
@@ -207,10 +254,16 @@ def gather(snapshot: DeviceSnapshot) -> Dict[str, Any]:
             settings[option] = snapshot.setting(setting)
         except AcapError:
             continue  # firmware unknown and the setting absent: not part of this camera's state
-    applications = [
-        {"name": app.name, "state": "started" if app.status in STARTED else "stopped"}
-        for app in snapshot.applications()
-    ]
+    installed = snapshot.applications()
+    # One param.cgi read for every application's parameters; values the device hides are left out.
+    values = read_all_parameters(snapshot.client, [app.name for app in installed]) if installed else {}
+    applications = []
+    for app in installed:
+        declared: Dict[str, Any] = {"name": app.name, "state": "started" if app.status in STARTED else "stopped"}
+        shown = {name: value for name, value in values.get(app.name, {}).items() if value != SECRET_MASK}
+        if shown:
+            declared["parameters"] = shown
+        applications.append(declared)
     return {"changed": False, "gathered": {"settings": settings, "applications": applications},
             "diff": {"before": {}, "after": {}}}
 
@@ -223,6 +276,8 @@ _APPLICATION_OPTIONS: Dict[str, Dict[str, Any]] = {
     "force": {"type": "bool", "default": False},
     "license_src": {"type": "path"},
     "license_content": {"type": "str", "no_log": True},
+    "parameters": {"type": "dict", "default": {}},
+    "secret_parameters": {"type": "dict", "default": {}, "no_log": True},
 }
 
 # The module's options (besides the connection options) and its logic, for the module file and

@@ -10,7 +10,8 @@ module: axis_acap_info
 short_description: Read the ACAP applications, supported SDKs and application settings of an Axis device
 version_added: 0.1.0
 description:
-  - Lists the ACAP applications installed on an Axis device (VAPIX C(list.cgi)), the SDKs the device can run
+  - Lists the ACAP applications installed on an Axis device (VAPIX C(list.cgi)) with their parameters
+    (C(param.cgi)), the SDKs the device can run
     (C(info.cgi)), the device-wide application settings (C(config.cgi)) and the device's firmware, serial
     number, architecture and product (C(param.cgi), or C(basicdeviceinfo.cgi) when that fails).
   - Works on old firmware too. What the device does not have (C(list.cgi) below EmbeddedDevelopment 1.20,
@@ -26,6 +27,7 @@ options: {}
 seealso:
   - module: vapix.acap.axis_acap_config
   - module: vapix.acap.axis_acap
+  - module: vapix.acap.axis_acap_parameters
   - name: VAPIX Application API
     description: The device API this module uses.
     link: https://developer.axis.com/vapix/applications/application-api/
@@ -138,6 +140,21 @@ applications:
       license_name: Proprietary
       validation_result: null
       extra: {}
+parameters:
+  description:
+    - Each installed application's own parameters (C(root.<App>.<Name>) in C(param.cgi)), by application short
+      name, then parameter name; all read with one C(param.cgi) request.
+    - An application that declares no parameter maps to V({}). Values the device hides (secrets such as
+      C(password) types) show C(********); the others are shown as the device lists them (strings).
+  returned: success
+  type: dict
+  sample:
+    peoplecounter:
+      Threshold: "40"
+      Mode: line
+      Upload: "yes"
+      ApiKey: "********"
+    hello_world: {}
 supported_sdks:
   description: SDKs whose applications the device can run (C(info.cgi)); empty when C(info.cgi) is missing.
   returned: success

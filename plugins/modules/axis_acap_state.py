@@ -14,10 +14,11 @@ version_added: 0.2.0
 description:
   - Brings one Axis camera to a declared ACAP state in one task - the device-wide settings, a list of
     applications (package, version rules, run state, license key) and, with O(exclusive=true), the removal of
-    every application the list does not name.
+    every application the list does not name. Each application may carry its own parameters.
   - Reads the camera once (one C(list.cgi), one C(config.cgi get) per declared setting; device facts only when a
     package or a key has to be chosen), plans every change, then applies them in a safe order, settings,
-    applications, license keys, removals. A camera already as declared costs those reads and nothing else.
+    applications, license keys, application parameters, removals. A camera already as declared costs those reads
+    (and one C(param.cgi) read per application with declared parameters) and nothing else.
   - Every package and key file is read, and every local mistake reported, before the first request.
   - Later steps are planned against what earlier steps leave, also in check mode - a key for an application
     this task installs, an unsigned package that O(settings.allow_unsigned) allows.
@@ -41,7 +42,7 @@ attributes:
     support: full
     details:
       - One diff for the camera, keyed by resource (C(setting:allow_unsigned), C(application:NAME),
-        C(license:NAME), C(removed:NAME)).
+        C(license:NAME), C(parameters:NAME), C(removed:NAME)).
 options:
   settings:
     description:
@@ -102,6 +103,19 @@ options:
         description:
           - The license key XML as text, for example from a vault. Never logged.
         type: str
+      parameters:
+        description:
+          - The application's own parameters (C(root.<name>.<Parameter>)), name to value; parameters not listed are
+            left as they are. Values are rendered as the device writes them (booleans as the parameter's own words).
+          - Set after the application is installed and its key uploaded; see M(vapix.acap.axis_acap_parameters).
+        type: dict
+        default: {}
+      secret_parameters:
+        description:
+          - Parameters whose values must never be shown (passwords, API keys), name to value. Never logged; their values
+            never appear in output, diff or reports.
+        type: dict
+        default: {}
   exclusive:
     description:
       - Remove every installed application that O(applications) does not name and O(protected) does not protect.
@@ -152,6 +166,11 @@ EXAMPLES = r"""
               - People_Counter_2_4_1_armv7hf.eap
             state: started
             license_src: license-keys/
+            parameters:
+              Threshold: 40
+              Upload: true
+            secret_parameters:
+              ApiKey: "{{ vault_peoplecounter_api_key }}"
         exclusive: true
         protected:
           - partner_app
@@ -180,6 +199,7 @@ actions:
     "setting:allow_unsigned": ["set AllowUnsigned=true"]
     "application:peoplecounter": ["upload", "start"]
     "license:peoplecounter": ["upload_license"]
+    "parameters:peoplecounter": ["set Threshold=40"]
     "removed:oldapp": ["remove"]
 resources:
   description: One record per declared resource (and per removal), in the order handled; what the drift report reads.
@@ -188,7 +208,7 @@ resources:
   elements: dict
   contains:
     resource:
-      description: C(kind:name) - kinds C(setting), C(application), C(license), C(removed).
+      description: C(kind:name) - kinds C(setting), C(application), C(license), C(parameters), C(removed).
       type: str
     changed:
       description: Whether it differed from the declaration (and was changed, outside check mode).
@@ -227,6 +247,8 @@ gathered:
     applications:
       - name: peoplecounter
         state: started
+        parameters:
+          Threshold: "40"
 error_code:
   description: "The device's error code (C(Error: N)) when the task failed because of one; V(null) otherwise."
   returned: failure

@@ -54,6 +54,7 @@ LOGIC_MODULES = {
     "axis_acap_license": "_license",
     "axis_acap_config": "_config",
     "axis_acap_info": "_info",
+    "axis_acap_parameters": "_parameters",
     "axis_acap_state": "_state",
 }
 

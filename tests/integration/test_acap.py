@@ -19,7 +19,6 @@ from acap_helpers import applications, changing_operations, connection, make_eap
 from ansible_collections.vapix.acap.plugins.module_utils._errors import (
     ConnectionDroppedError,
     DeviceError,
-    OutcomeUnknownError,
     PackageError,
     PreflightError,
 )

@@ -98,3 +98,49 @@ def test_the_state_module_reports_unknown_outcomes_per_resource(device, run_logi
     (record,) = result["resources"]
     assert (record["resource"], record["outcome_unknown"]) == ("application:hello_world", True)
     assert result["outcome_unknown"] is True
+
+
+@pytest.mark.parametrize("reported", [{"firmware_reported": "v12.6.85"}, {"firmware_reported": "N/A"},
+                                      {"embedded_development_reported": "N/A"}])
+def test_odd_version_strings_do_not_crash_info_or_config(device, run_logic, reported):
+    # Issue 11 item 5: a vendor build string or N/A where a version is expected; the device decides.
+    device.reset(**reported)
+    info = run_logic("axis_acap_info", connection(device))
+    assert info["config"]["allow_unsigned"] is False and "list.cgi" not in " ".join(info["missing"])
+    assert run_logic("axis_acap_config", connection(device, allow_unsigned=True))["changed"] is True
+
+
+@pytest.mark.parametrize("operation, params, setup", [
+    ("start", {"name": "hello_world", "state": "started"}, False),
+    ("upload", {"state": "present"}, True),
+])
+def test_an_ok_the_device_does_not_carry_out_fails_clearly(device, run_logic, tmp_path, operation, params, setup):
+    # Issue 11 item 4: the device answers OK and its state stays as it was.
+    device.install(Path(make_eap(tmp_path)).read_bytes())
+    if setup:
+        params = dict(params, src=make_eap(tmp_path, version="1.1.0"))
+    match = {"path": "control.cgi", "action": "start"} if operation == "start" else {"path": "upload.cgi"}
+    device.inject_fault("ok_not_applied", match=match)
+    with pytest.raises(AcapError) as info:
+        run_logic("axis_acap", connection(device, **params))
+    assert "answered OK, but the device then shows hello_world 1.0.0 Stopped" in info.value.message
+    assert info.value.result["changed"] is True  # the request was accepted: it may have had effects
+
+
+def test_a_start_the_device_leaves_idle_is_a_start_and_idle_stays_in_sync(device, run_logic, tmp_path):
+    # Issue 11 item 13 (docs/axis_acap.md): Idle counts as started.
+    device.install(Path(make_eap(tmp_path)).read_bytes())
+    device.patch_state({"applications": {"hello_world": {"start_status": "Idle"}}})
+    result = run_logic("axis_acap", connection(device, name="hello_world", state="started"))
+    assert result["actions"] == ["start"] and result["application"]["status"] == "Idle"
+    assert run_logic("axis_acap", connection(device, name="hello_world", state="started"))["changed"] is False
+
+
+@pytest.mark.parametrize("code", [1, 8])
+def test_an_application_that_fails_to_start_names_the_code(device, run_logic, tmp_path, code):
+    device.install(Path(make_eap(tmp_path)).read_bytes())
+    device.patch_state({"applications": {"hello_world": {"start_error": code}}})
+    with pytest.raises(AcapError) as info:
+        run_logic("axis_acap", connection(device, name="hello_world", state="started"))
+    assert info.value.error_code == code and "Start of hello_world failed" in info.value.message
+    assert info.value.result["changed"] is False

@@ -135,3 +135,34 @@ def test_a_failure_midway_says_what_was_already_done(device, run_logic, tmp_path
                                  "application:hello_world": ["upload"]}
     assert "start of hello_world failed" in info.value.message.lower()
     assert [r["resource"] for r in result["resources"]][:2] == ["setting:allow_unsigned", "application:hello_world"]
+
+
+COUNTER_PARAMETERS = [
+    {"name": "Threshold", "default": "50", "type": "int:min=0,max=100"},
+    {"name": "Upload", "default": "no", "type": "bool:no,yes"},
+    {"name": "ApiKey", "default": "", "type": "password"},
+]
+
+
+def test_application_parameters_in_the_same_task_as_the_install(device, run_logic, tmp_path):
+    secret = "k3y-7f1a9c"
+    package = make_eap(tmp_path, name="pcounter", parameters=COUNTER_PARAMETERS)
+    declared = [{"name": "pcounter", "src": [package], "parameters": {"Threshold": 40, "Upload": True},
+                 "secret_parameters": {"ApiKey": secret}}]
+    checked = run_logic(MODULE, connection(device, applications=declared), check_mode=True)
+    # Planned against the application this task installs: no warning about an earlier task.
+    assert checked["actions"]["parameters:pcounter"] == ["set ApiKey", "set Threshold=40", "set Upload=yes"] or \
+        sorted(checked["actions"]["parameters:pcounter"]) == ["set ApiKey", "set Threshold=40", "set Upload=yes"]
+    assert not checked.get("warnings"), checked.get("warnings")
+
+    applied = run_logic(MODULE, connection(device, applications=declared))
+    assert list(applied["actions"]) == ["application:pcounter", "parameters:pcounter"]
+    assert secret not in str(applied)
+    gathered = run_logic(MODULE, connection(device, state="gathered"))["gathered"]
+    assert gathered["applications"] == [{"name": "pcounter", "state": "started",
+                                         "parameters": {"Threshold": "40", "Upload": "yes"}}]
+
+    device.clear_log()
+    again = run_logic(MODULE, connection(device, applications=[dict(declared[0], secret_parameters={})]))
+    assert again["changed"] is False
+    assert sorted(operations(device)) == [("list.cgi", None), ("param.cgi", "list")]

@@ -61,12 +61,12 @@ def parse_digest_params(text: str) -> Dict[str, str]:
 
 
 class Authenticator:
-    def __init__(self, realm: str, users: List[User], scheme: str, nonce_lifetime: float) -> None:
-        if scheme not in SCHEMES:
-            raise ValueError("auth scheme must be one of {0}".format(", ".join(SCHEMES)))
+    """Users, realm and nonces of one device; the schemes offered are given per request, since a
+    device may offer different ones on HTTP and HTTPS."""
+
+    def __init__(self, realm: str, users: List[User], nonce_lifetime: float) -> None:
         self.realm = realm
         self.users = {user.name: user for user in users}
-        self.scheme = scheme
         self.nonce_lifetime = nonce_lifetime
         self._secret = os.urandom(16)
         self._opaque = binascii.hexlify(os.urandom(8)).decode()
@@ -91,25 +91,26 @@ class Authenticator:
         return "valid" if time.time() - issued <= self.nonce_lifetime else "stale"
 
     # -- challenge and verification -------------------------------------------------------------
-    def challenge_headers(self, stale: bool = False) -> List[Tuple[str, str]]:
+    def challenge_headers(self, scheme: str, stale: bool = False) -> List[Tuple[str, str]]:
         headers = []
-        if self.scheme in ("digest", "both"):
+        if scheme in ("digest", "both"):
             value = 'Digest realm="{0}", nonce="{1}", algorithm=MD5, qop="auth", opaque="{2}"'.format(
                 self.realm, self.new_nonce(), self._opaque
             )
             if stale:
                 value += ", stale=true"
             headers.append(("WWW-Authenticate", value))
-        if self.scheme in ("basic", "both"):
+        if scheme in ("basic", "both"):
             headers.append(("WWW-Authenticate", 'Basic realm="{0}"'.format(self.realm)))
         return headers
 
-    def authenticate(self, method: str, target: str, authorization: str) -> AuthResult:
+    def authenticate(self, method: str, target: str, authorization: str, offered: str) -> AuthResult:
+        """Check ``authorization`` against the schemes ``offered`` (digest, basic or both)."""
         scheme, _separator, credentials = authorization.strip().partition(" ")
         scheme = scheme.lower()
-        if scheme == "basic" and self.scheme in ("basic", "both"):
+        if scheme == "basic" and offered in ("basic", "both"):
             return self._basic(credentials.strip())
-        if scheme == "digest" and self.scheme in ("digest", "both"):
+        if scheme == "digest" and offered in ("digest", "both"):
             return self._digest(method, target, parse_digest_params(credentials))
         return AuthResult()
 

@@ -56,9 +56,12 @@ LICENSE_CORRUPT_VARIANTS = ("not_xml", "wrong_root", "with_entity")
 COPY_PROTECTION_METHODS = ("axis", "custom", "none")
 
 # The real trailer layout is not public (the device verifies it, not the client): any bytes after the
-# gzip stream mean "signed". A recognisable prefix makes hex dumps of test inputs easy to read.
+# gzip stream mean "signed". The emulator's own layout is MAGIC + SHA-256 of the gzip stream + padding,
+# so it can tell a valid signature from an invalid one. The prefix makes hex dumps easy to read.
 SIGNATURE_MAGIC = b"AXIS-SIG"
 _SIGNATURE_BODY_LENGTH = 256
+
+_PADDING_BLOCK = 128 * 1024 * 1024
 
 # Fixed timestamp so that the same arguments always give the same bytes (reproducible test inputs).
 _FIXED_MTIME = 1_700_000_000
@@ -112,6 +115,8 @@ def _manifest(
     copy_protection: str,
     vendor_id: Optional[str] = None,
     compatible_os_versions: Optional[Sequence[dict]] = None,
+    parameters: Optional[Sequence[dict]] = None,
+    vendor_url: Optional[str] = None,
 ) -> dict:
     setup: dict = {}
     if name is not None:
@@ -131,15 +136,30 @@ def _manifest(
     setup["runMode"] = "respawn"
     if vendor_id is not None:
         setup["vendorId"] = vendor_id
+    if vendor_url is not None:
+        setup["vendorUrl"] = vendor_url
     if compatible_os_versions is not None:
         setup["compatibleOsVersions"] = [dict(item) for item in compatible_os_versions]
-    return {
-        "schemaVersion": schema_version,
-        "acapPackageConf": {
-            "setup": setup,
-            "copyProtection": {"method": copy_protection},
-        },
-    }
+    conf: dict = {"setup": setup, "copyProtection": {"method": copy_protection}}
+    if parameters:
+        conf["configuration"] = {"paramConfig": [dict(item) for item in parameters]}
+    return {"schemaVersion": schema_version, "acapPackageConf": conf}
+
+
+def _param_conf(parameters: Optional[Sequence[dict]]) -> str:
+    """ACAP 3 param.conf: ``Name="default" type="..."`` lines (empty without parameters)."""
+    def quoted(value: object) -> str:
+        if isinstance(value, bool):
+            value = "yes" if value else "no"
+        return '"{0}"'.format(("" if value is None else str(value)).replace("\\", "\\\\").replace('"', '\\"'))
+
+    lines = []
+    for item in parameters or ():
+        line = "{0}={1}".format(item["name"], quoted(item.get("default", "")))
+        if item.get("type"):
+            line += " type={0}".format(quoted(item["type"]))
+        lines.append(line + "\n")
+    return "".join(lines)
 
 
 def _schema_major(schema_version: str) -> int:
@@ -160,6 +180,7 @@ def _package_conf(
     embedded_sdk_version: Optional[str],
     run_as_root: bool,
     copy_protection: str,
+    vendor_url: Optional[str] = None,
 ) -> str:
     major, minor, micro = _version_parts(version)
     user = "root" if run_as_root else "sdk"
@@ -181,6 +202,8 @@ def _package_conf(
         ("LICENSENAME", "Proprietary" if copy_protection != "none" else "Available"),
         ("STARTMODE", "respawn"),
         ("SETTINGSPAGEFILE", "index.html"),
+        # The SDK writes the vendor home page into package.conf as an HTML anchor.
+        ("VENDORHOMEPAGELINK", '<a href="{0}" target="_blank">{0}</a>'.format(vendor_url) if vendor_url else ""),
         ("OTHERFILES", ""),
     ]
     # Shell-style KEY="value" lines; a double quote inside a value is escaped as the shell would.
@@ -195,7 +218,11 @@ def _executable(name: str, payload_size: int) -> bytes:
     """
     header = "#!/bin/sh\n# {0}: test application built by vapix_emulator.builders\nexit 0\n".format(name).encode()
     padding = max(0, payload_size - len(header))
-    return header + random.Random("eap:" + name).randbytes(padding)
+    generator = random.Random("eap:" + name)
+    # randbytes(n) takes n * 8 bits as a C int: make big paddings in blocks (one block below 128 MiB,
+    # so smaller packages keep their bytes).
+    blocks = [generator.randbytes(min(_PADDING_BLOCK, padding - start)) for start in range(0, padding, _PADDING_BLOCK)]
+    return header + b"".join(blocks)
 
 
 def _tar_gz(members: Sequence[tuple[str, bytes, int]]) -> bytes:
@@ -212,8 +239,11 @@ def _tar_gz(members: Sequence[tuple[str, bytes, int]]) -> bytes:
     return gzip.compress(raw.getvalue(), compresslevel=6, mtime=_FIXED_MTIME)
 
 
-def _signature_trailer(seed: str) -> bytes:
-    return SIGNATURE_MAGIC + random.Random("sig:" + seed).randbytes(_SIGNATURE_BODY_LENGTH)
+def _signature_trailer(stream: bytes, seed: str, valid: bool = True) -> bytes:
+    """MAGIC + SHA-256 of the gzip stream + padding: the emulator's stand-in for a real signature,
+    which it verifies the same way (an invalid one carries the digest of other bytes)."""
+    digest = hashlib.sha256(stream if valid else b"tampered:" + stream).digest()
+    return SIGNATURE_MAGIC + digest + random.Random("sig:" + seed).randbytes(_SIGNATURE_BODY_LENGTH - len(digest))
 
 
 def _write(path: Optional[PathLike], data: bytes) -> bytes:
@@ -242,15 +272,23 @@ def build_eap(
     corrupt: Optional[str] = None,
     vendor_id: Optional[str] = None,
     compatible_os_versions: Optional[Sequence[dict]] = None,
+    parameters: Optional[Sequence[dict]] = None,
+    vendor_url: Optional[str] = None,
+    invalid_signature: bool = False,
 ) -> bytes:
     """Build an ``.eap`` package and return its bytes (also written to ``path`` when given).
 
     ``acap=3`` gives a package with ``package.conf`` only; ``acap=4`` adds ``manifest.json``.
     ``licensed=True`` is shorthand for ``copy_protection="axis"``; an explicit ``copy_protection``
     (``axis``, ``custom``, ``none``) wins. ``size`` pads the executable with incompressible bytes so
-    the package is about that many bytes. ``signed`` appends an opaque trailer after the gzip stream.
+    the package is about that many bytes. ``signed`` appends a signature trailer after the gzip stream;
+    ``invalid_signature`` appends one that does not verify (the emulator answers ``Error: 2``).
+    ``vendor_url`` is manifest ``vendorUrl`` and package.conf ``VENDORHOMEPAGELINK`` (an HTML anchor).
     ``vendor_id`` and ``compatible_os_versions`` (a list of ``{"min": .., "max": ..}``) are manifest
     schema 2 fields, written to manifest.json only (package.conf has no equivalent).
+    ``parameters`` (a list of ``{"name": .., "default": .., "type": ..}``) are the application's
+    parameters: manifest.json ``configuration.paramConfig`` (ACAP 4) and ``param.conf`` lines
+    ``Name="default" type="..."`` (both formats; the only file of an ACAP 3 package).
 
     ``corrupt`` makes a broken package instead:
 
@@ -295,9 +333,10 @@ def build_eap(
         embedded_sdk_version=embedded_sdk_version,
         run_as_root=run_as_root,
         copy_protection=copy_protection,
+        vendor_url=vendor_url,
     )
     name_in_metadata: Optional[str] = None if corrupt == "manifest_missing_appname" else name
-    manifest_only = dict(vendor_id=vendor_id, compatible_os_versions=compatible_os_versions)
+    manifest_only = dict(vendor_id=vendor_id, compatible_os_versions=compatible_os_versions, parameters=parameters)
 
     def archive(payload_size: int) -> bytes:
         return _tar_gz(_eap_members(name, payload_size, acap, corrupt, name_in_metadata, schema_version, fields, manifest_only))
@@ -314,8 +353,8 @@ def build_eap(
     if corrupt == "truncated":
         # Cut inside the gzip stream: neither a complete tar nor a complete gzip member.
         data = data[: max(16, len(data) // 2)]
-    elif signed:
-        data += _signature_trailer(name + version)
+    elif signed or invalid_signature:
+        data += _signature_trailer(data, name + version, valid=not invalid_signature)
     return _write(path, data)
 
 
@@ -342,7 +381,7 @@ def _eap_members(
         else:
             package_conf = _package_conf(name=name_in_metadata, **fields)
         members.append(("package.conf", package_conf.encode(), 0o644))
-        members.append(("param.conf", b"", 0o644))
+        members.append(("param.conf", _param_conf(manifest_only.get("parameters")).encode(), 0o644))
         if acap == 4:
             if corrupt == "bad_manifest_json":
                 manifest_text = '{"schemaVersion": "%s", "acapPackageConf": {"setup": {"appName": "%s",,' % (schema_version, name)
@@ -462,6 +501,9 @@ def main_build_eap(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--embedded-sdk-version", default="3.0", help="embeddedSdkVersion / REQEMBDEVVERSION (default: %(default)s)")
     parser.add_argument("--schema-version", default="1.3", help="manifest schemaVersion (default: %(default)s)")
     parser.add_argument("--signed", action="store_true", help="append a signature trailer after the gzip stream")
+    parser.add_argument("--invalid-signature", action="store_true",
+                        help="append a signature trailer that does not verify (the emulator answers Error: 2)")
+    parser.add_argument("--vendor-url", help="manifest vendorUrl / package.conf VENDORHOMEPAGELINK")
     parser.add_argument("--run-as-root", action="store_true", help="run as user root")
     licensing = parser.add_mutually_exclusive_group()
     licensing.add_argument("--licensed", action="store_true", help='same as --copy-protection axis')
@@ -493,6 +535,8 @@ def main_build_eap(argv: Optional[Sequence[str]] = None) -> int:
         embedded_sdk_version=args.embedded_sdk_version,
         schema_version=args.schema_version,
         signed=args.signed,
+        invalid_signature=args.invalid_signature,
+        vendor_url=args.vendor_url,
         run_as_root=args.run_as_root,
         licensed=args.licensed,
         copy_protection=args.copy_protection,

@@ -16,7 +16,7 @@ import tempfile
 from typing import List, Optional, Sequence
 
 from .auth import SCHEMES, User, parse_user_spec
-from .device import LOG_LIMIT, Device, Profile
+from .device import LOG_LIMIT, NON_ADMIN_STATUSES, Device, Profile
 from .httpserver import HttpServer, close_connections
 from .vapix import DeviceHandler
 
@@ -65,7 +65,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--auth", choices=SCHEMES, default=defaults.auth, help="schemes offered in the 401 challenge (default: %(default)s)")
     parser.add_argument("--user", action="append", metavar="NAME:PASSWORD:ROLE",
                         help="a user (roles: admin, operator, viewer); repeatable; default: " + ", ".join(DEFAULT_USERS))
-    parser.add_argument("--state-dir", help="keep each device's state in DIR/<serial>.json across restarts")
+    parser.add_argument("--state-dir", help="keep each device's state in DIR/<serial>.json across restarts (and the HTTPS CA in DIR/ca)")
+    parser.add_argument("--ca-dir", help="keep the HTTPS CA (ca.pem, ca.key) in this folder across restarts (default: STATE_DIR/ca, "
+                                         "or a temporary folder removed at exit)")
+    parser.add_argument("--auth-https", choices=SCHEMES, help="schemes offered on HTTPS (default: the same as --auth)")
+    parser.add_argument("--non-admin-status", type=int, choices=NON_ADMIN_STATUSES, default=defaults.non_admin_status,
+                        help="answer to a valid user without the admin role on the application CGIs (default: %(default)s)")
+    parser.add_argument("--body-timeout", type=float, default=defaults.body_timeout,
+                        help="seconds without request body bytes before a stalled client is dropped (default: %(default)s)")
     parser.add_argument("--max-upload-size", type=int, default=defaults.max_upload_size, help="bytes (default: %(default)s)")
     parser.add_argument("--max-running", type=int, default=defaults.max_running,
                         help="running applications allowed below AXIS OS 12.6 (control error 9) (default: %(default)s)")
@@ -139,7 +146,8 @@ def main_serve(argv: Optional[Sequence[str]] = None) -> int:
         users: List[User] = [parse_user_spec(spec) for spec in (args.user or DEFAULT_USERS)]
         profile = Profile().with_overrides({
             "firmware": args.firmware, "architecture": args.architecture, "embedded_development": args.embedded_development,
-            "sdks": args.sdks, "auth": args.auth, "max_running": args.max_running,
+            "sdks": args.sdks, "auth": args.auth, "auth_https": args.auth_https or "", "max_running": args.max_running,
+            "non_admin_status": args.non_admin_status, "body_timeout": args.body_timeout,
             "restart_after_upgrade": args.restart_after_upgrade, "max_upload_size": args.max_upload_size, "product": args.product,
         })
     except ValueError as exc:
@@ -159,7 +167,15 @@ def main_serve(argv: Optional[Sequence[str]] = None) -> int:
         from .tls import make_certificates, server_context
 
         tls_dir = tempfile.mkdtemp(prefix="vapix-emulator-tls-")
-        ca_file, cert_path, key_path = make_certificates(tls_dir, hosts)
+        ca_dir = args.ca_dir or (os.path.join(args.state_dir, "ca") if args.state_dir else None)
+        try:
+            if ca_dir:
+                os.makedirs(ca_dir, mode=0o700, exist_ok=True)
+            ca_file, cert_path, key_path = make_certificates(tls_dir, hosts, ca_dir)
+        except (OSError, ValueError) as exc:
+            shutil.rmtree(tls_dir, ignore_errors=True)
+            sys.stderr.write("vapix_emulator: {0}\n".format(exc))
+            return BIND_FAILED
         https_context = server_context(cert_path, key_path)
 
     try:

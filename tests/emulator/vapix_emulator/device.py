@@ -20,8 +20,10 @@ LICENSE_STATES = ("Valid", "Invalid", "Missing", "Custom", "None")
 CONFIG_NAMES = ("AllowUnsigned", "AllowRoot")
 FAULT_KINDS = (
     "delay", "drop_before", "drop_after", "http_error", "error_12", "error_15_applied", "error_15_not_applied",
-    "html_login", "truncated_xml", "unauthorized", "error_10", "error_22", "error_26", "error_30",
+    "html_login", "html_login_applied", "truncated_xml", "unauthorized", "error_10", "error_22", "error_26", "error_30",
+    "ok_not_applied", "trickle", "change_password",
 )
+NON_ADMIN_STATUSES = (401, 403)
 
 
 @dataclass
@@ -33,10 +35,17 @@ class Profile:
     embedded_development: str = "3.6"
     sdks: List[str] = field(default_factory=lambda: ["acap3", "acap4-native", "acap4-cv"])
     auth: str = "both"
+    auth_https: str = ""  # schemes on HTTPS; "" = the same as auth
+    non_admin_status: int = 401  # answer to a valid user without the admin role on admin-only CGIs
+    body_timeout: float = 60.0  # seconds without body bytes before a stalled client is dropped
     max_running: int = 3
     restart_after_upgrade: bool = True
     max_upload_size: int = 50 * 1024 * 1024
     product: str = "AXIS M3085-V"
+    # What param.cgi and basicdeviceinfo.cgi report, when not the version itself (a vendor build string
+    # such as "v12.6.85", or "N/A"); the firmware rules always follow firmware / embedded_development.
+    firmware_reported: str = ""
+    embedded_development_reported: str = ""
 
     def to_dict(self) -> Dict[str, Any]:
         return asdict(self)
@@ -58,6 +67,15 @@ class Profile:
             values["sdks"] = [s for s in (sdks.split(",") if isinstance(sdks, str) else sdks) if s]
         if "auth" in values and values["auth"] not in SCHEMES:
             raise ValueError("auth must be one of {0}".format(", ".join(SCHEMES)))
+        if "auth_https" in values and values["auth_https"] not in SCHEMES + ("",):
+            raise ValueError("auth_https must be one of {0} (or empty: the same as auth)".format(", ".join(SCHEMES)))
+        if "non_admin_status" in values and values["non_admin_status"] not in NON_ADMIN_STATUSES:
+            raise ValueError("non_admin_status must be 401 or 403")
+        if "body_timeout" in values:
+            timeout = values["body_timeout"]
+            if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or not 0 < timeout <= 3600:
+                raise ValueError("body_timeout must be a number of seconds (0 < s <= 3600)")
+            values["body_timeout"] = float(timeout)
         for key in ("max_running", "max_upload_size"):
             if key in values and (not isinstance(values[key], int) or isinstance(values[key], bool) or values[key] < 0):
                 raise ValueError("{0} must be a non-negative integer".format(key))
@@ -67,6 +85,10 @@ class Profile:
             if key in values and (not isinstance(values[key], str) or not values[key]):
                 raise ValueError("{0} must be a non-empty string".format(key))
         return replace(self, **values)
+
+    def auth_for(self, scheme: str) -> str:
+        """The authentication schemes offered on ``scheme`` ("http" or "https")."""
+        return self.auth_https if scheme == "https" and self.auth_https else self.auth
 
     # -- firmware rules (API page) ------------------------------------------------------------------
     def has_config_cgi(self) -> bool:
@@ -109,13 +131,19 @@ class Application:
     license_name: str = ""
     configuration_page: str = ""
     vendor_home_page: str = ""
+    vendor_id: str = ""  # manifest schema 2 vendorId; an upgrade may not change it
     validation_result: str = ""
     size: int = 0
     status: str = "Stopped"
+    # Set through PATCH /emulator/state only: how control.cgi's start behaves for this application.
+    start_error: int = 0  # answer start with "Error: N" and leave the status (an app that fails to start)
+    start_status: str = "Running"  # the status a successful start leaves ("Idle": it stays idle)
     license_key: Optional[Dict[str, Any]] = None
     license_override: str = ""  # set through PATCH /emulator/state only
     installed_at: float = 0.0
     upgraded_at: float = 0.0
+    # Application parameters (appparams.py): [{"name", "type", "value"}] in declaration order.
+    parameters: List[Dict[str, str]] = field(default_factory=list)
 
     def key(self) -> Optional[LicenseKey]:
         return LicenseKey.from_dict(self.license_key) if self.license_key else None
@@ -160,6 +188,12 @@ class Fault:
     action: str = ""
     delay: float = 1.0
     status: int = 500
+    skip: int = 0  # matching requests to let through first (hit the Nth one)
+    always: bool = False  # never used up
+    user: str = ""  # change_password: whose password ("" = the user of the request)
+    password: str = ""  # change_password: the new password
+    interval: float = 1.0  # trickle: seconds between bytes
+    duration: float = 30.0  # trickle: the connection is closed after this many seconds
 
     def matches(self, path: str, action: str) -> bool:
         if self.path and path != self.path and not path.endswith("/" + self.path.lstrip("/")):
@@ -183,7 +217,7 @@ class Device:
         self.profile = profile
         self.users = users
         self.nonce_lifetime = nonce_lifetime
-        self.authenticator = Authenticator("AXIS_" + serial_number, users, profile.auth, nonce_lifetime)
+        self.authenticator = Authenticator("AXIS_" + serial_number, users, nonce_lifetime)
         self.applications: Dict[str, Application] = {}
         self.config: Dict[str, bool] = {}  # only values set explicitly; the rest are firmware defaults
         self.log: Deque[Dict[str, Any]] = collections.deque(maxlen=log_limit)
@@ -242,7 +276,7 @@ class Device:
     def reset(self, overrides: Optional[Dict[str, Any]] = None) -> None:
         profile = self.base_profile.with_overrides(overrides or {})
         self.profile = profile
-        self.authenticator = Authenticator("AXIS_" + self.serial_number, self.users, profile.auth, self.nonce_lifetime)
+        self.authenticator = Authenticator("AXIS_" + self.serial_number, self.users, self.nonce_lifetime)
         self.applications = {}
         self.config = {}
         self.log.clear()
@@ -299,8 +333,20 @@ class Device:
     def take_fault(self, path: str, action: str) -> Optional[Fault]:
         for fault in self.faults:
             if fault.matches(path, action):
+                if fault.skip > 0:
+                    fault.skip -= 1
+                    return None
+                if fault.always:
+                    return fault
                 fault.count -= 1
                 if fault.count <= 0:
                     self.faults.remove(fault)
                 return fault
         return None
+
+    def set_password(self, name: str, password: str) -> None:
+        """Change a user's password on this device (as an administrator would, mid-run)."""
+        user = self.authenticator.users.get(name)
+        if user is None:
+            raise ValueError("no user {0!r}; users: {1}".format(name, ", ".join(sorted(self.authenticator.users))))
+        self.authenticator.users[name] = replace(user, password=password)

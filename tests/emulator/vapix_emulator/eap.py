@@ -7,6 +7,7 @@ reported as :class:`PackageError` carrying the upload.cgi error code a device wo
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import re
@@ -14,7 +15,7 @@ import shlex
 import tarfile
 import zlib
 from dataclasses import asdict, dataclass, field
-from typing import Any, Dict, List
+from typing import Any, BinaryIO, Dict, List, Union
 
 # Upload error codes (API page, upload.cgi).
 INVALID_PACKAGE = 1
@@ -22,11 +23,20 @@ INVALID_METADATA = 29
 
 # A tar archive inflates a lot only when it is a bomb; refuse to inflate past this.
 MAX_INFLATED_BYTES = 1024 * 1024 * 1024
+# manifest.json and package.conf are small; a bigger one is refused, not read into memory.
+MAX_METADATA_BYTES = 1024 * 1024
 _INFLATE_CHUNK = 1024 * 1024
+_INPUT_STEP = 256 * 1024
+_TRAILER_KEPT = 4096
+# The emulator's signature layout (see builders.py): MAGIC + SHA-256 of the gzip stream + padding.
+SIGNATURE_MAGIC = b"AXIS-SIG"
 
 _APP_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,25}$")
 _CONF_LINE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$")
 _COPY_PROTECTION = ("none", "axis", "custom")
+# package.conf's VENDORHOMEPAGELINK is an HTML anchor (<a href="URL" target="_blank">text</a>);
+# list.cgi's VendorHomePage is the URL in it.
+_HREF = re.compile(r"""href\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
 
 
 class PackageError(Exception):
@@ -56,49 +66,127 @@ class PackageInfo:
     license_name: str = ""
     configuration_page: str = ""
     vendor_home_page: str = ""
+    vendor_id: str = ""
     compatible_os_versions: List[Dict[str, str]] = field(default_factory=list)
     signed: bool = False
+    signature_valid: bool = False
     size: int = 0
+    # The small metadata files read in the same pass (manifest.json, package.conf, param.conf), for
+    # what else the device derives from them (application parameters).
+    metadata: Dict[str, bytes] = field(default_factory=dict)
 
     def to_dict(self) -> Dict[str, Any]:
         return asdict(self)
 
 
-def inflate(data: bytes) -> tuple:
-    """Inflate the first gzip stream; return ``(tar_bytes, trailer)``.
+class _InflatingReader(io.RawIOBase):
+    """A read-only stream of the inflated tar, read from the package file in bounded steps.
 
-    ``trailer`` holds the bytes after the gzip stream: the signature of a signed package.
+    Each step feeds at most ``_INPUT_STEP`` compressed bytes and takes at most ``_INFLATE_CHUNK``
+    inflated ones, so the work is linear in the package size and the memory is bounded (feeding the
+    whole remaining input again after every output chunk, as ``unconsumed_tail`` invites, copies it
+    each time: quadratic). It hashes the gzip stream as it goes and keeps what follows the stream
+    (the signature) in ``trailer``.
     """
-    if not data.startswith(b"\x1f\x8b"):
-        raise PackageError(INVALID_PACKAGE, "not a gzip stream (an .eap is a gzip-compressed tar archive)")
-    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    chunks: List[bytes] = []
-    total = 0
-    pending = data
-    try:
-        while pending and not inflater.eof:
-            chunk = inflater.decompress(pending, _INFLATE_CHUNK)
-            total += len(chunk)
-            if total > MAX_INFLATED_BYTES:
-                raise PackageError(INVALID_PACKAGE, "archive inflates beyond {0} bytes".format(MAX_INFLATED_BYTES))
-            chunks.append(chunk)
-            pending = inflater.unconsumed_tail
-    except zlib.error as exc:
-        raise PackageError(INVALID_PACKAGE, "corrupt gzip stream: {0}".format(exc)) from None
-    if not inflater.eof:
-        raise PackageError(INVALID_PACKAGE, "gzip stream is truncated")
-    return b"".join(chunks), inflater.unused_data
+
+    def __init__(self, source: BinaryIO) -> None:
+        super().__init__()
+        self._source = source
+        self._inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        self._output = bytearray()
+        self._pending = b""  # compressed input fed but not yet consumed by the inflater
+        self._inflated = 0
+        self.stream_digest = hashlib.sha256()
+        self.trailer = b""
+        self.trailer_size = 0
+
+    def readable(self) -> bool:
+        return True
+
+    @property
+    def eof(self) -> bool:
+        return self._inflater.eof
+
+    def _step(self) -> None:
+        if not self._pending:
+            self._pending = self._source.read(_INPUT_STEP)
+            if not self._pending:
+                raise PackageError(INVALID_PACKAGE, "gzip stream is truncated")
+        piece = self._pending
+        try:
+            chunk = self._inflater.decompress(piece, _INFLATE_CHUNK)
+        except zlib.error as exc:
+            raise PackageError(INVALID_PACKAGE, "corrupt gzip stream: {0}".format(exc)) from None
+        self._inflated += len(chunk)
+        if self._inflated > MAX_INFLATED_BYTES:
+            raise PackageError(INVALID_PACKAGE, "archive inflates beyond {0} bytes".format(MAX_INFLATED_BYTES))
+        self._output += chunk
+        self._pending = self._inflater.unconsumed_tail  # at most _INPUT_STEP bytes: a cheap copy
+        if self._inflater.eof:
+            unused = self._inflater.unused_data
+            self.stream_digest.update(piece[: len(piece) - len(self._pending) - len(unused)])
+            self._read_trailer(unused)
+        else:
+            self.stream_digest.update(piece[: len(piece) - len(self._pending)])
+
+    def _read_trailer(self, start: bytes) -> None:
+        """Keep the first bytes after the gzip stream (a signature is small); count the rest."""
+        kept = bytearray(start[:_TRAILER_KEPT])
+        size = len(start)
+        while True:
+            block = self._source.read(_INPUT_STEP)
+            if not block:
+                break
+            size += len(block)
+            if len(kept) < _TRAILER_KEPT:
+                kept += block[: _TRAILER_KEPT - len(kept)]
+        self.trailer, self.trailer_size = bytes(kept), size
+
+    def read(self, size: int = -1) -> bytes:
+        while (size < 0 or len(self._output) < size) and not self._inflater.eof:
+            self._step()
+        if size < 0 or size >= len(self._output):
+            data = bytes(self._output)
+            self._output.clear()
+            return data
+        data = bytes(self._output[:size])
+        del self._output[:size]
+        return data
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def drain(self) -> None:
+        """Inflate to the end of the gzip stream (the tar may end before it does)."""
+        while not self._inflater.eof:
+            self._output.clear()
+            self._step()
+        self._output.clear()
 
 
-def _root_members(tar_bytes: bytes) -> Dict[str, bytes]:
-    """The regular files at the archive root that the device reads (manifest.json, package.conf)."""
-    wanted = ("manifest.json", "package.conf")
+def signature_is_valid(trailer: bytes, stream_digest: bytes) -> bool:
+    """The emulator's signature: SIGNATURE_MAGIC + SHA-256 of the gzip stream (+ padding).
+
+    Real trailers are not public; any trailer is "signed", and one that is not this layout for this
+    stream is a signature that fails verification (upload error 2)."""
+    head = len(SIGNATURE_MAGIC)
+    return trailer.startswith(SIGNATURE_MAGIC) and trailer[head: head + len(stream_digest)] == stream_digest
+
+
+def _root_members(tar_stream: BinaryIO) -> Dict[str, bytes]:
+    """The regular files at the archive root that the device reads (manifest.json, package.conf),
+    read in one pass over the tar stream."""
+    wanted = ("manifest.json", "package.conf", "param.conf")
     found: Dict[str, bytes] = {}
     try:
-        with tarfile.open(fileobj=io.BytesIO(tar_bytes), mode="r:") as tar:
+        with tarfile.open(fileobj=tar_stream, mode="r|", bufsize=_INFLATE_CHUNK) as tar:
             for member in tar:
                 name = member.name[2:] if member.name.startswith("./") else member.name
                 if name in wanted and member.isfile():
+                    if member.size > MAX_METADATA_BYTES:
+                        raise PackageError(INVALID_METADATA, "{0} is larger than {1} bytes".format(name, MAX_METADATA_BYTES))
                     extracted = tar.extractfile(member)
                     found[name] = extracted.read() if extracted else b""
     except (tarfile.TarError, EOFError, ValueError) as exc:
@@ -108,6 +196,24 @@ def _root_members(tar_bytes: bytes) -> Dict[str, bytes]:
 
 def _text(value: Any) -> str:
     return "" if value is None else str(value)
+
+
+def default_license_name(copy_protection: str) -> str:
+    """LicenseName when the package names none (manifest.json has no such field).
+
+    acap-formats.md only maps it to LICENSENAME. The choice follows the ACAP SDK's generated
+    package.conf and the API page's list.cgi example: "Proprietary" for a copy-protected application
+    (axis or custom), "Available" otherwise.
+    """
+    return "Available" if copy_protection == "none" else "Proprietary"
+
+
+def vendor_url(value: str) -> str:
+    """The URL of a vendor home page given as a URL or as package.conf's HTML anchor."""
+    match = _HREF.search(value)
+    if match:
+        return next(group for group in match.groups() if group is not None).strip()
+    return "" if "<" in value else value.strip()
 
 
 def _check_name(name: Any, source: str) -> str:
@@ -151,7 +257,8 @@ def parse_manifest(raw: bytes) -> PackageInfo:
         name=name,
         version=version.strip(),
         package_format="manifest.json",
-        nice_name=_text(setup.get("friendlyName")),
+        # A manifest without friendlyName is listed with the application name as NiceName.
+        nice_name=_text(setup.get("friendlyName")) or name,
         vendor=_text(setup.get("vendor")),
         architecture=_text(setup.get("architecture")) or "all",
         application_id=_text(setup.get("appId")),
@@ -159,8 +266,10 @@ def parse_manifest(raw: bytes) -> PackageInfo:
         schema_version=schema_version,
         run_as_root=user.get("username") == "root",
         copy_protection=method,
+        license_name=default_license_name(method),
         configuration_page="local/{0}/{1}".format(name, setting_page) if setting_page else "",
-        vendor_home_page=_text(setup.get("vendorUrl")),
+        vendor_home_page=vendor_url(_text(setup.get("vendorUrl"))),
+        vendor_id=_text(setup.get("vendorId")),
         compatible_os_versions=[{k: _text(v) for k, v in item.items()} for item in compatible],
     )
 
@@ -194,23 +303,30 @@ def parse_package_conf(raw: bytes) -> PackageInfo:
         name=name,
         version="{0}.{1}-{2}".format(major, minor, micro) if micro else "{0}.{1}".format(major, minor),
         package_format="package.conf",
-        nice_name=values.get("PACKAGENAME", ""),
+        nice_name=values.get("PACKAGENAME", "") or name,
         vendor=values.get("VENDOR", "-") or "-",
         architecture=values.get("APPTYPE", "") or "all",
         application_id=values.get("APPID", ""),
         embedded_sdk_version=values.get("REQEMBDEVVERSION", "2.0") or "2.0",
         run_as_root=values.get("APPUSR") == "root",
         copy_protection=method,
-        license_name=values.get("LICENSENAME", ""),
+        license_name=values.get("LICENSENAME", "") or default_license_name(method),
         configuration_page="local/{0}/{1}".format(name, settings_page) if settings_page else "",
-        vendor_home_page=values.get("VENDORHOMEPAGELINK", ""),
+        vendor_home_page=vendor_url(values.get("VENDORHOMEPAGELINK", "")),
     )
 
 
-def read_package(data: bytes) -> PackageInfo:
-    """Read an uploaded package; raise :class:`PackageError` (code 1 or 29) when a device would refuse it."""
-    tar_bytes, trailer = inflate(data)
-    members = _root_members(tar_bytes)
+def read_package(package: Union[bytes, BinaryIO]) -> PackageInfo:
+    """Read an uploaded package (bytes or a binary file positioned at its start) in one streaming pass;
+    raise :class:`PackageError` (code 1 or 29) when a device would refuse it."""
+    source = io.BytesIO(package) if isinstance(package, (bytes, bytearray)) else package
+    start = source.tell()
+    if source.read(2) != b"\x1f\x8b":
+        raise PackageError(INVALID_PACKAGE, "not a gzip stream (an .eap is a gzip-compressed tar archive)")
+    source.seek(start)
+    reader = _InflatingReader(source)
+    members = _root_members(reader)
+    reader.drain()
     if "manifest.json" in members:
         # ACAP 4 packages carry both files; manifest.json is the authoritative one.
         info = parse_manifest(members["manifest.json"])
@@ -218,6 +334,8 @@ def read_package(data: bytes) -> PackageInfo:
         info = parse_package_conf(members["package.conf"])
     else:
         raise PackageError(INVALID_PACKAGE, "the archive has neither manifest.json nor package.conf at its root")
-    info.signed = bool(trailer)
-    info.size = len(data)
+    info.metadata = members
+    info.signed = reader.trailer_size > 0
+    info.signature_valid = info.signed and signature_is_valid(reader.trailer, reader.stream_digest.digest())
+    info.size = source.tell() - start
     return info

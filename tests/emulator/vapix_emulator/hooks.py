@@ -1,6 +1,7 @@
 """Test hooks under /emulator/ (no authentication, never logged): things real devices do not have.
 
-GET/DELETE /emulator/log, POST /emulator/reset, GET/PATCH /emulator/state, POST/DELETE /emulator/faults.
+GET/DELETE /emulator/log, POST /emulator/reset, GET/PATCH /emulator/state, GET/POST/DELETE /emulator/faults,
+POST /emulator/users (change a password).
 Bodies and answers are JSON; a bad body answers 400 with {"error": "..."} naming the problem.
 """
 
@@ -53,7 +54,7 @@ def state_view(device: "Device") -> Dict[str, Any]:
         "config": config,
         "effective": {"allow_unsigned": device.allow_unsigned(), "allow_root": device.allow_root()},
         "upload_in_progress": device.upload_in_progress,
-        "faults": [vars(fault) for fault in device.faults],
+        "faults": [_fault_view(fault) for fault in device.faults],
         "applications": [app.describe() for app in device.applications.values()],
     }
 
@@ -86,12 +87,21 @@ def _patch_application(device: "Device", name: str, changes: Any) -> None:
             if value is not None and not isinstance(value, dict):
                 raise HookError("license_key must be an object (product, productid, serial_number, expires, license_code) or null")
             app.license_key = value
+        elif key == "start_status":
+            if value not in STATUSES:
+                raise HookError("start_status {0!r} must be one of {1}".format(value, ", ".join(STATUSES)))
+            app.start_status = value
+        elif key == "start_error":
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise HookError("start_error must be an error code (a positive integer) or 0 for none, got {0!r}".format(value))
+            app.start_error = value
         elif key in _EDITABLE:
             if not isinstance(value, _EDITABLE[key]):
                 raise HookError("{0} must be of type {1}, got {2!r}".format(key, _EDITABLE[key].__name__, value))
             setattr(app, key, value)
         elif key != "name":
-            raise HookError("field {0!r} cannot be edited; editable: status, license, license_key, {1}".format(key, ", ".join(sorted(_EDITABLE))))
+            raise HookError("field {0!r} cannot be edited; editable: status, license, license_key, start_status, start_error, {1}".format(
+                key, ", ".join(sorted(_EDITABLE))))
     device.applications[name] = app
 
 
@@ -112,26 +122,70 @@ def _patch_state(device: "Device", document: Dict[str, Any]) -> None:
     device.save()
 
 
+_FAULT_KEYS = {"kind", "count", "always", "skip", "match", "delay", "status", "user", "password", "interval", "duration"}
+
+
+def _number(document: Dict[str, Any], key: str, default: float, low: float, high: float) -> float:
+    value = document.get(key, default)
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not low <= value <= high:
+        raise HookError("{0} must be a number of seconds between {1:g} and {2:g}, got {3!r}".format(key, low, high, value))
+    return float(value)
+
+
 def _add_fault(device: "Device", document: Dict[str, Any]) -> Fault:
+    unknown = sorted(set(document) - _FAULT_KEYS)
+    if unknown:
+        raise HookError("unknown fault keys {0}; known: {1}".format(unknown, ", ".join(sorted(_FAULT_KEYS))))
     kind = document.get("kind")
     if kind not in FAULT_KINDS:
         raise HookError("unknown fault kind {0!r}; kind must be one of {1}".format(kind, ", ".join(FAULT_KINDS)))
     count = document.get("count", 1)
     if not isinstance(count, int) or isinstance(count, bool) or count < 1:
         raise HookError("count must be a positive integer, got {0!r}".format(count))
+    skip = document.get("skip", 0)
+    if not isinstance(skip, int) or isinstance(skip, bool) or skip < 0:
+        raise HookError("skip must be a non-negative integer (matching requests let through first), got {0!r}".format(skip))
+    always = document.get("always", False)
+    if not isinstance(always, bool):
+        raise HookError("always must be true or false, got {0!r}".format(always))
     match = document.get("match") or {}
     if not isinstance(match, dict) or set(match) - {"path", "action"}:
         raise HookError('match must be {{"path": ..., "action": ...}}, got {0!r}'.format(match))
-    delay = document.get("delay", 1.0)
     status = document.get("status", 500)
-    if not isinstance(delay, (int, float)) or isinstance(delay, bool) or not 0 <= delay <= 600:
-        raise HookError("delay must be a number of seconds between 0 and 600, got {0!r}".format(delay))
     if not isinstance(status, int) or not 100 <= status <= 599:
         raise HookError("status must be an HTTP status code (100-599), got {0!r}".format(status))
+    user, password = document.get("user", ""), document.get("password", "")
+    if not isinstance(user, str) or not isinstance(password, str):
+        raise HookError("user and password must be strings")
+    if kind == "change_password":
+        if not password:
+            raise HookError("change_password needs the new password in password")
+        if user and user not in device.authenticator.users:
+            raise HookError("no user {0!r}; users: {1}".format(user, ", ".join(sorted(device.authenticator.users))))
     fault = Fault(kind=kind, count=count, path=str(match.get("path", "")), action=str(match.get("action", "")),
-                  delay=float(delay), status=status)
+                  delay=_number(document, "delay", 1.0, 0, 600), status=status, skip=skip, always=always,
+                  user=user, password=password, interval=_number(document, "interval", 1.0, 0.01, 60),
+                  duration=_number(document, "duration", 30.0, 0, 600))
     device.faults.append(fault)
     return fault
+
+
+def _change_password(device: "Device", document: Dict[str, Any]) -> Dict[str, Any]:
+    name, password = document.get("name"), document.get("password")
+    if not isinstance(name, str) or not isinstance(password, str) or not password:
+        raise HookError('body must be {"name": USER, "password": NEW_PASSWORD}')
+    try:
+        device.set_password(name, password)
+    except ValueError as exc:
+        raise HookError(str(exc), 404) from None
+    return {"user": name, "changed": True}
+
+
+def _fault_view(fault: Fault) -> Dict[str, Any]:
+    view = vars(fault).copy()
+    if view.get("password"):
+        view["password"] = "********"
+    return view
 
 
 async def handle(device: "Device", request: Request) -> Response:
@@ -156,13 +210,16 @@ async def handle(device: "Device", request: Request) -> Response:
             return _json(state_view(device))
         if route == ("POST", "/emulator/faults"):
             fault = _add_fault(device, await _json_body(request))
-            return _json({"fault": vars(fault), "pending": [vars(item) for item in device.faults]})
+            return _json({"fault": _fault_view(fault), "pending": [_fault_view(item) for item in device.faults]})
         if route == ("DELETE", "/emulator/faults"):
             device.faults = []
             return _json({"pending": []})
         if route == ("GET", "/emulator/faults"):
-            return _json({"pending": [vars(item) for item in device.faults]})
+            return _json({"pending": [_fault_view(item) for item in device.faults]})
+        if route == ("POST", "/emulator/users"):
+            return _json(_change_password(device, await _json_body(request)))
     except HookError as exc:
         return _json({"error": str(exc)}, exc.status)
-    known: List[str] = ["GET/DELETE /emulator/log", "POST /emulator/reset", "GET/PATCH /emulator/state", "GET/POST/DELETE /emulator/faults"]
+    known: List[str] = ["GET/DELETE /emulator/log", "POST /emulator/reset", "GET/PATCH /emulator/state",
+                        "GET/POST/DELETE /emulator/faults", "POST /emulator/users"]
     return _json({"error": "no hook {0} {1}; hooks: {2}".format(request.method, request.path, "; ".join(known))}, 404)

@@ -19,11 +19,16 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 MAX_HEAD_BYTES = 64 * 1024
 IDLE_TIMEOUT = 120.0
-_DISCARD_CHUNK = 256 * 1024
+BODY_TIMEOUT = 60.0  # default wait for the next body bytes before a stalled client is dropped
+_READ_STEP = 256 * 1024
 
 
 class BadRequest(Exception):
     """The bytes on the wire are not HTTP/1.x; answer 400 and close."""
+
+
+class BodyTimeout(ConnectionError):
+    """The client stopped sending its body; the connection is closed without an answer."""
 
 
 @dataclass
@@ -34,6 +39,7 @@ class Response:
     headers: List[Tuple[str, str]] = field(default_factory=list)
     close: bool = False  # close the connection after answering
     drop: bool = False  # close the connection without answering at all
+    trickle: Optional[Tuple[float, float]] = None  # (seconds per byte, seconds before closing): a slow device
 
     @classmethod
     def text(cls, text: str, status: int = 200, **kwargs) -> "Response":
@@ -59,6 +65,7 @@ class Request:
         self.bytes_in = head_bytes
         self.body: Optional[bytes] = None
         self.body_too_large = False
+        self.body_timeout = BODY_TIMEOUT
         self.on_complete: Optional[Completion] = None  # called with (status or None, bytes_out)
         self._reader = reader
         self._writer = writer
@@ -83,36 +90,61 @@ class Request:
         """Read the whole body; past ``limit`` bytes it is read and thrown away, returning None."""
         if self._body_done:
             return self.body
+        parts: List[bytes] = []
+        await self.stream_body(limit, parts.append)
+        self.body = None if self.body_too_large else b"".join(parts)
+        return self.body
+
+    async def stream_body(self, limit: int, sink: Callable[[bytes], None]) -> bool:
+        """Pass the body to ``sink`` piece by piece as it arrives; past ``limit`` bytes the rest is read
+        and thrown away (``body_too_large``). Returns False when the body was too large.
+
+        Every read waits at most ``body_timeout`` seconds: a client that stalls mid-body gets
+        :class:`BodyTimeout` (the connection is closed) instead of holding the request forever."""
+        if self._body_done:
+            return not self.body_too_large
         if self._expects_continue and not self._continue_sent:
             self._continue_sent = True
             self._writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
-        if self._chunked:
-            body = await self._read_chunked(limit)
-        else:
-            body = await self._read_exact(self.content_length or 0, limit)
-        self._body_done = True
-        self.body = body
-        self.body_too_large = body is None
-        return body
+        kept = 0
 
-    async def _read_exact(self, length: int, limit: int) -> Optional[bytes]:
-        self.bytes_in += length
-        if length <= limit:
-            return await self._reader.readexactly(length) if length else b""
+        def deliver(data: bytes) -> None:
+            nonlocal kept
+            if self.body_too_large or not data:
+                return
+            kept += len(data)
+            if kept > limit:
+                self.body_too_large = True
+            else:
+                sink(data)
+
+        if self._chunked:
+            await self._read_chunked(deliver)
+        else:
+            await self._read_length(self.content_length or 0, deliver)
+        self._body_done = True
+        return not self.body_too_large
+
+    async def _read(self, coroutine: Awaitable[bytes]) -> bytes:
+        try:
+            async with asyncio.timeout(self.body_timeout):
+                return await coroutine
+        except TimeoutError:
+            raise BodyTimeout("no body bytes for {0} s".format(self.body_timeout)) from None
+
+    async def _read_length(self, length: int, deliver: Callable[[bytes], None]) -> None:
         remaining = length
         while remaining:
-            chunk = await self._reader.read(min(remaining, _DISCARD_CHUNK))
+            chunk = await self._read(self._reader.read(min(remaining, _READ_STEP)))
             if not chunk:
                 raise asyncio.IncompleteReadError(b"", remaining)
+            self.bytes_in += len(chunk)
             remaining -= len(chunk)
-        return None
+            deliver(chunk)
 
-    async def _read_chunked(self, limit: int) -> Optional[bytes]:
-        parts: List[bytes] = []
-        kept = 0
-        too_large = False
+    async def _read_chunked(self, deliver: Callable[[bytes], None]) -> None:
         while True:
-            line = await self._reader.readuntil(b"\r\n")
+            line = await self._read(self._reader.readuntil(b"\r\n"))
             self.bytes_in += len(line)
             try:
                 size = int(line.split(b";", 1)[0].strip(), 16)
@@ -121,21 +153,14 @@ class Request:
             if size == 0:
                 # Trailer fields (rare) end with an empty line.
                 while True:
-                    trailer = await self._reader.readuntil(b"\r\n")
+                    trailer = await self._read(self._reader.readuntil(b"\r\n"))
                     self.bytes_in += len(trailer)
                     if trailer == b"\r\n":
-                        break
-                break
-            data = await self._reader.readexactly(size + 2)
-            self.bytes_in += len(data)
-            if not too_large:
-                kept += size
-                if kept > limit:
-                    too_large = True
-                    parts = []
-                else:
-                    parts.append(data[:-2])
-        return None if too_large else b"".join(parts)
+                        return
+            await self._read_length(size, deliver)
+            if await self._read(self._reader.readexactly(2)) != b"\r\n":
+                raise BadRequest("chunk data not followed by CRLF")
+            self.bytes_in += 2
 
     def can_skip_body(self) -> bool:
         """A client that waits for 100 Continue never sends the body if we answer first."""
@@ -176,7 +201,8 @@ def _parse_head(head: bytes) -> Tuple[str, str, str, Dict[str, str]]:
     return parts[0], parts[1], parts[2], headers
 
 
-def serialize(response: Response, keep_alive: bool) -> bytes:
+def serialize(response: Response, keep_alive: bool, head_only: bool = False) -> bytes:
+    """The response bytes; ``head_only`` (a HEAD request) sends the head a GET would get, no body."""
     reason = HTTPStatus(response.status).phrase if response.status in HTTPStatus._value2member_map_ else "Status"
     lines = [
         "HTTP/1.1 {0} {1}".format(response.status, reason),
@@ -188,7 +214,7 @@ def serialize(response: Response, keep_alive: bool) -> bytes:
     lines.extend("{0}: {1}".format(name, value) for name, value in response.headers)
     if not keep_alive:
         lines.append("Connection: close")
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + response.body
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + (b"" if head_only else response.body)
 
 
 # Connection tasks of every server in the process, so that shutdown can end them cleanly.
@@ -235,6 +261,8 @@ class HttpServer:
                 try:
                     response = await self._handler(request)
                 except (ConnectionError, asyncio.IncompleteReadError):
+                    if request.on_complete:  # logged with no status: the request got no answer
+                        request.on_complete(None, 0)
                     raise
                 except BadRequest as exc:
                     writer.write(serialize(Response.text("Bad Request: {0}\n".format(exc), 400), keep_alive=False))
@@ -250,10 +278,15 @@ class HttpServer:
                 keep_alive = not response.close and self._wants_keep_alive(request)
                 if keep_alive and not await request.finish_body():
                     keep_alive = False
-                data = serialize(response, keep_alive)
-                writer.write(data)
+                if response.trickle is not None:
+                    keep_alive = False
+                data = serialize(response, keep_alive, head_only=request.method == "HEAD")
                 if request.on_complete:
                     request.on_complete(response.status, len(data))
+                if response.trickle is not None:
+                    await self._trickle(writer, data, *response.trickle)
+                    return
+                writer.write(data)
                 await writer.drain()
                 if not keep_alive:
                     return
@@ -261,6 +294,19 @@ class HttpServer:
             return
         finally:
             writer.close()
+
+    @staticmethod
+    async def _trickle(writer: asyncio.StreamWriter, data: bytes, interval: float, duration: float) -> None:
+        """One byte every ``interval`` seconds; the connection is closed after ``duration`` seconds
+        even when the answer is not complete (the fault is bounded)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + duration
+        for index in range(len(data)):
+            writer.write(data[index:index + 1])
+            await writer.drain()
+            if loop.time() + interval > deadline:
+                return
+            await asyncio.sleep(interval)
 
     @staticmethod
     def _wants_keep_alive(request: Request) -> bool:

@@ -8,15 +8,16 @@ listed in docs/emulator.md ("Ambiguities and choices").
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 import time
 from typing import Any, Callable, Dict, List, Optional, Tuple
 from xml.sax.saxutils import escape, quoteattr
 
-from . import hooks
+from . import appparams, hooks
 from .device import Application, Device, Fault
 from .eap import PackageError, PackageInfo, read_package
-from .forms import Arguments, parse_arguments
+from .forms import Arguments, MultipartParser, arguments_from_parts, multipart_boundary, parse_arguments
 from .httpserver import Request, Response
 from .licensekey import LicenseKeyError, read_license_key
 from .versions import at_least, parse_version
@@ -39,6 +40,10 @@ LOGIN_PAGE = (
     "<input name=\"user\"><input name=\"pwd\" type=\"password\"><button>Log in</button></form>\n"
     "</body></html>\n"
 )
+# An upgrade whose manifest vendorId differs from the installed application's is refused with this
+# code (acap-formats.md names the field, not the code): "verification failed", since the vendor ID
+# belongs to the signing identity of the application.
+VENDOR_CHANGE_ERROR = 2
 # Codes a device gives for reasons a client cannot see beforehand (its logs, its own view of a key).
 _FAULT_ERROR_CODES = {
     "error_12": 12, "error_15_not_applied": 15, "error_10": 10, "error_22": 22, "error_26": 26, "error_30": 30,
@@ -95,12 +100,14 @@ def op_upload(device: Device, args: Arguments, body_too_large: bool) -> Response
     part = args.first_file
     if part is None:
         return error(1)
-    if len(part.data) > device.profile.max_upload_size:
+    if part.size > device.profile.max_upload_size:
         return error(3)
     try:
-        package = read_package(part.data)
+        package = read_package(part.open())
     except PackageError as exc:
         return error(exc.code)
+    if package.signed and not package.signature_valid:
+        return error(2)  # a signature is present and fails verification: refused whatever AllowUnsigned says
     if not package.signed and not device.allow_unsigned():
         return error(2)
     if _compatibility_problem(device, package):
@@ -110,20 +117,31 @@ def op_upload(device: Device, args: Arguments, body_too_large: bool) -> Response
     existing = device.find_case_insensitive(package.name)
     if existing is not None and existing.name != package.name:
         return error(14)
+    if existing is not None and existing.vendor_id and package.vendor_id and existing.vendor_id != package.vendor_id:
+        return error(VENDOR_CHANGE_ERROR)
+    try:
+        parameters = appparams.package_parameters(package.metadata)
+    except PackageError as exc:
+        return error(exc.code)
     now = time.time()
     fields = package.to_dict()
-    fields.pop("schema_version", None)
-    fields.pop("compatible_os_versions", None)
+    for derived in ("schema_version", "compatible_os_versions", "signature_valid", "metadata"):
+        fields.pop(derived, None)
     if existing is None:
-        device.applications[package.name] = Application(status="Stopped", installed_at=now, upgraded_at=now, **fields)
+        device.applications[package.name] = Application(status="Stopped", installed_at=now, upgraded_at=now,
+                                                        parameters=parameters, **fields)
     else:
-        # Upgrade in place: the license key stays; whether a running app runs again is a device option.
+        # Upgrade in place: the license key and the test settings stay; whether a running app runs
+        # again is a device option.
         was_running = existing.status == "Running"
         upgraded = Application(
             status="Running" if was_running and device.profile.restart_after_upgrade else "Stopped",
             license_key=existing.license_key,
             installed_at=existing.installed_at,
             upgraded_at=now,
+            parameters=appparams.upgraded(existing.parameters, parameters),
+            start_error=existing.start_error,
+            start_status=existing.start_status,
             **fields,
         )
         device.applications[package.name] = upgraded
@@ -148,7 +166,9 @@ def op_control(device: Device, args: Arguments) -> Response:
             return error(6)
         if device.profile.limits_running_apps() and device.running_count() >= device.profile.max_running:
             return error(9)
-        app.status = "Running"
+        if app.start_error:
+            return error(app.start_error)  # the application fails to start and keeps its status
+        app.status = app.start_status or "Running"
     elif action == "stop":
         if app.status != "Running":
             return error(7)
@@ -236,7 +256,7 @@ def op_config(device: Device, args: Arguments) -> Response:
 def _list_attributes(app: Application) -> List[Tuple[str, str]]:
     attributes = [
         ("Name", app.name),
-        ("NiceName", app.nice_name),
+        ("NiceName", app.nice_name or app.name),  # a device lists the name when there is no nice name
         ("Vendor", app.vendor),
         ("Version", app.version),
         # The schema types ApplicationID as xs:integer: a non-numeric appId is left out.
@@ -285,9 +305,9 @@ def device_parameters(device: Device) -> Dict[str, str]:
         "Brand.WebURL": "http://www.axis.com",
         "Properties.API.HTTP.Version": "3",
         "Properties.EmbeddedDevelopment.EmbeddedDevelopment": "yes",
-        "Properties.EmbeddedDevelopment.Version": profile.embedded_development,
+        "Properties.EmbeddedDevelopment.Version": profile.embedded_development_reported or profile.embedded_development,
         "Properties.Firmware.BuildDate": "Nov 03 2025 10:00",
-        "Properties.Firmware.Version": profile.firmware,
+        "Properties.Firmware.Version": profile.firmware_reported or profile.firmware,
         "Properties.System.Architecture": profile.architecture,
         "Properties.System.HardwareID": "9A1",
         "Properties.System.SerialNumber": device.serial_number,
@@ -297,9 +317,12 @@ def device_parameters(device: Device) -> Dict[str, str]:
 
 def op_param(device: Device, args: Arguments) -> Response:
     action = args.get("action")
+    if action == "update":
+        return Response.text(appparams.update(device, args.values))
     if action != "list":
         return Response.text("# Error: Error -1 action {0!r} not supported\n".format(action))
     parameters = device_parameters(device)
+    parameters.update(appparams.listed_parameters(device))
     groups = [group for group in args.get("group").split(",") if group] if args.get("group") else [""]
     lines = []
     for group in groups:
@@ -330,7 +353,7 @@ def _property_list(device: Device) -> Dict[str, str]:
         "SerialNumber": device.serial_number,
         "Soc": parameters["Properties.System.Soc"],
         "SocSerialNumber": device.serial_number[-8:],
-        "Version": device.profile.firmware,
+        "Version": device.profile.firmware_reported or device.profile.firmware,
         "WebURL": parameters["Brand.WebURL"],
     }
 
@@ -367,6 +390,14 @@ def op_basic_device_info(device: Device, args: Arguments, body: Optional[bytes])
 # ----------------------------------------------------------------------------------------------------
 
 
+ALLOWED_METHODS = ("GET", "POST", "HEAD")
+
+
+def method_not_allowed() -> Response:
+    return Response(status=405, body=b"<html><body><h1>405 Method Not Allowed</h1></body></html>\n",
+                    content_type="text/html", headers=[("Allow", ", ".join(ALLOWED_METHODS))])
+
+
 class DeviceHandler:
     """``await handler(request)``: hooks, authentication, log, faults, then the CGI."""
 
@@ -376,6 +407,7 @@ class DeviceHandler:
     async def __call__(self, request: Request) -> Response:
         if request.path.startswith("/emulator/"):
             return await hooks.handle(self.device, request)
+        request.body_timeout = self.device.profile.body_timeout
         entry: Dict[str, Any] = {
             "time": time.time(),
             "method": request.method,
@@ -397,47 +429,85 @@ class DeviceHandler:
         request.on_complete = complete
         if request.path not in KNOWN_PATHS:
             return not_found()
+        if request.method not in ALLOWED_METHODS:
+            return method_not_allowed()
         return await self._authenticated(request, entry)
 
-    def _challenge(self, stale: bool = False) -> Response:
+    def _challenge(self, request: Request, stale: bool = False) -> Response:
         body = b"<html><body><h1>401 Unauthorized</h1></body></html>\n"
-        return Response(status=401, body=body, content_type="text/html", headers=self.device.authenticator.challenge_headers(stale))
+        offered = self.device.profile.auth_for(request.scheme)
+        return Response(status=401, body=body, content_type="text/html",
+                        headers=self.device.authenticator.challenge_headers(offered, stale))
+
+    def _not_admin(self, request: Request) -> Response:
+        if self.device.profile.non_admin_status == 403:
+            return Response(status=403, body=b"<html><body><h1>403 Forbidden</h1></body></html>\n", content_type="text/html")
+        return self._challenge(request)
 
     async def _authenticated(self, request: Request, entry: Dict[str, Any]) -> Response:
         device = self.device
         authorization = request.header("authorization")
         if not authorization:
-            return self._challenge()
-        result = device.authenticator.authenticate(request.method, request.target, authorization)
+            return self._challenge(request)
+        offered = device.profile.auth_for(request.scheme)
+        result = device.authenticator.authenticate(request.method, request.target, authorization, offered)
         if result.user is None:
-            return self._challenge(stale=result.stale)
+            return self._challenge(request, stale=result.stale)
         entry["user"] = result.user.name
         if request.path in ADMIN_ONLY and result.user.role != "admin":
-            return self._challenge()
+            return self._not_admin(request)
         if request.path == CONFIG and not device.profile.has_config_cgi():
             return not_found()
         if request.path == LIST and not device.profile.has_list_cgi():
             return not_found()
         if request.path != UPLOAD:
-            return await self._with_body(request, entry, SMALL_BODY_LIMIT)
+            body = await request.read_body(SMALL_BODY_LIMIT)
+            args = parse_arguments(request.query, request.header("content-type"), body)
+            return await self._answer(request, entry, args, result.user.name)
         if device.upload_in_progress:
-            await request.read_body(0)
+            await request.stream_body(0, lambda data: None)
             return error(12)
         device.upload_in_progress = True
         try:
-            return await self._with_body(request, entry, device.profile.max_upload_size + MULTIPART_OVERHEAD)
+            args = await self._upload_arguments(request, device.profile.max_upload_size + MULTIPART_OVERHEAD)
+            try:
+                return await self._answer(request, entry, args, result.user.name)
+            finally:
+                args.close()
         finally:
             device.upload_in_progress = False
 
-    async def _with_body(self, request: Request, entry: Dict[str, Any], limit: int) -> Response:
-        body = await request.read_body(limit)
-        args = parse_arguments(request.query, request.header("content-type"), body)
+    @staticmethod
+    async def _upload_arguments(request: Request, limit: int) -> Arguments:
+        """The upload body parsed as it arrives: file parts go to temporary files, not to memory."""
+        boundary = multipart_boundary(request.header("content-type"))
+        if not boundary:
+            await request.stream_body(limit, lambda data: None)  # no file part: Error 1
+            return parse_arguments(request.query, "", None)
+        parser = MultipartParser(boundary)
+        try:
+            await request.stream_body(limit, parser.feed)
+        except BaseException:
+            parser.finish()
+            for part in parser.files:  # a dropped client leaves no temporary files behind
+                part.close()
+            raise
+        parser.finish()
+        args = arguments_from_parts(request.query, parser)
+        if request.body_too_large:
+            args.close()
+            args.files = []
+        return args
+
+    async def _answer(self, request: Request, entry: Dict[str, Any], args: Arguments, user: str) -> Response:
         entry["args"] = args.for_log()
+        if request.path == PARAM and args.get("action") == "update" and not appparams.may_update(self.device, entry["user"]):
+            return self._not_admin(request)
         operation = self._operation(request, args)
         fault = self.device.take_fault(request.path, args.get("action"))
         if fault is None:
             return operation()
-        return await self._apply_fault(fault, operation)
+        return await self._apply_fault(fault, operation, request, user)
 
     def _operation(self, request: Request, args: Arguments) -> Callable[[], Response]:
         device, path = self.device, request.path
@@ -449,7 +519,7 @@ class DeviceHandler:
         chosen = operations[path]
         return lambda: chosen(device, args)
 
-    async def _apply_fault(self, fault: Fault, operation: Callable[[], Response]) -> Response:
+    async def _apply_fault(self, fault: Fault, operation: Callable[[], Response], request: Request, user: str) -> Response:
         kind = fault.kind
         if kind == "delay":
             await asyncio.sleep(fault.delay)
@@ -468,11 +538,30 @@ class DeviceHandler:
             return error(15)
         if kind == "html_login":
             return Response(body=LOGIN_PAGE.encode(), content_type="text/html")
+        if kind == "html_login_applied":
+            operation()
+            return Response(body=LOGIN_PAGE.encode(), content_type="text/html")
         if kind == "truncated_xml":
             response = operation()
             response.body = response.body[: len(response.body) // 2]
             response.content_type = "text/xml"
             return response
         if kind == "unauthorized":
-            return self._challenge()
+            return self._challenge(request)
+        if kind == "ok_not_applied":
+            # The device answers as if it did the operation, and nothing changes.
+            applications, config = copy.deepcopy(self.device.applications), dict(self.device.config)
+            response = operation()
+            self.device.applications, self.device.config = applications, config
+            self.device.save()
+            return response
+        if kind == "trickle":
+            response = operation()
+            response.trickle = (fault.interval, fault.duration)
+            return response
+        if kind == "change_password":
+            # Someone changes the password while the run goes on: this request is answered, the next
+            # ones with the old password are not.
+            self.device.set_password(fault.user or user, fault.password)
+            return operation()
         raise ValueError("unknown fault kind {0!r}".format(kind))  # hooks.py validates kinds

@@ -11,6 +11,7 @@ import io
 import json
 import os
 import tarfile
+import threading
 
 import pytest
 
@@ -162,6 +163,26 @@ def test_large_package_is_streamed(tmp_path):
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     assert package.sha256 == digest.hexdigest()
+
+
+def test_package_is_read_and_hashed_in_one_pass(tmp_path):
+    # A FIFO can be read once only: a second pass (e.g. just for the sha256) would find it empty,
+    # or wait for a writer that never comes.
+    content = gzip.compress(_tar({"manifest.json": json.dumps(_manifest()).encode(), "blob": os.urandom(3 << 20)}))
+    content += b"SIGNATURE"
+    fifo = str(tmp_path / "once.eap")
+    os.mkfifo(fifo)
+
+    def feed():
+        with open(fifo, "wb") as writer:
+            writer.write(content)
+
+    feeder = threading.Thread(target=feed, daemon=True)
+    feeder.start()
+    package = read_package(fifo)
+    feeder.join(timeout=30)
+    assert (package.size, package.sha256) == (len(content), hashlib.sha256(content).hexdigest())
+    assert package.signed is True and package.name == "hello_world"
 
 
 @pytest.mark.parametrize(
