@@ -19,6 +19,12 @@ attributes:
     description: Target the VAPIX Application API of an Axis device over HTTP(S), from the host the task runs on.
     support: full
     platforms: axis
+  action:
+    description: Has an action plugin of the same name. On the controller (connection C(local)) the module's
+      logic runs in Ansible's worker process, without a module process; elsewhere the module runs on the
+      target with the local files it needs copied there. Set the variable C(vapix_acap_in_process=false) to
+      run the module on the controller too.
+    support: full
   action_group:
     description: Use C(group/vapix.acap.axis) in C(module_defaults) to set defaults for this module, for example
       the connection options.

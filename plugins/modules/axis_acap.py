@@ -54,10 +54,12 @@ options:
     type: str
   src:
     description:
-      - Path of an C(.eap) package on the host the module runs on (usually the controller; the task is
-        delegated to C(localhost)), or a list of paths, one package per architecture of the same application.
-      - A relative path is relative to the working directory of the module, not to the playbook; prefer
-        C("{{ playbook_dir }}/files/...") or an absolute path.
+      - Path of an C(.eap) package on the controller, or a list of paths, one package per architecture of the
+        same application.
+      - A relative path is looked up as M(ansible.builtin.copy) looks up O(ansible.builtin.copy#module:src), in
+        the role's C(files/) folder, the role, the playbook's C(files/) folder, then the playbook's folder.
+      - When the task does not run on the controller (a jump host), the package is copied to the host's
+        temporary directory for the task.
       - The module picks the package whose architecture is the device's; a package of architecture C(all)
         fits any device, and an exact match wins over C(all). When none fits, the task fails and lists what
         was offered and what the device is.
@@ -110,7 +112,7 @@ EXAMPLES = r"""
     hostname: 192.0.2.10
     username: root
     password: "{{ axis_password }}"
-    src: "{{ playbook_dir }}/files/hello_world_1_2_0_aarch64.eap"
+    src: hello_world_1_2_0_aarch64.eap  # in the playbook's (or the role's) files/ folder
     state: started
 
 # A fleet of mixed cameras: the inventory holds axis_hostname/axis_username/axis_password per camera;

@@ -47,8 +47,11 @@ options:
     required: true
   src:
     description:
-      - A license key file, or a directory of key files, on the host the module runs on (usually the
-        controller, since the module talks to the device over HTTP).
+      - A license key file, or a directory of key files, on the controller.
+      - A relative path is looked up as M(ansible.builtin.copy) looks up O(ansible.builtin.copy#module:src), in
+        the role's C(files/) folder, the role, the playbook's C(files/) folder, then the playbook's folder.
+      - When the task does not run on the controller (a jump host), the file, or the directory's top-level
+        files, are copied to the host's temporary directory for the task.
       - For a directory, every non-hidden regular file ending in C(.xml), C(.lic) or C(.key) is read; the key
         for this application and this device's serial number is used. When several keys match (an old key
         and its renewal), the one that expires last wins (no expiry counts as last).

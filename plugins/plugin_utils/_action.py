@@ -1,0 +1,327 @@
+# -*- coding: utf-8 -*-
+# Copyright: vapix.acap contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one action plugin of the collection: run a module's logic where the task runs.
+
+Every ``plugins/action/<module>.py`` is a subclass that names its ``MODULE_SPEC``.
+
+- When the task runs on the controller (connection ``local``: ``delegate_to: localhost`` or a host
+  with ``ansible_connection: local``), the logic runs in this worker process
+  (``_module.run_validated``): no module process per task and camera.
+- Otherwise (a jump host in the camera network, ``async``, or ``vapix_acap_in_process: false``) it
+  runs the module there: the options named by ``ModuleSpec.local_files`` are copied to the remote
+  temporary directory and the module gets their remote paths.
+
+Both paths validate on the controller first (``_module.validate_params``), look relative files up
+like ``ansible.builtin.copy`` (the role's and the playbook's ``files/``), and shape failures in
+``_module.module_result``, so they return the same result. No secret reaches the output: the
+in-process result is masked with the module's ``no_log`` values as ``AnsibleModule`` masks its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from contextlib import contextmanager
+from functools import partial
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Set, Tuple
+
+from ansible import constants as C
+from ansible.errors import AnsibleError
+from ansible.module_utils.common.parameters import _list_no_log_values, remove_values
+from ansible.module_utils.parsing.convert_bool import boolean
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.vapix.acap.plugins.module_utils._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
+from ansible_collections.vapix.acap.plugins.module_utils._errors import AcapError, AuthenticationError
+from ansible_collections.vapix.acap.plugins.module_utils._module import (
+    ModuleSpec,
+    module_result,
+    run_validated,
+    validate_params,
+)
+from ansible_collections.vapix.acap.plugins.module_utils._safe_xml import HAS_LXML, LXML_IMPORT_ERROR
+
+# Host or task variable: false runs the module even when the task runs on the controller.
+IN_PROCESS_VARIABLE = "vapix_acap_in_process"
+
+# Where a file option sits in the parameters: ("src",) or ("applications", 2, "license_src").
+Slot = Tuple[Any, ...]
+
+
+class AxisAction(ActionBase):
+    """Runs ``module_spec`` in the worker process on the controller, or as the module elsewhere."""
+
+    module_spec: ModuleSpec
+    _supports_check_mode = True
+    _supports_async = True  # async tasks run as the module (see _runs_in_process)
+
+    def run(self, tmp: Optional[str] = None, task_vars: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+        super().run(tmp, task_vars)
+        del tmp  # unused, as in ActionBase
+        task_vars = task_vars or {}
+        diff = bool(self._task.diff)
+        try:
+            params, module_args = self._prepare()
+        except AcapError as exc:  # invalid options, a missing file: nothing was sent, no module started
+            return _masked(module_result(partial(_raise, exc), diff), self._no_log_values(self._task.args))
+        device = params.get("hostname")
+        if self._runs_in_process(task_vars):
+            result = module_result(partial(self._run_here, params), diff, device=device)
+            result.setdefault("invocation", {"module_args": params})
+        else:
+            try:
+                self._refuse_rejected_credentials(params)
+                result = self._run_module(params, module_args, task_vars)
+            except AcapError as exc:
+                result = module_result(partial(_raise, exc), diff, device=device)
+        if result.get("failed") and result.get("http_status") == 401 and result.get("endpoint"):
+            self._remember_rejected_credentials(params, result)
+        return _masked(result, self._no_log_values(params))
+
+    def _no_log_values(self, params: Mapping[str, Any]) -> Set[str]:
+        """The values of the spec's no_log options (and sub-options) in ``params``."""
+        try:
+            return _list_no_log_values(self.module_spec.argument_spec(), params)
+        except (TypeError, ValueError, AttributeError):  # arguments of the wrong shape: nothing to mask
+            return set()
+
+    def _run_here(self, params: Dict[str, Any]) -> Dict[str, Any]:
+        self._refuse_rejected_credentials(params)
+        _require_controller_libraries()
+        return run_validated(self.module_spec, params, self._task.check_mode)
+
+    # -- where the logic runs -------------------------------------------------------------------
+
+    def _runs_in_process(self, task_vars: Mapping[str, Any]) -> bool:
+        """On the controller (connection local) unless forced to the module or asynchronous."""
+        wanted = task_vars.get(IN_PROCESS_VARIABLE, True)
+        try:
+            wanted = boolean(self._templar.template(wanted), strict=True)
+        except TypeError:
+            raise AnsibleError("%s must be a boolean, not %r" % (IN_PROCESS_VARIABLE, wanted)) from None
+        return bool(wanted) and not self._task.async_val and self._connection.transport == "local"
+
+    # -- parameters and local files --------------------------------------------------------------
+
+    def _prepare(self) -> Tuple[Dict[str, Any], Dict[str, Any]]:
+        """Validated parameters with local files found, and the module arguments for the module path.
+
+        Environment fallbacks (``AXIS_PASSWORD``...) are read here, on the controller, with the task's
+        ``environment`` applied, whichever path runs; the module gets the values they gave."""
+        args = dict(self._task.args)
+        with _environment(self._task_environment()):
+            params = validate_params(self.module_spec, args)
+        module_args = dict(args)
+        for name, option in self.module_spec.argument_spec().items():
+            if name not in args and option.get("fallback") and params.get(name) is not None:
+                module_args[name] = params[name]
+        for slot, value in _file_slots(params, self.module_spec.local_files):
+            _set_slot(params, slot, self._find_local(value))
+        return params, module_args
+
+    def _task_environment(self) -> Dict[str, str]:
+        environment: Dict[str, Any] = {}
+        self._compute_environment_string(environment)
+        return {str(name): str(value) for name, value in environment.items()}
+
+    def _find_local(self, value: Any) -> Any:
+        """A path (or list of paths) found like ansible.builtin.copy finds ``src``."""
+        if isinstance(value, list):
+            return [self._find_local(each) for each in value]
+        try:
+            return self._find_needle("files", value)
+        except AnsibleError as exc:
+            # AnsibleFileNotFound lists every place it looked.
+            raise AcapError("Local file or folder %r not found on the controller: %s" % (value, exc.message)) from None
+
+    # -- the module path -----------------------------------------------------------------------
+
+    def _run_module(self, params: Dict[str, Any], module_args: Dict[str, Any],
+                    task_vars: Dict[str, Any]) -> Dict[str, Any]:
+        """Copy the local files to the remote temporary directory, run the module, clean up.
+
+        Each file keeps its name (the device sees it) in a folder of its own; the module's result
+        names the local paths again, so both paths report the same thing."""
+        remote_names: Dict[str, str] = {}
+        try:
+            slots = _file_slots(params, self.module_spec.local_files)
+            if slots:
+                self._send_local_files(slots, module_args, remote_names)
+            return _replace_paths(self._execute_module(module_args=module_args, task_vars=task_vars), remote_names)
+        finally:
+            if self._connection._shell.tmpdir:  # pylint: disable=protected-access
+                self._remove_tmp_path(self._connection._shell.tmpdir)  # pylint: disable=protected-access
+
+    def _send_local_files(self, slots: List[Tuple[Slot, Any]], module_args: Dict[str, Any],
+                          remote_names: Dict[str, str]) -> None:
+        shell = self._connection._shell  # pylint: disable=protected-access
+        if not shell.tmpdir:
+            self._make_tmp_path()
+        folders: List[str] = []
+        transfers: List[Tuple[str, str]] = []  # (local, remote)
+
+        def place(local: str) -> str:
+            folder = shell.join_path(shell.tmpdir, "vapix-file-%d" % len(folders))
+            folders.append(folder)
+            remote = shell.join_path(folder, os.path.basename(local.rstrip("/")))
+            remote_names[remote] = local
+            if os.path.isdir(local):
+                folders.append(remote)
+                # The logic reads a folder's top-level files (a folder of license keys).
+                for entry in sorted(os.scandir(local), key=lambda item: item.name):
+                    if entry.is_file():
+                        transfers.append((entry.path, shell.join_path(remote, entry.name)))
+            else:
+                transfers.append((local, remote))
+            return remote
+
+        for slot, value in slots:
+            remote_value = [place(each) for each in value] if isinstance(value, list) else place(value)
+            _set_slot(module_args, _args_slot(module_args, slot), remote_value)
+        # One command for every folder: a round trip each would cost on a jump host.
+        made = self._low_level_execute_command("mkdir %s" % " ".join(shell.quote(folder) for folder in folders),
+                                               sudoable=False)
+        if made.get("rc", 0) != 0:
+            raise AcapError("Cannot create folders in %s on the target: %s" % (shell.tmpdir, made.get("stderr") or made.get("stdout")))
+        for local, remote in transfers:
+            self._transfer_file(local, remote)
+        self._fixup_perms2(folders + [remote for dummy, remote in transfers])
+
+    # -- rejected credentials ------------------------------------------------------------------
+
+    def _refuse_rejected_credentials(self, params: Mapping[str, Any]) -> None:
+        """Once a camera refused these credentials in this run, do not send them again: many devices
+        lock an account (or the client's address) after a few failed logins."""
+        marker = _rejection_marker(params)
+        if marker is None or not os.path.exists(marker):
+            return
+        try:
+            with open(marker, encoding="utf-8") as handle:
+                earlier = json.load(handle)
+        except (OSError, ValueError):
+            return
+        raise AuthenticationError(
+            "%s (refused earlier in this run; the credentials were not sent again, so that the device does "
+            "not lock the account. Fix username/password and run again)" % earlier.get("msg", "Credentials refused"),
+            http_status=401,
+            endpoint=earlier.get("endpoint"),
+        )
+
+    def _remember_rejected_credentials(self, params: Mapping[str, Any], result: Mapping[str, Any]) -> None:
+        marker = _rejection_marker(params)
+        if marker is None or os.path.exists(marker):
+            return
+        try:
+            descriptor = os.open(marker, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except OSError:
+            return  # another fork wrote it first, or no per-run directory: nothing to remember
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            json.dump({"msg": str(result.get("msg", "")), "endpoint": result.get("endpoint")}, handle)
+
+
+def _raise(exc: AcapError) -> Dict[str, Any]:
+    raise exc
+
+
+def _require_controller_libraries() -> None:
+    """In-process the logic needs requests and lxml in the Python that runs Ansible."""
+    import sys  # pylint: disable=import-outside-toplevel
+
+    missing = {name: error for name, present, error in (("requests", HAS_REQUESTS, REQUESTS_IMPORT_ERROR),
+                                                        ("lxml", HAS_LXML, LXML_IMPORT_ERROR)) if not present}
+    if missing:
+        reasons = "; ".join(_last_line(error) for error in missing.values())
+        raise AcapError(
+            "vapix.acap runs this task on the controller, in the Python that runs Ansible (%s), which cannot "
+            "import %s (%s). Install it there: %s -m pip install %s. Or set %s: false to run the module with "
+            "ansible_python_interpreter instead (slower)."
+            % (sys.executable, " and ".join(missing), reasons, sys.executable, " ".join(missing), IN_PROCESS_VARIABLE))
+
+
+def _last_line(text: Any) -> str:
+    lines = str(text or "").strip().splitlines()
+    return lines[-1] if lines else "import failed"
+
+
+def _rejection_marker(params: Mapping[str, Any]) -> Optional[str]:
+    """A file in this run's private temporary directory (removed when ansible-playbook ends), named by a
+    hash of the device address, user and password: never the password itself."""
+    run_dir = getattr(C, "DEFAULT_LOCAL_TMP", None)
+    if not run_dir or not os.path.isdir(run_dir):
+        return None
+    parts = (run_dir, params.get("hostname"), params.get("port"), params.get("use_https"), params.get("username"),
+             params.get("password"))
+    identity = "\0".join(str(part) for part in parts)
+    return os.path.join(run_dir, "vapix-acap-refused-%s" % hashlib.sha256(identity.encode("utf-8")).hexdigest())
+
+
+def _masked(result: Dict[str, Any], no_log_values: Any) -> Dict[str, Any]:
+    """``no_log`` values out of the result, as AnsibleModule does for a module's result (booleans and
+    None kept, so a password such as "true" does not hide ``changed``)."""
+    if not no_log_values:
+        return result
+    preserved = {key: value for key, value in result.items() if value is None or isinstance(value, bool)}
+    masked = remove_values(result, no_log_values)
+    masked.update(preserved)
+    return masked
+
+
+@contextmanager
+def _environment(variables: Mapping[str, str]) -> Iterator[None]:
+    """The task's ``environment`` in os.environ while the options' environment fallbacks are read
+    (a worker process runs one task at a time)."""
+    saved = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _file_slots(params: Mapping[str, Any], local_files: Tuple[str, ...]) -> List[Tuple[Slot, Any]]:
+    """Every (slot, value) of an option that names local files and has a value."""
+    found: List[Tuple[Slot, Any]] = []
+    for option in local_files:
+        if "[]." in option:
+            outer, inner = option.split("[].", 1)
+            for position, item in enumerate(params.get(outer) or []):
+                if isinstance(item, Mapping) and item.get(inner):
+                    found.append(((outer, position, inner), item[inner]))
+        elif params.get(option):
+            found.append(((option,), params[option]))
+    return found
+
+
+def _set_slot(params: Any, slot: Slot, value: Any) -> None:
+    target = params
+    for key in slot[:-1]:
+        target = target[key]
+    target[slot[-1]] = value
+
+
+def _args_slot(module_args: Dict[str, Any], slot: Slot) -> Slot:
+    """The slot in the task's own arguments, copied so that the task's args are not changed."""
+    if len(slot) > 1:
+        module_args[slot[0]] = [dict(item) if isinstance(item, Mapping) else item for item in module_args[slot[0]]]
+    return slot
+
+
+def _replace_paths(value: Any, names: Mapping[str, str]) -> Any:
+    """The module's result with the remote copies named by their local paths."""
+    if not names:
+        return value
+    if isinstance(value, str):
+        for remote, local in names.items():
+            value = value.replace(remote, local)
+        return value
+    if isinstance(value, dict):
+        return {key: _replace_paths(item, names) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_replace_paths(item, names) for item in value]
+    return value
