@@ -85,10 +85,11 @@ def _license_source(declared: Dict[str, Any]) -> Dict[str, Any]:
 def _check_declaration(params: Dict[str, Any]) -> List[Dict[str, Any]]:
     applications = params.get("applications")
     if params.get("exclusive") and applications is None:
+        hint = params.get("missing_applications_hint")
         raise ParameterError(
-            "exclusive is true but no applications list was given, so every application would be removed. Nothing "
+            "exclusive is true but no applications list was given%s, so every application would be removed. Nothing "
             "was sent. Give applications (an empty list if you really mean to remove every application not in "
-            "protected)."
+            "protected)." % (" (%s)" % hint if hint else "")
         )
     applications = applications or []
     names = [app["name"] for app in applications]
@@ -296,6 +297,7 @@ MODULE_SPEC = ModuleSpec(
         },
         "exclusive": {"type": "bool", "default": False},
         "protected": {"type": "list", "elements": "str", "default": []},
+        "missing_applications_hint": {"type": "str"},
         "state": {"type": "str", "default": "converged", "choices": ["converged", "gathered"]},
     },
     logic=run,

@@ -128,6 +128,12 @@ options:
     type: list
     elements: str
     default: []
+  missing_applications_hint:
+    description:
+      - Text added to the refusal of O(exclusive=true) without O(applications), saying where the list should have
+        come from. The role C(vapix.acap.camera) names the variables that look like a misspelling of its
+        application list here.
+    type: str
   state:
     description:
       - V(converged) brings the camera to the declaration; V(gathered) only reads it and returns RV(gathered).

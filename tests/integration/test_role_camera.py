@@ -17,7 +17,7 @@ PLAYBOOK = "role_camera_converge.yml"
 ROLE = "vapix.acap.camera : "
 CONVERGE = ROLE + "Converge the camera"
 VALIDATE_PREFIX = ROLE + "Validating arguments against arg spec 'main'"
-EXPLICIT_LIST = ROLE + "Check that exclusive mode has an explicit application list"
+EXPLICIT_LIST = ROLE + "Converge the camera"
 
 LICENSED = "counter"
 LICENSED_ID = "515151"
@@ -285,7 +285,7 @@ def test_a_list_given_as_null_is_refused_not_taken_as_empty(device, run_playbook
     # empty list would remove every application, so null is an error, not an empty list.
     run = run_playbook(PLAYBOOK, device, extra_vars={"axis_camera_applications": None, "axis_camera_exclusive": True})
     assert run.rc != 0, run
-    assert "axis_camera_applications is null" in run.task(EXPLICIT_LIST)["msg"], run
+    assert "axis_camera_applications is null" in run.task(EXPLICIT_LIST, device)["msg"], run
     assert device.log() == []
 
 
@@ -360,7 +360,7 @@ def test_exclusive_mode_with_a_misspelled_application_list_fails_before_any_requ
                   "axis_camera_exclusive": True}
     run = run_playbook(PLAYBOOK, device, extra_vars=misspelled)
     assert run.rc != 0, run
-    message = run.task(EXPLICIT_LIST)["msg"]
+    message = run.task(EXPLICIT_LIST, device)["msg"]
     assert "axis_camera_applications is not defined" in message, message
     assert "axis_camera_aplications" in message, message  # the likely typo is named
     assert device.log() == []
