@@ -582,11 +582,7 @@ def run(client: Any, params: Dict[str, Any], check_mode: bool) -> Dict[str, Any]
     }
     if the_plan.device is not None:
         result["device"] = the_plan.device.to_dict()
-    if journal.warnings:
-        result["warnings"] = list(journal.warnings)
-    if journal.unknown:
-        result["outcome_unknown"] = True
-    return result
+    return journal.annotate(result)
 
 
 # The module's options (besides the connection options) and its logic, for the module file and

@@ -116,11 +116,7 @@ def run(client: VapixClient, params: Dict[str, Any], check_mode: bool) -> Dict[s
         "resources": setting_records(plans, after, journal, check_mode),
         "diff": {"before": before, "after": after},
     }
-    if journal.warnings:
-        result["warnings"] = list(journal.warnings)
-    if journal.unknown:
-        result["outcome_unknown"] = True
-    return result
+    return journal.annotate(result)
 
 
 # The module's options (besides the connection options) and its logic, for the module file and

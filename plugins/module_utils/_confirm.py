@@ -85,6 +85,14 @@ class Journal:
             result["warnings"] = list(self.warnings)
         return result
 
+    def annotate(self, result: Dict[str, Any]) -> Dict[str, Any]:
+        """``result`` with the run's warnings and, when a write's outcome was not proved, ``outcome_unknown``."""
+        if self.warnings:
+            result["warnings"] = list(self.warnings)
+        if self.unknown:
+            result["outcome_unknown"] = True
+        return result
+
     def failure(self, exc: AcapError, context: str = "") -> AcapError:
         """``exc`` with ``context`` in front of its message and the journal in its result."""
         if context:

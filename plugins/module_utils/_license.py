@@ -503,11 +503,7 @@ def run(client: "VapixClient", params: Dict[str, Any], check_mode: bool, now: Op
             "after": dict(application=task.name, **after.to_dict()),
         },
     }
-    if journal.warnings:
-        result["warnings"] = list(journal.warnings)
-    if journal.unknown:
-        result["outcome_unknown"] = True
-    return result
+    return journal.annotate(result)
 
 
 def _expiry_of(key: LicenseKey) -> Optional[str]:

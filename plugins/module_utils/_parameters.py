@@ -472,11 +472,7 @@ def run(client: VapixClient, params: Dict[str, Any], check_mode: bool) -> Dict[s
             "after_header": "%s %s (after)" % (address, plan.resource),
         },
     }
-    if journal.warnings:
-        result["warnings"] = list(journal.warnings)
-    if journal.unknown:
-        result["outcome_unknown"] = True
-    return result
+    return journal.annotate(result)
 
 
 # The module's options (besides the connection options) and its logic, for the module file and

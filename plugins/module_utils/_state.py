@@ -236,11 +236,7 @@ def run(client: VapixClient, params: Dict[str, Any], check_mode: bool) -> Dict[s
             "after": {record["resource"]: record["after"] for record in records},
         },
     }
-    if journal.warnings:
-        result["warnings"] = list(journal.warnings)
-    if journal.unknown:
-        result["outcome_unknown"] = True
-    return result
+    return journal.annotate(result)
 
 
 def gather(snapshot: DeviceSnapshot) -> Dict[str, Any]:
