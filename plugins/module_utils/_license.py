@@ -426,7 +426,7 @@ def execute_license(snapshot: DeviceSnapshot, task: LicenseTask, journal: Journa
                 resource=task.resource,
                 action=UPLOAD_LICENSE,
                 description="upload of the %s to %s" % (describe_key(key), name),
-                send=lambda: client.upload_license(name, key.filename, key.data),
+                send=lambda: client.upload_license(name, key.filename, key.read_data()),
                 read=read,
                 achieved=uploaded,
                 unchanged=lambda s: s == before,

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 from ansible_collections.vapix.acap.plugins.module_utils._errors import LicenseKeyError
+from ansible_collections.vapix.acap.plugins.module_utils._key_index import KeyIndex, facts_of
 from ansible_collections.vapix.acap.plugins.module_utils._safe_xml import (
     HAS_LXML,
     LXML_IMPORT_ERROR,
@@ -59,8 +60,19 @@ class LicenseKey:
     expires: Optional[datetime.date]
     expires_at: Optional[datetime.datetime]
     source: str
-    # The key itself: only ever sent to the device, never shown or compared.
-    data: bytes = field(repr=False, compare=False)
+    # The key itself: only ever sent to the device, never shown or compared. None for a key known
+    # from the folder index (_key_index): its file is read when it is uploaded (read_data).
+    data: Optional[bytes] = field(default=None, repr=False, compare=False)
+
+    def read_data(self) -> bytes:
+        """The key's bytes for the upload."""
+        if self.data is not None:
+            return self.data
+        try:
+            with open(self.source, "rb") as handle:
+                return handle.read(MAX_KEY_FILE_SIZE + 1)
+        except OSError as exc:
+            raise LicenseKeyError("The license key file %s cannot be read: %s." % (self.source, exc.strerror or exc)) from None
 
     @property
     def filename(self) -> str:
@@ -353,12 +365,43 @@ def load_keys(src: Union[str, Sequence[str]]) -> KeyCollection:
         origin = "files %s" % ", ".join(src)
     keys: List[LicenseKey] = []
     problems: List[Tuple[str, str]] = []
+    index = KeyIndex(src) if isinstance(src, str) else None
     for path, stat in files:
+        known = index.lookup(os.path.basename(path), stat) if index is not None and stat is not None else None
+        if isinstance(known, str):
+            problems.append((path, known))
+            continue
+        if known is not None:
+            keys.append(_from_facts(known, path))
+            continue
         try:
-            keys.append(load_license_key(path, stat))
+            key = load_license_key(path, stat)
         except LicenseKeyError as exc:
             problems.append((path, exc.message))
+            if index is not None and stat is not None:
+                index.remember(os.path.basename(path), stat, exc.message)
+            continue
+        keys.append(key)
+        if index is not None and stat is not None:
+            index.remember(os.path.basename(path), stat,
+                           facts_of(key.product, key.productid, key.serial_number, key.expires, key.expires_at))
+    if index is not None:
+        index.forget_missing({os.path.basename(path) for path, _stat in files})
+        index.save()
     return KeyCollection(keys=keys, problems=problems, origin=origin)
+
+
+def _from_facts(facts: Dict[str, Optional[str]], path: str) -> LicenseKey:
+    """A key as the folder index recorded it (its file unchanged since): its content is read on upload."""
+    expires_at = datetime.datetime.fromisoformat(facts["expires_at"]) if facts.get("expires_at") else None
+    return LicenseKey(
+        product=facts.get("product") or "",
+        productid=facts.get("productid"),
+        serial_number=facts.get("serial_number") or "",
+        expires=datetime.date.fromisoformat(facts["expires"]) if facts.get("expires") else None,
+        expires_at=expires_at,
+        source=path,
+    )
 
 
 def pick_key(keys: Sequence[LicenseKey], serial: str) -> Optional[LicenseKey]:

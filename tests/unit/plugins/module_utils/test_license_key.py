@@ -276,3 +276,26 @@ def test_a_broken_key_file_stays_an_error_when_read_again(tmp_path):
     for _attempt in range(2):
         with pytest.raises(LicenseKeyError, match="not well-formed XML"):
             load_license_key(str(path))
+
+
+def test_a_folder_index_is_used_across_processes_and_never_holds_a_key(tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("VAPIX_ACAP_CACHE_DIR", str(cache))
+    folder = tmp_path / "keys"
+    folder.mkdir()
+    (folder / "a.xml").write_bytes(key_xml(serial="B8A44F000001"))
+    (folder / "broken.xml").write_bytes(b"<license")
+    first = load_keys(str(folder))
+    (index_file,) = list((cache / "license-key-index").iterdir())
+    assert_no_secret(index_file.read_text(encoding="utf-8"))
+
+    # Another worker process: nothing parsed in memory, the index answers; the content is read on upload.
+    monkeypatch.setattr("ansible_collections.vapix.acap.plugins.module_utils._license_key._PARSED", {})
+    second = load_keys(str(folder))
+    assert [key.to_dict() for key in second.keys] == [key.to_dict() for key in first.keys]
+    assert second.keys[0].data is None and SECRET_CODE.encode() in second.keys[0].read_data()
+    assert [message for _path, message in second.problems] == [message for _path, message in first.problems]
+
+    # An edited file (another size) is parsed again, not taken from the index.
+    (folder / "a.xml").write_bytes(key_xml(serial="B8A44F000002", extra="<note>renewed</note>"))
+    assert load_keys(str(folder)).keys[0].serial_number == "B8A44F000002"
