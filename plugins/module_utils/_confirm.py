@@ -202,8 +202,10 @@ def _read_after(write: "Write[T]", journal: Journal, what: str, cause: Optional[
                 error_code=cause.error_code, http_status=cause.http_status, endpoint=cause.endpoint,
             )) from None
         journal.record(write.resource, write.action)
+        journal.unknown.append(write.resource)  # answered OK, but not confirmed
         raise journal.failure(OutcomeUnknownError(
-            "%s, but reading the device afterwards to confirm failed (%s)." % (what, read_error.message),
+            "%s, but reading the device afterwards to confirm failed (%s): the outcome is not confirmed. Check "
+            "the device, then run the task again." % (what, read_error.message),
             error_code=read_error.error_code, http_status=read_error.http_status, endpoint=read_error.endpoint,
         )) from None
 

@@ -106,7 +106,11 @@ FAULTS: Dict[str, Tuple[str, Dict[str, Any], str]] = {
     "http_503": ("http_error", {"status": 503}, "write"),
     "delay_past_timeout": ("delay", {"delay": DELAY}, "write"),
     "html_page_before_applying": ("html_login", {}, "write"),
+    "html_page_after_applying": ("html_login_applied", {}, "write"),
     "truncated_xml_first_read": ("truncated_xml", {}, "first_read"),
+    "truncated_xml_on_the_reread": ("truncated_xml", {"skip": 1}, "first_read"),
+    # The first read is answered; every later request with the old password gets 401.
+    "password_changed_mid_run": ("change_password", {"password": "changed-mid-run"}, "first_read"),
 }
 
 
