@@ -416,8 +416,8 @@ class CallbackModule(CallbackBase):
                 entry["fixed"] = sorted(before_resources - now_resources) if status in ("in_sync", "drift",
                                                                                         "changed") else []
                 problem_before = before_status not in (None, "in_sync")
-                if status != "in_sync" and (not problem_before or any(item["new"] for item in entry["items"])
-                                            or before_status != status and status in ("failed", "unreachable")):
+                worse = before_status != status and status in ("failed", "unreachable")
+                if status != "in_sync" and (not problem_before or any(item["new"] for item in entry["items"]) or worse):
                     new_hosts.append(name)
                 if status == "in_sync" and problem_before:
                     fixed_hosts.append(name)
@@ -669,9 +669,9 @@ def render_html(report: Mapping[str, Any], title: str) -> str:
         if status != current_group:
             current_group = status
             parts.append("<h2 data-group='%s'>%s</h2>" % (status, group_titles[status]))
-        search = " ".join([name, status] + [item["resource"] for item in host["items"]]
-                          + ([host["error"]["msg"], str(host["error"]["error_code"])] if host["error"] else [])
-                          + host["warnings"]).lower()
+        error = [host["error"]["msg"], str(host["error"]["error_code"])] if host["error"] else []
+        words = [name, status] + [item["resource"] for item in host["items"]] + error + host["warnings"]
+        search = " ".join(words).lower()
         parts.append("<section class='host %s' id='host-%s' data-status='%s' data-search='%s'><h3>%s"
                      "<span class='badge %s'>%s</span>%s</h3>" % (
                          status, _e(name), status, _e(search), _e(name), status, status,

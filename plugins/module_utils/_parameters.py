@@ -414,8 +414,8 @@ def parameters_record(plan: ParameterPlan, after: Dict[str, str], journal: Journ
         done_or_planned(journal, plan.resource, plan.actions, check_mode),
         before=dict(plan.before),
         after=dict(after),
-        warnings=list(plan.warnings) + [warning for warning in journal.warnings if plan.application in warning
-                                        and warning not in plan.warnings],
+        warnings=list(plan.warnings) + [warning for warning in journal.warnings
+                                        if plan.application in warning and warning not in plan.warnings],
         outcome_unknown=plan.resource in journal.unknown,
     )
 

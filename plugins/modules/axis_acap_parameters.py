@@ -87,16 +87,14 @@ seealso:
 EXAMPLES = r"""
 # group_vars/entrances.yml:  people_counter: {threshold: 40, mode: line, upload: true}
 # group_vars/parking.yml:    people_counter: {threshold: 70, mode: area, upload: false}
-- name: People counter settings per camera group
-  hosts: cameras
-  gather_facts: false
+- name: People counter settings per camera group, the connection set once for the group
   module_defaults:
     group/vapix.acap.axis:
       hostname: "{{ axis_hostname }}"
       username: "{{ axis_username }}"
       password: "{{ axis_password }}"
       ca_path: /etc/pki/axis/device-ca.pem
-  tasks:
+  block:
     - name: Install the people counter
       vapix.acap.axis_acap:
         name: peoplecounter
