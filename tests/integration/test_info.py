@@ -151,7 +151,9 @@ def test_playbook_failure_carries_http_status_and_hides_the_password(device, run
 
 
 def test_missing_requests_gives_missing_required_lib(device, run_playbook, tmp_path):
-    """A Python without requests/lxml (a bare venv): the documented message, no traceback."""
+    """The module path on a Python without requests/lxml (a bare venv, as on a jump host that lacks
+    them): the documented message, no traceback. (The in-process path's own message is tested in
+    test_action_paths.py.)"""
     import subprocess  # pylint: disable=import-outside-toplevel
 
     bare = tmp_path / "bare-venv"
@@ -159,7 +161,8 @@ def test_missing_requests_gives_missing_required_lib(device, run_playbook, tmp_p
     bare_python = bare / "bin" / "python"
     probe = subprocess.run([str(bare_python), "-c", "import requests"], capture_output=True, check=False)
     assert probe.returncode != 0, "the bare venv must not see requests"
-    run = run_playbook("info_read.yml", device, extra_vars={"ansible_python_interpreter": str(bare_python)})
+    run = run_playbook("info_read.yml", device, extra_vars={"ansible_python_interpreter": str(bare_python),
+                                                            "vapix_acap_in_process": False})
     result = run.task("Read info")
     assert result.status == "failed"
     assert "Failed to import the required Python library (requests)" in result["msg"]
