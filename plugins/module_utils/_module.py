@@ -116,7 +116,8 @@ def run_in_process(spec: ModuleSpec, params: Mapping[str, Any], check_mode: bool
 
 def module_result(run: Callable[[], Dict[str, Any]], diff: bool, device: Optional[str] = None) -> Dict[str, Any]:
     """The result of ``run()`` as Ansible reports it: ``changed`` always there, ``diff`` only in diff
-    mode, ``warnings`` as a list; an ``AcapError`` becomes ``failed`` with ``msg`` and its context.
+    mode, ``warnings`` as a list when there are any; an ``AcapError`` becomes ``failed`` with ``msg`` and
+    its context.
 
     ``device`` (the hostname) heads every warning and the diff: Ansible prints identical warnings once
     per run and diffs of parallel hosts interleaved, so each must say which camera it is about."""
@@ -132,8 +133,9 @@ def module_result(run: Callable[[], Dict[str, Any]], diff: bool, device: Optiona
         label = "%s: %s" % (device, _diff_subject(result))
         result["diff"].setdefault("before_header", "%s (before)" % label)
         result["diff"].setdefault("after_header", "%s (after)" % label)
-    warnings = [str(warning) for warning in result.get("warnings") or []]
-    result["warnings"] = ["%s: %s" % (device, warning) for warning in warnings] if device else warnings
+    warnings = [str(warning) for warning in result.pop("warnings", None) or []]
+    if warnings:  # no empty list: Ansible's module path reports none, and both paths must agree
+        result["warnings"] = ["%s: %s" % (device, warning) for warning in warnings] if device else warnings
     return result
 
 
@@ -150,7 +152,7 @@ def run_module(spec: ModuleSpec) -> None:
     result = module_result(lambda: run_validated(spec, module.params, module.check_mode), module._diff,
                            device=module.params.get("hostname"))
     # Warnings go through module.warn: passing them to exit_json is deprecated in ansible-core 2.19.
-    for warning in result.pop("warnings"):
+    for warning in result.pop("warnings", []):
         module.warn(warning)
     if result.pop("failed", False):
         module.fail_json(**result)
