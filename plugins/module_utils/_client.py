@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import math
 import os
 import re
 import socket
@@ -369,6 +370,7 @@ class _Watchdog:
         self._condition = threading.Condition()
         self._deadlines: Dict[_Exchange, float] = {}
         self._thread: Optional[threading.Thread] = None
+        self._wake_at = math.inf  # when the thread wakes next on its own
 
     def add(self, exchange: _Exchange, when: float) -> None:
         with self._condition:
@@ -376,11 +378,14 @@ class _Watchdog:
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="vapix-acap-deadlines", daemon=True)
                 self._thread.start()
-            self._condition.notify()
+            elif when < self._wake_at:
+                # Woken only when this deadline comes first: requests one after the other each add a
+                # later one, and a thread switch per request is what a fleet would pay for.
+                self._condition.notify()
 
     def remove(self, exchange: _Exchange) -> None:
         with self._condition:
-            self._deadlines.pop(exchange, None)
+            self._deadlines.pop(exchange, None)  # the thread may still wake for it, and find nothing due
 
     def _run(self) -> None:
         with self._condition:
@@ -389,7 +394,8 @@ class _Watchdog:
                 for exchange in [item for item, when in self._deadlines.items() if when <= now]:
                     del self._deadlines[exchange]
                     exchange.expire()
-                self._condition.wait(min(self._deadlines.values()) - now if self._deadlines else None)
+                self._wake_at = min(self._deadlines.values()) if self._deadlines else math.inf
+                self._condition.wait(self._wake_at - now if self._deadlines else None)
 
 
 _WATCHDOG = _Watchdog()
