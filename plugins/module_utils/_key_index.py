@@ -22,13 +22,15 @@ import hashlib
 import json
 import os
 import tempfile
-from typing import Any, Dict, Optional, Union
+from typing import Any, Dict, List, Optional, Set, Union
 
-_FORMAT = 1
+# 2: an entry is [size, mtime_ns, outcome], the outcome a Row or a message (1 kept a dict of facts).
+_FORMAT = 2
 CACHE_DIR_VARIABLE = "VAPIX_ACAP_CACHE_DIR"
 
-# What an entry gives back: the key's facts, or the message of why the file is not a usable key.
-Facts = Dict[str, Optional[str]]
+# A key's facts as the index keeps them: [product, productid, serial_number, expires, expires_at],
+# the dates in ISO format or null. A list, not a dict: 2,000 of them are read per camera.
+Row = List[Optional[str]]
 
 
 def _index_file(directory: str) -> str:
@@ -56,18 +58,23 @@ class KeyIndex:
         except (OSError, ValueError):
             self._entries = {}
 
-    def lookup(self, name: str, stat: os.stat_result) -> Optional[Union[Facts, str]]:
-        """The facts (dict) or the error (str) recorded for ``name``, if the file is unchanged."""
+    def lookup(self, name: str, size: int, mtime_ns: int) -> Optional[Union[Row, str]]:
+        """The facts (Row) or the error (str) recorded for ``name``, if the file is unchanged."""
         entry = self._entries.get(name)
-        if not isinstance(entry, list) or len(entry) != 3 or entry[:2] != [stat.st_size, stat.st_mtime_ns]:
+        if entry is None or entry[0] != size or entry[1] != mtime_ns:
             return None
-        return entry[2] if isinstance(entry[2], (dict, str)) else None
+        outcome = entry[2]
+        if isinstance(outcome, str) or (isinstance(outcome, list) and len(outcome) == 5):
+            return outcome
+        return None  # not written by this version: parse the file again
 
-    def remember(self, name: str, stat: os.stat_result, outcome: Union[Facts, str]) -> None:
-        self._entries[name] = [stat.st_size, stat.st_mtime_ns, outcome]
+    def remember(self, name: str, size: int, mtime_ns: int, outcome: Union[Row, str]) -> None:
+        self._entries[name] = [size, mtime_ns, outcome]
         self._changed = True
 
-    def forget_missing(self, present: set) -> None:
+    def forget_missing(self, present: Set[str]) -> None:
+        if len(self._entries) == len(present) and not self._changed:
+            return  # every present file was found in the index, so nothing else is in it
         for name in [name for name in self._entries if name not in present]:
             del self._entries[name]
             self._changed = True
@@ -80,13 +87,12 @@ class KeyIndex:
             os.makedirs(directory, mode=0o700, exist_ok=True)
             handle, temporary = tempfile.mkstemp(prefix=".index-", dir=directory)
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                json.dump({"format": _FORMAT, "files": self._entries}, stream)
+                json.dump({"format": _FORMAT, "files": self._entries}, stream, separators=(",", ":"))
             os.replace(temporary, self.path)
         except OSError:
             return  # the index only saves time; without it every run parses the folder
 
 
-def facts_of(product: str, productid: Optional[str], serial_number: str,
-             expires: Optional[datetime.date], expires_at: Optional[datetime.datetime]) -> Facts:
-    return {"product": product, "productid": productid, "serial_number": serial_number,
-            "expires": _instant(expires), "expires_at": _instant(expires_at)}
+def row_of(product: str, productid: Optional[str], serial_number: str,
+           expires: Optional[datetime.date], expires_at: Optional[datetime.datetime]) -> Row:
+    return [product, productid, serial_number, _instant(expires), _instant(expires_at)]

@@ -14,13 +14,14 @@ the fields that are safe to show (product, productid, serial number, expiry).
 from __future__ import annotations
 
 import datetime
+import functools
 import os
 import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 from ansible_collections.vapix.acap.plugins.module_utils._errors import LicenseKeyError
-from ansible_collections.vapix.acap.plugins.module_utils._key_index import KeyIndex, facts_of
+from ansible_collections.vapix.acap.plugins.module_utils._key_index import KeyIndex, Row, row_of
 from ansible_collections.vapix.acap.plugins.module_utils._safe_xml import (
     HAS_LXML,
     LXML_IMPORT_ERROR,
@@ -232,23 +233,24 @@ _PARSED: Dict[Tuple[str, int, int], Union[LicenseKey, str]] = {}
 _PARSED_LIMIT = 50000
 
 
-def load_license_key(path: str, stat: Optional[os.stat_result] = None) -> LicenseKey:
-    """Read and parse one key file (``stat``: its stat, where the caller has it already)."""
-    if stat is None:
+def load_license_key(path: str, size_and_mtime: Optional[Tuple[int, int]] = None) -> LicenseKey:
+    """Read and parse one key file (``size_and_mtime``: from its stat, where the caller has it already)."""
+    if size_and_mtime is None:
         try:
             stat = os.stat(path)
         except FileNotFoundError:
             raise LicenseKeyError("The license key file %s does not exist." % path) from None
         except OSError as exc:
             raise LicenseKeyError("The license key file %s cannot be read: %s." % (path, exc.strerror or exc)) from None
-    cache_key = (os.path.abspath(path), stat.st_size, stat.st_mtime_ns)
+        size_and_mtime = (stat.st_size, stat.st_mtime_ns)
+    cache_key = (os.path.abspath(path),) + size_and_mtime
     cached = _PARSED.get(cache_key)
     if isinstance(cached, LicenseKey):
         return cached
     if cached is not None:
         raise LicenseKeyError(cached)
     try:
-        key = _read_license_key(path, stat.st_size)
+        key = _read_license_key(path, size_and_mtime[0])
     except LicenseKeyError as exc:
         _remember(cache_key, exc.message)
         raise
@@ -278,12 +280,13 @@ def _read_license_key(path: str, size: int) -> LicenseKey:
     return parse_license_key(data, path)
 
 
-def list_key_files(directory: str) -> List[Tuple[str, os.stat_result]]:
-    """The candidate key files in a directory, with their stat: regular, not hidden, with a
-    key suffix (``.xml``, ``.lic``, ``.key``); sorted so choices are repeatable. One pass and
-    one stat per file: fleets keep thousands of keys in one folder."""
+def list_key_files(directory: str) -> List[Tuple[str, int, int]]:
+    """The candidate key files in a directory as (name, size, mtime_ns): regular, not hidden, with a
+    key suffix (``.xml``, ``.lic``, ``.key``); sorted by name so choices are repeatable. One pass and
+    one stat per file: fleets keep thousands of keys in one folder, and every file is looked at
+    because a key replaced in place changes the file, not the folder."""
     try:
-        entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
+        entries = list(os.scandir(directory))
     except FileNotFoundError:
         raise LicenseKeyError("The license key directory %s does not exist." % directory) from None
     except OSError as exc:
@@ -292,19 +295,17 @@ def list_key_files(directory: str) -> List[Tuple[str, os.stat_result]]:
         ) from None
     files = []
     for entry in entries:
-        if entry.name.startswith(".") or not entry.name.lower().endswith(KEY_FILE_SUFFIXES):
+        name = entry.name
+        if name.startswith(".") or not name.lower().endswith(KEY_FILE_SUFFIXES):
             continue
         try:
             stat = entry.stat()  # follows symbolic links, as os.path.isfile did
         except OSError:
             continue  # a dangling link is not a key file
-        if stat_is_regular(stat):
-            files.append((entry.path, stat))
+        if (stat.st_mode & 0o170000) == 0o100000:  # a regular file
+            files.append((name, stat.st_size, stat.st_mtime_ns))
+    files.sort()
     return files
-
-
-def stat_is_regular(stat: os.stat_result) -> bool:
-    return (stat.st_mode & 0o170000) == 0o100000
 
 
 @dataclass
@@ -354,54 +355,63 @@ def load_keys(src: Union[str, Sequence[str]]) -> KeyCollection:
     fleet's key folder must not stop the devices whose keys are fine; the
     problems are reported when no usable key is found and as warnings.
     """
-    files: List[Tuple[str, Optional[os.stat_result]]]
     if isinstance(src, str):
         if not os.path.isdir(src):
             return KeyCollection(keys=[load_license_key(src)], problems=[], origin="file %s" % src, single=True)
-        files = list(list_key_files(src))
-        origin = "directory %s" % src
-    else:
-        files = [(path, None) for path in src]
-        origin = "files %s" % ", ".join(src)
+        return _load_folder(src)
     keys: List[LicenseKey] = []
     problems: List[Tuple[str, str]] = []
-    index = KeyIndex(src) if isinstance(src, str) else None
-    for path, stat in files:
-        known = index.lookup(os.path.basename(path), stat) if index is not None and stat is not None else None
-        if isinstance(known, str):
-            problems.append((path, known))
-            continue
-        if known is not None:
-            keys.append(_from_facts(known, path))
-            continue
+    for path in src:
         try:
-            key = load_license_key(path, stat)
+            keys.append(load_license_key(path))
         except LicenseKeyError as exc:
             problems.append((path, exc.message))
-            if index is not None and stat is not None:
-                index.remember(os.path.basename(path), stat, exc.message)
-            continue
-        keys.append(key)
-        if index is not None and stat is not None:
-            index.remember(os.path.basename(path), stat,
-                           facts_of(key.product, key.productid, key.serial_number, key.expires, key.expires_at))
-    if index is not None:
-        index.forget_missing({os.path.basename(path) for path, _stat in files})
-        index.save()
-    return KeyCollection(keys=keys, problems=problems, origin=origin)
+    return KeyCollection(keys=keys, problems=problems, origin="files %s" % ", ".join(src))
 
 
-def _from_facts(facts: Dict[str, Optional[str]], path: str) -> LicenseKey:
+def _load_folder(directory: str) -> KeyCollection:
+    """Every key of a folder, through its index (_key_index): only new or changed files are parsed."""
+    keys: List[LicenseKey] = []
+    problems: List[Tuple[str, str]] = []
+    index = KeyIndex(directory)
+    files = list_key_files(directory)
+    for name, size, mtime_ns in files:
+        path = os.path.join(directory, name)
+        known = index.lookup(name, size, mtime_ns)
+        if known is None:
+            try:
+                key = load_license_key(path, (size, mtime_ns))
+            except LicenseKeyError as exc:
+                known = exc.message
+            else:
+                known = row_of(key.product, key.productid, key.serial_number, key.expires, key.expires_at)
+            index.remember(name, size, mtime_ns, known)
+        if isinstance(known, str):
+            problems.append((path, known))
+        else:
+            keys.append(_from_row(known, path))
+    index.forget_missing({name for name, _size, _mtime in files})
+    index.save()
+    return KeyCollection(keys=keys, problems=problems, origin="directory %s" % directory)
+
+
+# A fleet's keys share a handful of expiry dates: each is parsed once per process.
+@functools.lru_cache(maxsize=1024)
+def _date(text: str) -> datetime.date:
+    return datetime.date.fromisoformat(text)
+
+
+@functools.lru_cache(maxsize=1024)
+def _instant_of(text: str) -> datetime.datetime:
+    return datetime.datetime.fromisoformat(text)
+
+
+def _from_row(row: Row, path: str) -> LicenseKey:
     """A key as the folder index recorded it (its file unchanged since): its content is read on upload."""
-    expires_at = datetime.datetime.fromisoformat(facts["expires_at"]) if facts.get("expires_at") else None
-    return LicenseKey(
-        product=facts.get("product") or "",
-        productid=facts.get("productid"),
-        serial_number=facts.get("serial_number") or "",
-        expires=datetime.date.fromisoformat(facts["expires"]) if facts.get("expires") else None,
-        expires_at=expires_at,
-        source=path,
-    )
+    product, productid, serial_number, expires, expires_at = row
+    return LicenseKey(product=product or "", productid=productid, serial_number=serial_number or "",
+                      expires=_date(expires) if expires else None,
+                      expires_at=_instant_of(expires_at) if expires_at else None, source=path)
 
 
 def pick_key(keys: Sequence[LicenseKey], serial: str) -> Optional[LicenseKey]:
