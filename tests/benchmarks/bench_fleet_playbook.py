@@ -11,7 +11,8 @@
    in the state the role declares.
 2. Runs the role ``vapix.acap.camera`` on the whole fleet in check mode through ``ansible-playbook``
    and prints wall time, cameras per second and authenticated requests per camera (emulator logs;
-   Digest challenges are counted apart).
+   Digest challenges are counted apart); then the same declaration as one ``axis_acap_state`` task
+   without the role (no argument validation task).
 3. On ``--compare-cameras`` of them, with the same forks, prints the cost per task and camera of a
    no-op ``vapix.acap.axis_acap`` task (in-process, and forced to the module),
    ``ansible.builtin.debug``, ``ansible.builtin.ping``, and per
@@ -76,6 +77,25 @@ ROLE_PLAY = """
           state: started
           license_src: "{{ key_dir }}"
 """ % APP
+
+# The role's declaration as one task: what the role costs without the argument validation task
+# Ansible adds to it (a second worker per camera).
+STATE_TASK_PLAY = """
+- name: Drift check with the one task the role runs
+  hosts: cameras
+  gather_facts: false
+%s
+  tasks:
+    - name: Converge the camera
+      vapix.acap.axis_acap_state:
+        settings:
+          allow_unsigned: false
+        applications:
+          - name: %s
+            src: "{{ package }}"
+            state: started
+            license_src: "{{ key_dir }}"
+""" % (CONNECTION, APP)
 
 EMPTY_PLAY = """
 - name: Ansible's start, no task
@@ -283,6 +303,16 @@ def main() -> int:
               % (authenticated / args.cameras, challenges / args.cameras, os.getloadavg()[0]))
         print("  targets: <= 120 s for 2,000 cameras (here: %.0f s scaled to 2,000); <= 3 authenticated requests per camera"
               % (elapsed * 2000 / args.cameras))
+
+        print("\nthe same declaration as one vapix.acap.axis_acap_state task (no role), --check, %d cameras, forks %d"
+              % (args.cameras, args.forks))
+        elapsed, cpu, code, recap = run_playbook(STATE_TASK_PLAY, inventory, args.forks, args.strategy, check=True,
+                                                 show=args.show)
+        authenticated, challenges = requests_seen(hooks)
+        print("  wall %.1f s = %.1f cameras/s (rc %d); CPU %.1f s (%.1f ms per camera); %.2f authenticated requests "
+              "per camera (+ %.2f Digest challenges)" % (elapsed, args.cameras / elapsed, code, cpu,
+                                                          cpu * 1000 / args.cameras, authenticated / args.cameras,
+                                                          challenges / args.cameras))
 
         count = min(args.compare_cameras or args.cameras, args.cameras)
         subset = emulator.devices[:count]
