@@ -310,9 +310,9 @@ def main() -> int:
                                                  show=args.show)
         authenticated, challenges = requests_seen(hooks)
         print("  wall %.1f s = %.1f cameras/s (rc %d); CPU %.1f s (%.1f ms per camera); %.2f authenticated requests "
-              "per camera (+ %.2f Digest challenges)" % (elapsed, args.cameras / elapsed, code, cpu,
-                                                          cpu * 1000 / args.cameras, authenticated / args.cameras,
-                                                          challenges / args.cameras))
+              "per camera (+ %.2f Digest challenges)"
+              % (elapsed, args.cameras / elapsed, code, cpu, cpu * 1000 / args.cameras,
+                 authenticated / args.cameras, challenges / args.cameras))
 
         count = min(args.compare_cameras or args.cameras, args.cameras)
         subset = emulator.devices[:count]
