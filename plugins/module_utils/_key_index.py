@@ -61,8 +61,8 @@ class KeyIndex:
     def lookup(self, name: str, size: int, mtime_ns: int) -> Optional[Union[Row, str]]:
         """The facts (Row) or the error (str) recorded for ``name``, if the file is unchanged."""
         entry = self._entries.get(name)
-        if entry is None or entry[0] != size or entry[1] != mtime_ns:
-            return None
+        if not isinstance(entry, list) or len(entry) != 3 or entry[0] != size or entry[1] != mtime_ns:
+            return None  # not indexed, changed since, or an entry this version cannot read
         outcome = entry[2]
         if isinstance(outcome, str) or (isinstance(outcome, list) and len(outcome) == 5):
             return outcome

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 import os
 
 import pytest
@@ -299,3 +300,23 @@ def test_a_folder_index_is_used_across_processes_and_never_holds_a_key(tmp_path,
     # An edited file (another size) is parsed again, not taken from the index.
     (folder / "a.xml").write_bytes(key_xml(serial="B8A44F000002", extra="<note>renewed</note>"))
     assert load_keys(str(folder)).keys[0].serial_number == "B8A44F000002"
+
+
+@pytest.mark.parametrize("entry", [None, "text", [1], {"size": 1}, [0, 0, ["too", "short"]], [0, 0, 42]])
+def test_an_index_entry_this_version_cannot_read_is_parsed_again(tmp_path, monkeypatch, entry):
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("VAPIX_ACAP_CACHE_DIR", str(cache))
+    folder = tmp_path / "keys"
+    folder.mkdir()
+    (folder / "a.xml").write_bytes(key_xml(serial="B8A44F000001"))
+    load_keys(str(folder))
+    (index_file,) = list((cache / "license-key-index").iterdir())
+    document = json.loads(index_file.read_text(encoding="utf-8"))
+    stat = os.stat(folder / "a.xml")
+    if isinstance(entry, list) and len(entry) == 3:
+        entry = [stat.st_size, stat.st_mtime_ns, entry[2]]  # size and time match; the facts are unreadable
+    document["files"]["a.xml"] = entry
+    index_file.write_text(json.dumps(document), encoding="utf-8")
+    monkeypatch.setattr("ansible_collections.vapix.acap.plugins.module_utils._license_key._PARSED", {})
+
+    assert [key.serial_number for key in load_keys(str(folder)).keys] == ["B8A44F000001"]
