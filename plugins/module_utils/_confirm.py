@@ -78,12 +78,7 @@ class Journal:
 
     def partial(self) -> Dict[str, Any]:
         """What a failure result carries: what was done before it."""
-        result: Dict[str, Any] = {"changed": self.changed, "actions": self.reported_actions()}
-        if self.unknown:
-            result["outcome_unknown"] = True
-        if self.warnings:
-            result["warnings"] = list(self.warnings)
-        return result
+        return self.annotate({"changed": self.changed, "actions": self.reported_actions()})
 
     def annotate(self, result: Dict[str, Any]) -> Dict[str, Any]:
         """``result`` with the run's warnings and, when a write's outcome was not proved, ``outcome_unknown``."""
