@@ -36,7 +36,7 @@ from ansible.plugins.action import ActionBase
 from ansible.plugins.loader import filter_loader, test_loader
 
 from ansible_collections.vapix.acap.plugins.module_utils._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
-from ansible_collections.vapix.acap.plugins.module_utils._errors import AcapError, AuthenticationError
+from ansible_collections.vapix.acap.plugins.module_utils._errors import AcapError, AuthenticationError, ParameterError
 from ansible_collections.vapix.acap.plugins.module_utils._module import (
     ModuleSpec,
     module_result,
@@ -67,6 +67,8 @@ class AxisAction(ActionBase):
         try:
             params, module_args = self._prepare()
         except AcapError as exc:  # invalid options, a missing file: nothing was sent, no module started
+            if isinstance(exc, ParameterError):
+                exc.message += self._role_note()
             return _masked(module_result(partial(_raise, exc), diff), self._no_log_values(self._task.args))
         device = params.get("hostname")
         if self._runs_in_process(task_vars):
@@ -81,6 +83,16 @@ class AxisAction(ActionBase):
         if result.get("failed") and result.get("http_status") == 401 and result.get("endpoint"):
             self._remember_rejected_credentials(params, result)
         return _masked(result, self._no_log_values(params))
+
+    def _role_note(self) -> str:
+        """In a role, the options come from the role's variables, and those are the names the user wrote
+        (the check of the role's argument spec can be off: ``rolespec_validate: false``)."""
+        role = getattr(self._task, "_role", None)
+        if role is None:
+            return ""
+        name = role.get_name()
+        return " (task %r of role %s: it sets these options from the role's variables, see ansible-doc -t role %s)" % (
+            self._task.name, name, name)
 
     def _no_log_values(self, params: Mapping[str, Any]) -> Set[str]:
         """The values of the spec's no_log options (and sub-options) in ``params``."""
