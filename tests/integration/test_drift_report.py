@@ -379,6 +379,32 @@ def test_no_log_values_and_key_content_stay_out_of_the_report(devices, run_playb
         assert key_code not in text and "<signature>" not in text, file_name
 
 
+def test_drift_leaves_the_role_argument_task_out_and_the_module_still_checks_every_value(devices, tmp_path):
+    """One worker per camera: the playbook imports the role with rolespec_validate false, so a value of the
+    wrong type fails in the module, which names the option and the role; the switch brings Ansible's
+    role argument task back, which names the variable."""
+    fleet = Fleet(devices(2), tmp_path)
+    good, typo = fleet.cameras
+    assert fleet.playbook("converge", tmp_path / "changelog").rc == 0
+    fleet.overrides[typo.inventory_name] = {"axis_camera_exclusive": "maybe"}
+    typo.clear_log()
+    run = fleet.playbook("drift", tmp_path / "report")
+    assert run.rc != 0, run
+    assert "Validating arguments against arg spec" not in run.stdout, run
+    assert run.not_in_sync() == {typo.inventory_name: "failed"}, run
+    message = run.report["hosts"][typo.inventory_name]["error"]["msg"]
+    assert "argument 'exclusive' is of type str" in message, message
+    assert "of role vapix.acap.camera: it sets these options from the role's variables" in message, message
+    assert typo.authenticated_log() == [], "a task with invalid options must send nothing"
+
+    checked = fleet.playbook("drift", tmp_path / "report", "-e", "axis_drift_check_role_variables=true")
+    assert "Validating arguments against arg spec 'main'" in checked.stdout, checked
+    assert checked.not_in_sync() == {typo.inventory_name: "failed"}, checked
+    message = checked.report["hosts"][typo.inventory_name]["error"]["msg"]
+    assert "argument 'axis_camera_exclusive' is of type str" in message, message
+    assert good.authenticated_log(), "the camera with valid variables is read in both runs"
+
+
 def test_converge_stops_after_a_failing_batch(devices, tmp_path):
     fleet = Fleet(devices(3), tmp_path)
     first, second, third = fleet.cameras
