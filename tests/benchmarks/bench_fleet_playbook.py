@@ -9,10 +9,12 @@
 1. Starts one emulator with ``--cameras`` cameras (loopback, stopped at the end) and converges every
    camera in-process (settings, one licensed application running, its license key), so the fleet is
    in the state the role declares.
-2. Runs the role ``vapix.acap.camera`` on the whole fleet in check mode through ``ansible-playbook``
-   and prints wall time, cameras per second and authenticated requests per camera (emulator logs;
-   Digest challenges are counted apart); then the same declaration as one ``axis_acap_state`` task
-   without the role (no argument validation task).
+2. Runs the nightly drift check on the whole fleet as a user runs it, ``ansible-playbook
+   vapix.acap.drift`` with the callback ``vapix.acap.drift_report`` (the role ``vapix.acap.camera`` in
+   check mode, the declaration in the inventory), and prints wall time, cameras per second and
+   authenticated requests per camera (emulator logs; Digest challenges are counted apart). Then, for
+   comparison, the role under ``roles:`` (with the role argument task Ansible adds, which the drift
+   playbook leaves out) and the same declaration as one ``axis_acap_state`` task without the role.
 3. On ``--compare-cameras`` of them, with the same forks, prints the cost per task and camera of a
    no-op ``vapix.acap.axis_acap`` task (in-process, and forced to the module),
    ``ansible.builtin.debug``, ``ansible.builtin.ping``, and per
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import json
 import os
 import resource
 import subprocess
@@ -31,7 +34,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import yaml
 
@@ -63,20 +66,22 @@ CONNECTION = """
       password: "{{ axis_password }}"
 """
 
+# The declaration, as inventory group variables, for the role.
+DECLARATION = {
+    "axis_camera_settings": {"allow_unsigned": False},
+    "axis_camera_applications": [
+        {"name": APP, "src": "{{ package }}", "state": "started", "license_src": "{{ key_dir }}"},
+    ],
+}
+
 ROLE_PLAY = """
-- name: Drift check with the role
+- name: Drift check with the role under roles (Ansible adds its role argument task)
   hosts: cameras
   gather_facts: false
+  check_mode: true
   roles:
     - role: vapix.acap.camera
-      axis_camera_settings:
-        allow_unsigned: false
-      axis_camera_applications:
-        - name: %s
-          src: "{{ package }}"
-          state: started
-          license_src: "{{ key_dir }}"
-""" % APP
+"""
 
 # The role's declaration as one task: what the role costs without the argument validation task
 # Ansible adds to it (a second worker per camera).
@@ -216,7 +221,8 @@ def write_inventory(devices: List[Dict[str, Any]], path: Path, package: str, key
         "hosts": {"cam-%s" % device["serial_number"]: {"axis_hostname": device["host"], "axis_port": device["port"]}
                   for device in devices},
         "vars": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable,
-                 "axis_use_https": False, "axis_username": "root", "axis_password": "pass", "package": package, "key_dir": key_dir},
+                 "axis_use_https": False, "axis_username": "root", "axis_password": "pass", "package": package, "key_dir": key_dir,
+                 **DECLARATION},
     }}
     path.write_text(yaml.safe_dump(inventory), encoding="utf-8")
     return path
@@ -228,16 +234,19 @@ def children_cpu() -> float:
 
 
 def run_playbook(text: str, inventory: Path, forks: int, strategy: str, check: bool = False,
-                 show: bool = False) -> Tuple[float, float, int, str]:
+                 show: bool = False, playbook: str = "", env: Optional[Dict[str, str]] = None) -> Tuple[float, float, int, str]:
     """Wall seconds, CPU seconds (ansible-playbook and its workers), return code and the recap of one
-    ansible-playbook run. CPU time does not grow when other work shares the machine; wall time does."""
-    playbook = WORK / ("play-%d.yml" % time.monotonic_ns())
-    playbook.write_text(text, encoding="utf-8")
-    command = [str(Path(sys.executable).with_name("ansible-playbook")), "-i", str(inventory), str(playbook),
+    ansible-playbook run of ``text`` (or of ``playbook``, a collection's playbook by name). CPU time
+    does not grow when other work shares the machine; wall time does."""
+    if not playbook:
+        playbook = str(WORK / ("play-%d.yml" % time.monotonic_ns()))
+        Path(playbook).write_text(text, encoding="utf-8")
+    command = [str(Path(sys.executable).with_name("ansible-playbook")), "-i", str(inventory), playbook,
                "--forks", str(forks)] + (["--check"] if check else [])
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(WORK), ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="False",
                ANSIBLE_HOST_KEY_CHECKING="False", ANSIBLE_RETRY_FILES_ENABLED="False", ANSIBLE_STRATEGY=strategy,
-               ANSIBLE_NOCOLOR="1", ANSIBLE_DISPLAY_OK_HOSTS="False", ANSIBLE_DISPLAY_SKIPPED_HOSTS="False")
+               ANSIBLE_NOCOLOR="1", ANSIBLE_DISPLAY_OK_HOSTS="False", ANSIBLE_DISPLAY_SKIPPED_HOSTS="False",
+               **(env or {}))
     started = time.perf_counter()
     cpu_before = children_cpu()
     try:
@@ -255,6 +264,17 @@ def run_playbook(text: str, inventory: Path, forks: int, strategy: str, check: b
     if completed.returncode != 0:
         print("  rc %d; %s\n%s" % (completed.returncode, "; ".join(failed[:3]), completed.stderr[-2000:]), file=sys.stderr)
     return elapsed, cpu, completed.returncode, recap
+
+
+def fleet_run(hooks: List[DeviceHooks], cameras: int, measured: Tuple[float, float, int, str]) -> None:
+    """Print one fleet run: time, CPU, cameras reporting a change, requests per camera."""
+    elapsed, cpu, code, recap = measured
+    authenticated, challenges = requests_seen(hooks)
+    changed_hosts = sum(1 for line in recap.splitlines() if "changed=0" not in line and "ok=" in line)
+    print("  wall %.1f s = %.1f cameras/s (rc %d, %d cameras report a change); CPU %.1f s (%.1f ms per camera)"
+          % (elapsed, cameras / elapsed, code, changed_hosts, cpu, cpu * 1000 / cameras))
+    print("  %.2f authenticated requests per camera (+ %.2f Digest challenges); load average now %.1f"
+          % (authenticated / cameras, challenges / cameras, os.getloadavg()[0]))
 
 
 def main() -> int:
@@ -291,28 +311,21 @@ def main() -> int:
         requests_seen(hooks)
 
         inventory = write_inventory(emulator.devices, WORK / "fleet.yml", package, str(key_dir))
-        print("\nrole vapix.acap.camera, --check, %d cameras, forks %d, strategy %s"
-              % (args.cameras, args.forks, args.strategy))
-        elapsed, cpu, code, recap = run_playbook(ROLE_PLAY, inventory, args.forks, args.strategy, check=True,
-                                                 show=args.show)
-        authenticated, challenges = requests_seen(hooks)
-        changed_hosts = sum(1 for line in recap.splitlines() if "changed=0" not in line and "ok=" in line)
-        print("  wall %.1f s = %.1f cameras/s (rc %d, %d cameras report a change); CPU %.1f s (%.1f ms per camera)"
-              % (elapsed, args.cameras / elapsed, code, changed_hosts, cpu, cpu * 1000 / args.cameras))
-        print("  %.2f authenticated requests per camera (+ %.2f Digest challenges); load average now %.1f"
-              % (authenticated / args.cameras, challenges / args.cameras, os.getloadavg()[0]))
-        print("  targets: <= 120 s for 2,000 cameras (here: %.0f s scaled to 2,000); <= 3 authenticated requests per camera"
-              % (elapsed * 2000 / args.cameras))
+        print("\nthe nightly drift check: ansible-playbook vapix.acap.drift (callback vapix.acap.drift_report), "
+              "%d cameras, forks %d, strategy %s" % (args.cameras, args.forks, args.strategy))
+        report_dir = WORK / "drift-report"
+        fleet_run(hooks, args.cameras, run_playbook(
+            "", inventory, args.forks, args.strategy, show=args.show, playbook="vapix.acap.drift",
+            env={"ANSIBLE_CALLBACKS_ENABLED": "vapix.acap.drift_report", "ACAP_DRIFT_REPORT_DIR": str(report_dir)}))
+        report = json.loads((report_dir / "drift.json").read_text(encoding="utf-8"))
+        print("  report: %s" % ", ".join("%s %s" % (count, status) for status, count in report["summary"].items()))
+        print("  targets: <= 120 s for 2,000 cameras; <= 3 authenticated requests per camera")
 
-        print("\nthe same declaration as one vapix.acap.axis_acap_state task (no role), --check, %d cameras, forks %d"
-              % (args.cameras, args.forks))
-        elapsed, cpu, code, recap = run_playbook(STATE_TASK_PLAY, inventory, args.forks, args.strategy, check=True,
-                                                 show=args.show)
-        authenticated, challenges = requests_seen(hooks)
-        print("  wall %.1f s = %.1f cameras/s (rc %d); CPU %.1f s (%.1f ms per camera); %.2f authenticated requests "
-              "per camera (+ %.2f Digest challenges)"
-              % (elapsed, args.cameras / elapsed, code, cpu, cpu * 1000 / args.cameras,
-                 authenticated / args.cameras, challenges / args.cameras))
+        print("\nfor comparison, the role under roles: (with Ansible's role argument task), --check")
+        fleet_run(hooks, args.cameras, run_playbook(ROLE_PLAY, inventory, args.forks, args.strategy, show=args.show))
+        print("\nthe same declaration as one vapix.acap.axis_acap_state task (no role), --check")
+        fleet_run(hooks, args.cameras, run_playbook(STATE_TASK_PLAY, inventory, args.forks, args.strategy, check=True,
+                                                    show=args.show))
 
         count = min(args.compare_cameras or args.cameras, args.cameras)
         subset = emulator.devices[:count]
