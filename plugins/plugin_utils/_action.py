@@ -20,6 +20,7 @@ in-process result is masked with the module's ``no_log`` values as ``AnsibleModu
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -60,6 +61,10 @@ class AxisAction(ActionBase):
     _supports_async = True  # async tasks run as the module (see _runs_in_process)
 
     def run(self, tmp: Optional[str] = None, task_vars: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+        with _collector_paused():
+            return self._run_task(tmp, task_vars)
+
+    def _run_task(self, tmp: Optional[str], task_vars: Optional[Dict[str, Any]]) -> Dict[str, Any]:
         super().run(tmp, task_vars)
         del tmp  # unused, as in ActionBase
         task_vars = task_vars or {}
@@ -280,6 +285,23 @@ def _masked(result: Dict[str, Any], no_log_values: Any) -> Dict[str, Any]:
     masked = remove_values(result, no_log_values)
     masked.update(preserved)
     return masked
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while the task runs, then as it was.
+
+    The worker is a fork of ansible-playbook's main process. A full collection in the worker walks every
+    object it inherited and writes to their headers, so the kernel copies most of the main process's
+    memory into the worker: on 400 cameras, one worker in nine ran one, and collections took about a
+    fifth of the workers' time. The task's own garbage is small and is collected once it returns."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 @contextmanager
