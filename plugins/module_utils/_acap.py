@@ -32,6 +32,7 @@ from ansible_collections.vapix.acap.plugins.module_utils._package import Package
 from ansible_collections.vapix.acap.plugins.module_utils._versions import compare_versions, version_at_least
 from ansible_collections.vapix.acap.plugins.module_utils._module import ModuleSpec
 from ansible_collections.vapix.acap.plugins.module_utils._resources import done_or_planned, resource_record
+from ansible_collections.vapix.acap.plugins.module_utils._app_names import same_application
 from ansible_collections.vapix.acap.plugins.module_utils._snapshot import DeviceSnapshot, find_application
 from ansible_collections.vapix.acap.plugins.module_utils._xml import Application
 
@@ -72,8 +73,8 @@ def resolve_name(name: Optional[str], packages: Sequence[Package]) -> str:
             % ", ".join("%s: %s" % (package.filename, package.name) for package in packages)
         )
     if name and package_names and name != package_names[0]:
-        hint = " (the names differ only in letter case; names are case sensitive)" if (
-            name.lower() == package_names[0].lower()
+        hint = " (the names differ only in letter case: use the package's spelling)" if (
+            same_application(name, package_names[0])
         ) else ""
         raise PreflightError(
             "name is %r but the package %s is for the application %r%s. Fix name or src, or leave name out "
@@ -89,7 +90,7 @@ def resolve_name(name: Optional[str], packages: Sequence[Package]) -> str:
 def case_variant(applications: Sequence[Application], name: str) -> Optional[Application]:
     """An installed application whose name equals ``name`` in another letter case."""
     for application in applications:
-        if application.name != name and application.name.lower() == name.lower():
+        if application.name != name and same_application(application.name, name):
             return application
     return None
 

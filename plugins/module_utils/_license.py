@@ -20,6 +20,7 @@ import datetime
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple
 
+from ansible_collections.vapix.acap.plugins.module_utils._app_names import same_application
 from ansible_collections.vapix.acap.plugins.module_utils._confirm import Journal, Write, act_and_confirm
 from ansible_collections.vapix.acap.plugins.module_utils._errors import (
     AcapError,
@@ -317,7 +318,7 @@ def load_key_source(params: Dict[str, Any]) -> Optional[KeyCollection]:
 
 
 def _not_installed(applications: Sequence[Application], name: str) -> PreflightError:
-    similar = [app.name for app in applications if app.name.lower() == name.lower()]
+    similar = [app.name for app in applications if same_application(app.name, name)]
     message = "The application %s is not installed on the device, so it cannot take a license key." % name
     if similar:
         message += " An application named %s is installed: names are case sensitive." % similar[0]
@@ -328,7 +329,7 @@ def _not_installed(applications: Sequence[Application], name: str) -> PreflightE
 def _assumed_installation(applications: Sequence[Application], name: str) -> Tuple[Application, str]:
     """Check mode only: the application as an earlier task would install it (licensed, no key yet),
     with the warning that says so. Without check mode, a missing application fails the task."""
-    if any(app.name.lower() == name.lower() for app in applications):
+    if any(same_application(app.name, name) for app in applications):
         raise _not_installed(applications, name)  # a letter-case clash fails in check mode too
     warning = (
         "Check mode: the application %s is not installed, so this run assumes an earlier task installs it "

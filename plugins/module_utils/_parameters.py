@@ -38,6 +38,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Tuple
 from urllib.parse import quote, quote_plus
 
+from ansible_collections.vapix.acap.plugins.module_utils._app_names import same_application
 from ansible_collections.vapix.acap.plugins.module_utils._client import VapixClient
 from ansible_collections.vapix.acap.plugins.module_utils._confirm import Journal, Write, act_and_confirm
 from ansible_collections.vapix.acap.plugins.module_utils._errors import (
@@ -297,7 +298,7 @@ def read_all_parameters(client: VapixClient, apps: Iterable[str]) -> Dict[str, D
 
 
 def _not_installed(snapshot: DeviceSnapshot, app: str) -> PreflightError:
-    similar = [application.name for application in snapshot.applications() if application.name.lower() == app.lower()]
+    similar = [application.name for application in snapshot.applications() if same_application(application.name, app)]
     message = "The application %s is not installed on %s, so its parameters cannot be set." % (
         app, snapshot.client.settings.address)
     if similar:
@@ -324,7 +325,7 @@ def prepare_parameters(
     warnings: List[str] = []
     if current is None:
         if snapshot.application(name) is None:
-            if not check_mode or any(app.name.lower() == name.lower() and app.name != name for app in snapshot.applications()):
+            if not check_mode or any(same_application(app.name, name) and app.name != name for app in snapshot.applications()):
                 raise _not_installed(snapshot, name)
             assumed = True
             if not installing:

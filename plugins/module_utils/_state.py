@@ -31,6 +31,7 @@ from ansible_collections.vapix.acap.plugins.module_utils._acap import (
     plan_application,
     source_list,
 )
+from ansible_collections.vapix.acap.plugins.module_utils._app_names import application_key, clean_names
 from ansible_collections.vapix.acap.plugins.module_utils._client import VapixClient
 from ansible_collections.vapix.acap.plugins.module_utils._config import (
     SettingPlan,
@@ -73,6 +74,7 @@ class CameraPlan:
     licenses: List[LicenseTask] = field(default_factory=list)
     parameters: List[ParameterPlan] = field(default_factory=list)
     removals: List[ApplicationPlan] = field(default_factory=list)
+    warnings: List[str] = field(default_factory=list)  # about the declaration as a whole
     keys: Dict[str, KeyCollection] = field(default_factory=dict)  # application name -> its key source
     # application name -> (plain values, secret values) as declared
     declared_parameters: Dict[str, Tuple[Dict[str, Any], Dict[str, Any]]] = field(default_factory=dict)
@@ -91,12 +93,33 @@ def _check_declaration(params: Dict[str, Any]) -> List[Dict[str, Any]]:
             "was sent. Give applications (an empty list if you really mean to remove every application not in "
             "protected)." % (" (%s)" % hint if hint else "")
         )
-    applications = applications or []
-    names = [app["name"] for app in applications]
-    repeated = sorted({name for name in names if names.count(name) > 1})
+    applications = [dict(app, name=app["name"].strip()) for app in applications or []]
+    keys = [application_key(app["name"]) for app in applications]
+    repeated = sorted({app["name"] for app, key in zip(applications, keys) if keys.count(key) > 1})
     if repeated:
-        raise ParameterError("applications names %s more than once; name each application once." % ", ".join(repeated))
+        raise ParameterError(
+            "applications names %s more than once (names that differ only in letter case or blanks name one "
+            "application); name each application once." % ", ".join(repeated))
     return applications
+
+
+def plan_removals(snapshot: DeviceSnapshot, declared: List[Dict[str, Any]], protected: List[str],
+                  check_mode: bool) -> Tuple[List[ApplicationPlan], List[str]]:
+    """Exclusive mode: every installed application neither declared nor protected, compared as the device
+    compares names, and a warning for each protected name that matches nothing installed."""
+    installed = snapshot.applications()
+    keep = {application_key(app["name"]) for app in declared} | {application_key(name) for name in protected}
+    removals = [
+        plan_application(snapshot, name=application.name, src=[], state="absent", check_mode=check_mode,
+                         resource_kind="removed")
+        for application in installed if application_key(application.name) not in keep
+    ]
+    present = {application_key(application.name) for application in installed}
+    warnings = [
+        "protected names %s, but no installed application has that name (a typo?); nothing was kept for it."
+        % name for name in protected if application_key(name) not in present
+    ]
+    return removals, warnings
 
 
 def _wanted_of(camera: CameraPlan, name: str) -> Dict[str, Any]:
@@ -143,13 +166,8 @@ def plan_camera(snapshot: DeviceSnapshot, params: Dict[str, Any], check_mode: bo
             ))
 
     if params.get("exclusive"):
-        keep = {app["name"] for app in declared} | set(params.get("protected") or [])
-        for installed in snapshot.applications():
-            if installed.name not in keep:
-                camera.removals.append(plan_application(
-                    snapshot, name=installed.name, src=[], state="absent", check_mode=check_mode,
-                    resource_kind="removed",
-                ))
+        camera.removals, camera.warnings = plan_removals(snapshot, declared, clean_names(params.get("protected")),
+                                                         check_mode)
     return camera
 
 
@@ -207,6 +225,7 @@ def run(client: VapixClient, params: Dict[str, Any], check_mode: bool) -> Dict[s
     now = utc_now()
     camera = plan_camera(snapshot, params, check_mode, now)
     journal = Journal()
+    journal.warnings.extend(camera.warnings)
     for plan in camera.applications + camera.removals:
         journal.warnings.extend(plan.warnings)
     for task in camera.licenses:

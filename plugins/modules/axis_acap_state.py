@@ -119,12 +119,16 @@ options:
   exclusive:
     description:
       - Remove every installed application that O(applications) does not name and O(protected) does not protect.
+        A name in either list keeps every installed application of that name in any letter case.
       - Requires O(applications) to be given explicitly.
     type: bool
     default: false
   protected:
     description:
-      - Names of applications that O(exclusive=true) never removes.
+      - Names of applications that O(exclusive=true) never removes. A YAML list, or one comma-separated string
+        (V(partner_app, vmd)); blanks around each name are ignored.
+      - Names compare as the device compares them, ignoring letter case, so V(VMD) protects C(vmd). A name that matches
+        no installed application gives a warning.
     type: list
     elements: str
     default: []

@@ -375,3 +375,41 @@ def test_exclusive_mode_never_removes_protected_applications(device, run_playboo
     run = run_playbook(PLAYBOOK, device, extra_vars=role_vars)
     assert run.rc == 0, run
     assert sorted(applications(device)) == ["counter", "hello_world", "partner_app"]
+
+
+def test_exclusive_mode_keeps_protected_names_written_as_one_string_in_any_case(device, run_playbook, tmp_path):
+    # "partner_app, vmd" is how people write a short list in an inventory: Ansible splits it on the comma and
+    # keeps the blank (" vmd"). Letter case and stray blanks must not turn protection off either: the device
+    # keeps one application per name whatever its case (upload.cgi Error: 14), so that is how names compare.
+    for name in ("intruder", "partner_app", "vmd", "Recorder"):
+        device.install(Path(make_eap(tmp_path, name=name, version="0.9.0")).read_bytes(), start=True)
+    role_vars = dict(camera_vars(device, tmp_path), axis_camera_exclusive=True,
+                     axis_camera_protected="partner_app, vmd ,  RECORDER , gone_app")
+
+    device.clear_log()
+    checked = run_playbook(PLAYBOOK, device, extra_vars=role_vars, check=True)
+    assert checked.rc == 0, checked
+    assert {resource for resource, done in actions(checked, device).items() if "remove" in done} == \
+        {"removed:intruder"}, actions(checked, device)
+    assert changing_operations(device) == []
+
+    applied = run_playbook(PLAYBOOK, device, extra_vars=role_vars)
+    assert applied.rc == 0, applied
+    assert sorted(applications(device)) == ["Recorder", "counter", "hello_world", "partner_app", "vmd"]
+    warnings = applied.task(CONVERGE, device).get("warnings") or []
+    # A protected name that matches nothing installed may be a typo: said once, naming it.
+    assert [warning for warning in warnings if "gone_app" in warning], warnings
+
+
+def test_exclusive_mode_never_removes_an_application_declared_absent_in_another_letter_case(device, run_playbook,
+                                                                                            tmp_path):
+    # The entry says "absent" in another spelling; the planner leaves it alone (it is not the declared name),
+    # so exclusive mode must not remove it behind that warning's back.
+    device.install(Path(make_eap(tmp_path, name="vmd", version="0.9.0")).read_bytes(), start=True)
+    role_vars = camera_vars(device, tmp_path, axis_camera_exclusive=True)
+    role_vars["axis_camera_applications"] = role_vars["axis_camera_applications"] + [{"name": "VMD", "state": "absent"}]
+    run = run_playbook(PLAYBOOK, device, extra_vars=role_vars)
+    assert run.rc == 0, run
+    assert "vmd" in applications(device)
+    warnings = run.task(CONVERGE, device).get("warnings") or []
+    assert [warning for warning in warnings if "left alone" in warning], warnings
