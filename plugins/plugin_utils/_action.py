@@ -164,13 +164,20 @@ class AxisAction(ActionBase):
         Each file keeps its name (the device sees it) in a folder of its own; the module's result
         names the local paths again, so both paths report the same thing."""
         remote_names: Dict[str, str] = {}
+        # An async task runs in Ansible's async wrapper, which answers with the job id at once and removes
+        # the temporary directory (with the copied files) when the job ends; Ansible polls it (poll > 0),
+        # or the playbook does with async_status (poll 0).
+        wrap_async = bool(self._task.async_val) and not self._connection.has_native_async
+        job_started = False
         try:
             slots = _file_slots(params, self.module_spec.local_files)
             if slots:
                 self._send_local_files(slots, module_args, remote_names)
-            return _replace_paths(self._execute_module(module_args=module_args, task_vars=task_vars), remote_names)
+            result = self._execute_module(module_args=module_args, task_vars=task_vars, wrap_async=wrap_async)
+            job_started = wrap_async and not result.get("failed")
+            return result if wrap_async else _replace_paths(result, remote_names)
         finally:
-            if self._connection._shell.tmpdir:  # pylint: disable=protected-access
+            if not job_started and self._connection._shell.tmpdir:  # pylint: disable=protected-access
                 self._remove_tmp_path(self._connection._shell.tmpdir)  # pylint: disable=protected-access
 
     def _send_local_files(self, slots: List[Tuple[Slot, Any]], module_args: Dict[str, Any],
