@@ -48,6 +48,8 @@ from ansible_collections.vapix.acap.plugins.module_utils._safe_xml import HAS_LX
 
 # Host or task variable: false runs the module even when the task runs on the controller.
 IN_PROCESS_VARIABLE = "vapix_acap_in_process"
+# Host or task variable: false sends credentials again even after a camera refused them in this run.
+REMEMBER_REFUSED_VARIABLE = "vapix_acap_remember_refused_logins"
 
 # Where a file option sits in the parameters: ("src",) or ("applications", 2, "license_src").
 Slot = Tuple[Any, ...]
@@ -59,6 +61,7 @@ class AxisAction(ActionBase):
     module_spec: ModuleSpec
     _supports_check_mode = True
     _supports_async = True  # async tasks run as the module (see _runs_in_process)
+    _refusal_marker: Optional[str] = None  # this task's marker of refused credentials (_rejection_marker)
 
     def run(self, tmp: Optional[str] = None, task_vars: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
         with _collector_paused():
@@ -76,17 +79,18 @@ class AxisAction(ActionBase):
                 exc.message += self._role_note()
             return _masked(module_result(partial(_raise, exc), diff), self._no_log_values(self._task.args))
         device = params.get("hostname")
+        self._refusal_marker = self._rejection_marker(params, task_vars)
         if self._runs_in_process(task_vars):
             result = module_result(partial(self._run_here, params), diff, device=device)
             result.setdefault("invocation", {"module_args": params})
         else:
             try:
-                self._refuse_rejected_credentials(params)
+                self._refuse_rejected_credentials()
                 result = self._run_module(params, module_args, task_vars)
             except AcapError as exc:
                 result = module_result(partial(_raise, exc), diff, device=device)
         if result.get("failed") and result.get("http_status") == 401 and result.get("endpoint"):
-            self._remember_rejected_credentials(params, result)
+            self._remember_rejected_credentials(result)
         return _masked(result, self._no_log_values(params))
 
     def _role_note(self) -> str:
@@ -107,7 +111,7 @@ class AxisAction(ActionBase):
             return set()
 
     def _run_here(self, params: Dict[str, Any]) -> Dict[str, Any]:
-        self._refuse_rejected_credentials(params)
+        self._refuse_rejected_credentials()
         _require_controller_libraries()
         return run_validated(self.module_spec, params, self._task.check_mode)
 
@@ -217,11 +221,32 @@ class AxisAction(ActionBase):
 
     # -- rejected credentials ------------------------------------------------------------------
 
-    def _refuse_rejected_credentials(self, params: Mapping[str, Any]) -> None:
+    def _rejection_marker(self, params: Mapping[str, Any], task_vars: Mapping[str, Any]) -> Optional[str]:
+        """A file in this run's private temporary directory (removed when ansible-playbook ends), named by a
+        hash of everything that decides which device and account the credentials reach: the connection and
+        the host it goes through, the device's address and port, the user and the password (never stored).
+        None when the user opted out, or without a per-run directory."""
+        remember = task_vars.get(REMEMBER_REFUSED_VARIABLE, True)
+        try:
+            remember = boolean(self._templar.template(remember), strict=True)
+        except TypeError:
+            raise AnsibleError("%s must be a boolean, not %r" % (REMEMBER_REFUSED_VARIABLE, remember)) from None
+        run_dir = getattr(C, "DEFAULT_LOCAL_TMP", None)
+        if not remember or not run_dir or not os.path.isdir(run_dir):
+            return None
+        context = self._play_context
+        parts = (run_dir, self._connection.transport, context.remote_addr, context.port, context.remote_user,
+                 self._task.delegate_to, params.get("hostname"), params.get("port"), params.get("use_https"),
+                 params.get("username"), params.get("password"))
+        identity = "\0".join(str(part) for part in parts)
+        return os.path.join(run_dir, "vapix-acap-refused-%s" % hashlib.sha256(identity.encode("utf-8")).hexdigest())
+
+    def _refuse_rejected_credentials(self) -> None:
         """Once a camera refused these credentials in this run, do not send them again: many devices
-        lock an account (or the client's address) after a few failed logins."""
-        marker = _rejection_marker(params)
-        if marker is None or not os.path.exists(marker):
+        lock an account (or the client's address) after a few failed logins. A task with ``until:``
+        asks for another try, so its retries are not refused."""
+        marker = self._refusal_marker
+        if marker is None or self._task.until or not os.path.exists(marker):
             return
         try:
             with open(marker, encoding="utf-8") as handle:
@@ -235,8 +260,8 @@ class AxisAction(ActionBase):
             endpoint=earlier.get("endpoint"),
         )
 
-    def _remember_rejected_credentials(self, params: Mapping[str, Any], result: Mapping[str, Any]) -> None:
-        marker = _rejection_marker(params)
+    def _remember_rejected_credentials(self, result: Mapping[str, Any]) -> None:
+        marker = self._refusal_marker
         if marker is None or os.path.exists(marker):
             return
         try:
@@ -269,18 +294,6 @@ def _require_controller_libraries() -> None:
 def _last_line(text: Any) -> str:
     lines = str(text or "").strip().splitlines()
     return lines[-1] if lines else "import failed"
-
-
-def _rejection_marker(params: Mapping[str, Any]) -> Optional[str]:
-    """A file in this run's private temporary directory (removed when ansible-playbook ends), named by a
-    hash of the device address, user and password: never the password itself."""
-    run_dir = getattr(C, "DEFAULT_LOCAL_TMP", None)
-    if not run_dir or not os.path.isdir(run_dir):
-        return None
-    parts = (run_dir, params.get("hostname"), params.get("port"), params.get("use_https"), params.get("username"),
-             params.get("password"))
-    identity = "\0".join(str(part) for part in parts)
-    return os.path.join(run_dir, "vapix-acap-refused-%s" % hashlib.sha256(identity.encode("utf-8")).hexdigest())
 
 
 def _masked(result: Dict[str, Any], no_log_values: Any) -> Dict[str, Any]:

@@ -319,3 +319,55 @@ def test_missing_requests_on_the_controller_is_named(device, run_playbook, tmp_p
     assert result.status == "failed", run
     assert "pip install requests" in result["msg"] and "Python that runs Ansible" in result["msg"], result
     assert device.authenticated_log() == []
+
+
+def test_refused_credentials_are_remembered_per_route_and_retried_by_until(device, run_playbook, tmp_path):
+    # The same camera address and account reached through two routes (ansible_host names the host the
+    # connection goes through: another site's jump host): a refusal on one route says nothing of the other.
+    routes = project(tmp_path / "routes", """
+    - name: Through site A
+      vapix.acap.axis_acap_info:
+      vars:
+        ansible_host: 127.0.0.1
+      ignore_errors: true
+    - name: Through site B
+      vapix.acap.axis_acap_info:
+      vars:
+        ansible_host: 127.0.0.2
+      ignore_errors: true
+""")
+    run = run_playbook(routes, device, extra_vars={"test_password": "Wr0ng-Secret-9"})
+    assert run.rc == 0, run
+    for task in ("Through site A", "Through site B"):
+        result = run.task(task, device)
+        assert result["http_status"] == 401 and "not sent again" not in result["msg"], (task, result)
+
+    # One passing 401 (a device busy at login): until: asks for another try, and gets it.
+    retried = project(tmp_path / "until", """
+    - name: Read until it works
+      vapix.acap.axis_acap_info:
+      register: read
+      until: read is succeeded
+      retries: 3
+      delay: 0
+""")
+    device.inject_fault("unauthorized", count=1)
+    run = run_playbook(retried, device)
+    assert run.rc == 0, run
+    result = run.task("Read until it works", device)
+    assert result.status == "ok" and result["attempts"] == 2, result
+
+    # The documented opt-out: every task and loop item tries.
+    opted_out = project(tmp_path / "opt-out", """
+    - name: Read with a wrong password
+      vapix.acap.axis_acap_info:
+      loop: [1, 2]
+      ignore_errors: true
+""")
+    device.clear_log()
+    run = run_playbook(opted_out, device, extra_vars={"test_password": "Wr0ng-Secret-9",
+                                                      "vapix_acap_remember_refused_logins": False})
+    assert run.rc == 0, run
+    items = run.items("Read with a wrong password", device)
+    assert [item["http_status"] for item in items] == [401, 401]
+    assert not [item for item in items if "not sent again" in item["msg"]], items
