@@ -14,7 +14,9 @@ the result says what the device shows, not what the answer claimed:
   shows it done, a warning; it shows the state of before, a failure that says
   nothing was changed; anything else, a failure with the outcome unknown. Where
   the state cannot prove the outcome (a restart, a forced reinstall of the same
-  version) the result is marked ``outcome_unknown`` with a warning.
+  version, a value the device hides) the write is safe to repeat: it is sent
+  once more and that answer decides; unclear again, a failure with
+  ``outcome_unknown``, never a success.
 - A documented refusal: a failure; codes that mean "already so" are no change.
 
 ``Journal`` keeps what the run did on the device, so that every failure, at
@@ -135,6 +137,10 @@ def act_and_confirm(write: "Write[T]", journal: Journal) -> Optional[T]:
         if not is_uncertain(exc):
             raise journal.failure(exc, "%s failed" % _capitalized(write.description)) from None
         return _settle_uncertain(write, journal, exc)
+    return _confirm_answered_ok(write, journal, answer)
+
+
+def _confirm_answered_ok(write: "Write[T]", journal: Journal, answer: Any) -> T:
     answered_ok = "%s was sent and answered OK" % _capitalized(write.description)
     state = answer if write.answer_is_state else _read_after(write, journal, answered_ok)
     for _attempt in range(write.settle_reads):
@@ -160,13 +166,7 @@ def _settle_uncertain(write: "Write[T]", journal: Journal, exc: AcapError) -> T:
         return state
     if not write.provable and (write.unchanged is None or write.unchanged(state)):
         # The state after a restart or a same-version reinstall looks like the state before it.
-        journal.record(write.resource, write.action)
-        journal.unknown.append(write.resource)
-        journal.warnings.append(
-            "Outcome unknown: %s, and the device's state (%s) cannot show whether it happened. Check the "
-            "device's log if it matters." % (what, write.describe_state(state))
-        )
-        return state
+        return _send_again(write, journal, what, state)
     if write.unchanged is not None and write.unchanged(state) and not isinstance(exc, DeviceTimeoutError):
         raise journal.failure(type(exc)(
             "%s; the device still shows %s, as before, so it was not done. Run the task again."
@@ -183,6 +183,26 @@ def _settle_uncertain(write: "Write[T]", journal: Journal, exc: AcapError) -> T:
         "again." % (what, write.describe_state(state), finding),
         error_code=exc.error_code, http_status=exc.http_status, endpoint=exc.endpoint,
     )) from None
+
+
+def _send_again(write: "Write[T]", journal: Journal, what: str, state: T) -> Optional[T]:
+    """A write whose effect the state cannot show (a restart, a same-version reinstall, a hidden value)
+    and whose answer was unclear: all of these are safe to repeat, so it is sent once more, and that
+    answer decides. Unclear again, the task fails with the outcome unknown, never reports success."""
+    try:
+        answer = write.send()
+    except AcapError as exc:
+        if isinstance(exc, DeviceError) and exc.error_code in write.already_so:
+            return None
+        journal.record(write.resource, write.action)
+        journal.unknown.append(write.resource)
+        raise journal.failure(OutcomeUnknownError(
+            "%s; sent once more, it failed again (%s). The device's state (%s) cannot show whether it happened: "
+            "the outcome is unknown. Check the device's system log, then run the task again."
+            % (what, exc.message, write.describe_state(state)),
+            error_code=exc.error_code, http_status=exc.http_status, endpoint=exc.endpoint,
+        )) from None
+    return _confirm_answered_ok(write, journal, answer)
 
 
 def _read_after(write: "Write[T]", journal: Journal, what: str, cause: Optional[AcapError] = None) -> T:

@@ -16,6 +16,7 @@ from acap_helpers import operations
 from vapix_emulator.builders import build_eap
 
 from ansible_collections.vapix.acap.plugins.module_utils._errors import (
+    AcapError,
     ConnectionDroppedError,
     ParameterError,
     PreflightError,
@@ -283,16 +284,25 @@ def test_answer_lost_before_the_update_is_applied(device, run_logic):
     assert operations(device) == [("param.cgi", "list"), ("param.cgi", "update"), ("param.cgi", "list")]
 
 
-def test_html_answer_to_an_update_of_a_hidden_secret_is_an_unknown_outcome(device, run_logic):
+def test_html_answer_to_an_update_of_a_hidden_secret_is_sent_once_more(device, run_logic):
     install(device)
     device.inject_fault("html_login", match={"path": "param.cgi", "action": "update"})
     result = run_logic("axis_acap_parameters", params(device, secret_parameters={"ApiKey": API_KEY}))
-    # The device hides the value, so nothing can prove whether the update went in: said, not failed.
-    assert result["outcome_unknown"] is True and result["changed"] is True and result["actions"] == ["set ApiKey"]
-    assert result["resources"][0]["outcome_unknown"] is True
-    assert any(warning.startswith("Outcome unknown") for warning in result["warnings"])
+    # The device hides the value, so nothing can prove whether the first update went in; writing a value
+    # is safe to repeat, so it is sent once more and that OK decides.
+    assert result["changed"] is True and result["actions"] == ["set ApiKey"] and not result.get("outcome_unknown")
+    assert [op for op in operations(device) if op == ("param.cgi", "update")] == [("param.cgi", "update")] * 2
     assert API_KEY not in json.dumps(result)
-    assert stored(device)["ApiKey"] == ""  # the injected HTML page replaced the real answer
+    assert stored(device)["ApiKey"] == API_KEY
+
+
+def test_html_answers_to_both_updates_of_a_hidden_secret_fail_with_the_outcome_unknown(device, run_logic):
+    install(device)
+    device.inject_fault("html_login", count=2, match={"path": "param.cgi", "action": "update"})
+    with pytest.raises(AcapError) as raised:
+        run_logic("axis_acap_parameters", params(device, secret_parameters={"ApiKey": API_KEY}))
+    assert raised.value.result["outcome_unknown"] is True and "outcome is unknown" in raised.value.message
+    assert API_KEY not in json.dumps(raised.value.result) + raised.value.message
 
 
 def test_info_returns_each_application_parameters_with_secrets_masked(device, run_logic):

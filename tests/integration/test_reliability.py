@@ -69,35 +69,56 @@ def test_a_setting_not_applied_under_an_unclear_answer_fails_saying_nothing_was_
 
 
 @pytest.mark.parametrize("fault", ["error_15_applied", "error_15_not_applied"])
-def test_a_restart_the_device_cannot_prove_is_an_unknown_outcome(device, run_logic, tmp_path, fault):
+def test_a_restart_answered_error_15_once_is_sent_again_and_that_answer_decides(device, run_logic, tmp_path, fault):
     device.install(Path(make_eap(tmp_path)).read_bytes(), start=True)
+    device.clear_log()
     device.inject_fault(fault, match={"path": "control.cgi", "action": "restart"})
     result = run_logic("axis_acap", connection(device, name="hello_world", state="restarted"))
-    # Running before and after: list.cgi cannot tell whether the restart happened.
-    assert result["outcome_unknown"] is True
-    assert result["resources"][0]["outcome_unknown"] is True
-    assert any(warning.startswith("Outcome unknown") for warning in result["warnings"])
+    # Running before and after: list.cgi cannot tell whether the first restart happened; a restart is
+    # safe to repeat, so it is sent once more, and its OK decides.
+    assert result["changed"] is True and result["actions"] == ["restart"], result
+    assert not result.get("outcome_unknown"), result
+    assert changing_operations(device) == [("control.cgi", "restart"), ("control.cgi", "restart")]
     assert applications(device)["hello_world"]["status"] == "Running"
 
 
-def test_a_forced_reinstall_of_the_same_version_answered_error_15_is_an_unknown_outcome(device, run_logic, tmp_path):
+def test_a_restart_answered_error_15_twice_fails_with_the_outcome_unknown(device, run_logic, tmp_path):
+    device.install(Path(make_eap(tmp_path)).read_bytes(), start=True)
+    device.clear_log()
+    device.inject_fault("error_15_not_applied", count=2, match={"path": "control.cgi", "action": "restart"})
+    with pytest.raises(AcapError) as info:
+        run_logic("axis_acap", connection(device, name="hello_world", state="restarted"))
+    assert "outcome is unknown" in info.value.message and "system log" in info.value.message, info.value.message
+    assert info.value.result["outcome_unknown"] is True
+    assert changing_operations(device) == [("control.cgi", "restart"), ("control.cgi", "restart")]
+
+
+def test_a_forced_reinstall_of_the_same_version_answered_error_15_is_sent_once_more(device, run_logic, tmp_path):
     package = make_eap(tmp_path)
     device.install(Path(package).read_bytes())
     device.clear_log()
     device.inject_fault("error_15_not_applied", match={"path": "upload.cgi"})
     result = run_logic("axis_acap", connection(device, src=package, force=True))
-    assert result["outcome_unknown"] is True
-    assert changing_operations(device) == [("upload.cgi", None)]  # sent once, never resent
+    assert result["changed"] is True and not result.get("outcome_unknown"), result
+    assert changing_operations(device) == [("upload.cgi", None), ("upload.cgi", None)]
+
+    device.clear_log()
+    device.inject_fault("error_15_not_applied", count=2, match={"path": "upload.cgi"})
+    with pytest.raises(AcapError) as info:
+        run_logic("axis_acap", connection(device, src=package, force=True))
+    assert info.value.result["outcome_unknown"] is True and "outcome is unknown" in info.value.message
+    assert changing_operations(device) == [("upload.cgi", None), ("upload.cgi", None)]  # never a third time
 
 
 def test_the_state_module_reports_unknown_outcomes_per_resource(device, run_logic, tmp_path):
     device.install(Path(make_eap(tmp_path)).read_bytes(), start=True)
-    device.inject_fault("error_15_not_applied", match={"path": "control.cgi", "action": "restart"})
+    device.inject_fault("error_15_not_applied", count=2, match={"path": "control.cgi", "action": "restart"})
     declared = [{"name": "hello_world", "state": "restarted"}]
-    result = run_logic("axis_acap_state", connection(device, applications=declared))
-    (record,) = result["resources"]
+    with pytest.raises(AcapError) as info:
+        run_logic("axis_acap_state", connection(device, applications=declared))
+    (record,) = info.value.result["resources"]
     assert (record["resource"], record["outcome_unknown"]) == ("application:hello_world", True)
-    assert result["outcome_unknown"] is True
+    assert info.value.result["outcome_unknown"] is True
 
 
 @pytest.mark.parametrize("reported", [{"firmware_reported": "v12.6.85"}, {"firmware_reported": "N/A"},
