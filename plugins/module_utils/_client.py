@@ -54,6 +54,8 @@ from ansible_collections.vapix.acap.plugins.module_utils._errors import (
     TlsError,
     UnexpectedResponseError,
 )
+from ansible_collections.vapix.acap.plugins.module_utils._license_key import secret_parts
+from ansible_collections.vapix.acap.plugins.module_utils._secrets import Secrets
 from ansible_collections.vapix.acap.plugins.module_utils._xml import (
     Application,
     body_snippet,
@@ -563,6 +565,8 @@ class VapixClient:
             raise ParameterError(
                 "auth_method must be one of %s, not %r" % (", ".join(AUTH_METHODS), settings.auth_method)
             )
+        # What the run must never show: the password, and what the tasks add (_module.run_validated).
+        self.secrets = Secrets([settings.password])
         self._base_url = "%s://%s:%d" % (
             "https" if settings.use_https else "http", url_host(settings.hostname), settings.effective_port
         )
@@ -670,6 +674,7 @@ class VapixClient:
 
     def upload_license(self, package: str, filename: str, data: bytes) -> None:
         """POST license.cgi action=uploadlicensekey (multipart part ``licenseKey``)."""
+        self.secrets.add_all(secret_parts(data))  # a device may quote the key in its answer
         reply = self._send(
             "POST",
             "license.cgi",

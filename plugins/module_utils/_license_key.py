@@ -233,6 +233,17 @@ _PARSED: Dict[Tuple[str, int, int], Union[LicenseKey, str]] = {}
 _PARSED_LIMIT = 50000
 
 
+def secret_parts(data: bytes) -> List[str]:
+    """The texts of a key's secret elements (the ``<licensekey>`` code and the ``<signature>``), for
+    redaction (``_secrets``); empty for bytes that are not a readable key (the device judges those)."""
+    try:
+        root = parse_untrusted_xml(data)
+    except (DocumentTypeRefused, MalformedXml, ValueError):
+        return []
+    return [text for element in root.iter() if _localname(element) in ("licensekey", "signature")
+            for text in [(element.text or "").strip()] if text]
+
+
 def load_license_key(path: str, size_and_mtime: Optional[Tuple[int, int]] = None) -> LicenseKey:
     """Read and parse one key file (``size_and_mtime``: from its stat, where the caller has it already)."""
     if size_and_mtime is None:

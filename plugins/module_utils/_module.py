@@ -25,6 +25,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.common.parameters import _list_no_log_values
 
 from ansible_collections.vapix.acap.plugins.module_utils._client import (
     AUTH_METHODS,
@@ -34,6 +35,7 @@ from ansible_collections.vapix.acap.plugins.module_utils._client import (
 )
 from ansible_collections.vapix.acap.plugins.module_utils._errors import AcapError, ParameterError
 from ansible_collections.vapix.acap.plugins.module_utils._safe_xml import HAS_LXML, LXML_IMPORT_ERROR
+from ansible_collections.vapix.acap.plugins.module_utils._secrets import Secrets
 
 Logic = Callable[[VapixClient, Dict[str, Any], bool], Dict[str, Any]]
 
@@ -102,10 +104,22 @@ def run_validated(spec: ModuleSpec, params: Dict[str, Any], check_mode: bool) ->
     if not HAS_LXML:
         raise AcapError(missing_required_lib("lxml") + " (%s)" % _last_line(LXML_IMPORT_ERROR))
     client = VapixClient.from_params(params)
+    client.secrets.add_all(_list_no_log_values(spec.argument_spec(), params))
     try:
-        return spec.logic(client, params, check_mode)
+        return client.secrets.redact(spec.logic(client, params, check_mode))
+    except AcapError as exc:
+        raise _redacted(exc, client.secrets) from None
     finally:
         client.close()
+
+
+def _redacted(exc: AcapError, secrets: Secrets) -> AcapError:
+    """``exc`` with the run's secrets taken out of its message and of what it says was done: the one
+    place an error is changed on its way to the result (a device may quote a secret in any answer)."""
+    exc.message = secrets.redact(exc.message)
+    exc.args = (exc.message,)
+    exc.result = secrets.redact(exc.result)
+    return exc
 
 
 def run_in_process(spec: ModuleSpec, params: Mapping[str, Any], check_mode: bool = False) -> Dict[str, Any]:

@@ -21,7 +21,7 @@ CONFIG_NAMES = ("AllowUnsigned", "AllowRoot")
 FAULT_KINDS = (
     "delay", "drop_before", "drop_after", "http_error", "error_12", "error_15_applied", "error_15_not_applied",
     "html_login", "html_login_applied", "truncated_xml", "unauthorized", "error_10", "error_22", "error_26", "error_30",
-    "ok_not_applied", "trickle", "change_password",
+    "ok_not_applied", "trickle", "change_password", "quote_values",
 )
 NON_ADMIN_STATUSES = (401, 403)
 

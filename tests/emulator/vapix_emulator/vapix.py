@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
+import re
 import time
 from typing import Any, Callable, Dict, List, Optional, Tuple
 from xml.sax.saxutils import escape, quoteattr
@@ -507,7 +508,7 @@ class DeviceHandler:
         fault = self.device.take_fault(request.path, args.get("action"))
         if fault is None:
             return operation()
-        return await self._apply_fault(fault, operation, request, user)
+        return await self._apply_fault(fault, operation, request, user, args)
 
     def _operation(self, request: Request, args: Arguments) -> Callable[[], Response]:
         device, path = self.device, request.path
@@ -519,8 +520,13 @@ class DeviceHandler:
         chosen = operations[path]
         return lambda: chosen(device, args)
 
-    async def _apply_fault(self, fault: Fault, operation: Callable[[], Response], request: Request, user: str) -> Response:
+    async def _apply_fault(self, fault: Fault, operation: Callable[[], Response], request: Request, user: str,
+                           args: Arguments) -> Response:
         kind = fault.kind
+        if kind == "quote_values":
+            # A device (or a proxy in front of it) whose error page quotes what it was sent: the text of
+            # every file part, then every field. Nothing done.
+            return Response.text("Bad request, could not handle {0}\n".format(_quoted_arguments(args)), 400)
         if kind == "delay":
             await asyncio.sleep(fault.delay)
             return operation()
@@ -565,3 +571,12 @@ class DeviceHandler:
             self.device.set_password(fault.user or user, fault.password)
             return operation()
         raise ValueError("unknown fault kind {0!r}".format(kind))  # hooks.py validates kinds
+
+
+def _quoted_arguments(args: Arguments) -> str:
+    quoted = []
+    for part in args.files:
+        text = re.sub(r"<[^>]*>", " ", part.data.decode("utf-8", "replace"))
+        quoted.append("{0}='{1}'".format(part.field_name, " ".join(text.split())))
+    quoted += ["{0}='{1}'".format(name, value) for name, value in args.values.items() if name != "action"]
+    return " ".join(quoted)
