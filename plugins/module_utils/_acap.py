@@ -545,7 +545,7 @@ def application_record(plan: ApplicationPlan, after: Optional[Application], jour
         before=diff_view(plan.installed),
         after=diff_view(after),
         source=plan.package.path if plan.package is not None and "upload" in plan.actions else None,
-        warnings=plan.warnings + [warning for warning in journal.warnings if plan.name in warning],
+        warnings=journal.warnings_of(plan.resource),
         outcome_unknown=plan.resource in journal.unknown,
     )
 
@@ -563,7 +563,7 @@ def run(client: Any, params: Dict[str, Any], check_mode: bool) -> Dict[str, Any]
         check_mode=check_mode,
     )
     journal = Journal(flat=True)
-    journal.warnings.extend(the_plan.warnings)
+    journal.warn(the_plan.resource, *the_plan.warnings)
     if check_mode:
         after = the_plan.after
     else:

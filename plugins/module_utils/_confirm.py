@@ -58,13 +58,24 @@ class Journal:
     """What one run did on one device: actions per resource in order, warnings, unknown outcomes."""
 
     actions: Dict[str, List[str]] = field(default_factory=dict)
-    warnings: List[str] = field(default_factory=list)
+    warnings: List[str] = field(default_factory=list)  # every warning, in order: the result's ``warnings``
+    # Each resource's own warnings, attached when they are raised (never found later by matching names).
+    resource_warnings: Dict[str, List[str]] = field(default_factory=dict)
     unknown: List[str] = field(default_factory=list)
     # Single-resource modules report ``actions`` as one list, axis_acap_state as resource -> list.
     flat: bool = False
 
     def record(self, resource: str, action: str) -> None:
         self.actions.setdefault(resource, []).append(action)
+
+    def warn(self, resource: Optional[str], *warnings: str) -> None:
+        """Warnings about ``resource`` (None: about the task as a whole)."""
+        self.warnings.extend(warnings)
+        if resource is not None:
+            self.resource_warnings.setdefault(resource, []).extend(warnings)
+
+    def warnings_of(self, resource: str) -> List[str]:
+        return list(self.resource_warnings.get(resource, []))
 
     def done(self, resource: str) -> List[str]:
         return list(self.actions.get(resource, []))
@@ -162,7 +173,7 @@ def _settle_uncertain(write: "Write[T]", journal: Journal, exc: AcapError) -> T:
     state = _read_after(write, journal, what, exc)
     if write.achieved(state) and write.provable:
         journal.record(write.resource, write.action)
-        journal.warnings.append("%s, but the device shows it done: %s." % (what, write.describe_state(state)))
+        journal.warn(write.resource, "%s, but the device shows it done: %s." % (what, write.describe_state(state)))
         return state
     if not write.provable and (write.unchanged is None or write.unchanged(state)):
         # The state after a restart or a same-version reinstall looks like the state before it.

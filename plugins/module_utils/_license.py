@@ -436,7 +436,8 @@ def execute_license(snapshot: DeviceSnapshot, task: LicenseTask, journal: Journa
             ), journal)
             after = state if state is not None else task.after
             if not reportable and task.resource not in journal.unknown:
-                journal.warnings.append(
+                journal.warn(
+                    task.resource,
                     "The %s was uploaded to %s; the device reports License=%s, as expected for this application, "
                     "so it cannot confirm the key is in use." % (describe_key(key), name, after.status)
                 )
@@ -463,7 +464,7 @@ def license_record(task: LicenseTask, after: LicenseState, journal: Journal, che
         before=dict(application=task.name, **task.before.to_dict()),
         after=dict(application=task.name, **after.to_dict()),
         source=key.source if key is not None and task.plan.actions else None,
-        warnings=task.warnings + [warning for warning in journal.warnings if task.name in warning],
+        warnings=journal.warnings_of(task.resource),
         outcome_unknown=task.resource in journal.unknown,
     )
 
@@ -482,7 +483,7 @@ def run(client: "VapixClient", params: Dict[str, Any], check_mode: bool, now: Op
         exc.result.setdefault("actions", [])
         raise
     journal = Journal(flat=True)
-    journal.warnings.extend(task.warnings)
+    journal.warn(task.resource, *task.warnings)
     if check_mode:
         after = task.after
     else:

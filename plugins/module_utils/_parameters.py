@@ -415,8 +415,7 @@ def parameters_record(plan: ParameterPlan, after: Dict[str, str], journal: Journ
         done_or_planned(journal, plan.resource, plan.actions, check_mode),
         before=dict(plan.before),
         after=dict(after),
-        warnings=list(plan.warnings) + [warning for warning in journal.warnings
-                                        if plan.application in warning and warning not in plan.warnings],
+        warnings=journal.warnings_of(plan.resource),
         outcome_unknown=plan.resource in journal.unknown,
     )
 
@@ -457,7 +456,7 @@ def run(client: VapixClient, params: Dict[str, Any], check_mode: bool) -> Dict[s
             "%s: the device hides the value of %s; give it in secret_parameters instead of parameters, so that "
             "Ansible keeps the value out of its logs too" % (app, ", ".join(exposed)),))
     journal = Journal(flat=True)
-    journal.warnings.extend(plan.warnings)
+    journal.warn(plan.resource, *plan.warnings)
     after = plan.after if check_mode else apply_parameters(snapshot, plan, journal)
     actions = list(plan.actions) if check_mode else journal.reported_actions()
     address = client.settings.address

@@ -204,6 +204,7 @@ def execute_camera(snapshot: DeviceSnapshot, camera: CameraPlan, journal: Journa
                 snapshot, name=task.name, state="present", force=False, keys=camera.keys[task.name], check_mode=False,
                 now=now,
             )
+            _warn_new(journal, task.resource, task.warnings)
         licenses_after[task.resource] = execute_license(snapshot, task, journal)
     for index, parameters in enumerate(camera.parameters):
         if parameters.assumed or parameters.application in changed_apps:
@@ -213,9 +214,16 @@ def execute_camera(snapshot: DeviceSnapshot, camera: CameraPlan, journal: Journa
                 snapshot, name=parameters.application, wanted=_wanted_of(camera, parameters.application),
                 secret_names=secrets, check_mode=False,
             )
+            _warn_new(journal, parameters.resource, parameters.warnings)
         parameters_after[parameters.resource] = apply_parameters(snapshot, parameters, journal)
     for plan in camera.removals:
         apps_after[plan.resource] = execute_application(snapshot, plan, journal)
+
+
+def _warn_new(journal: Journal, resource: str, warnings: List[str]) -> None:
+    """The warnings of a step planned again mid-run that its first plan did not already give."""
+    known = journal.warnings_of(resource)
+    journal.warn(resource, *[warning for warning in warnings if warning not in known])
 
 
 def run(client: VapixClient, params: Dict[str, Any], check_mode: bool) -> Dict[str, Any]:
@@ -225,13 +233,13 @@ def run(client: VapixClient, params: Dict[str, Any], check_mode: bool) -> Dict[s
     now = utc_now()
     camera = plan_camera(snapshot, params, check_mode, now)
     journal = Journal()
-    journal.warnings.extend(camera.warnings)
+    journal.warn(None, *camera.warnings)
     for plan in camera.applications + camera.removals:
-        journal.warnings.extend(plan.warnings)
+        journal.warn(plan.resource, *plan.warnings)
     for task in camera.licenses:
-        journal.warnings.extend(task.warnings)
+        journal.warn(task.resource, *task.warnings)
     for parameters in camera.parameters:
-        journal.warnings.extend(parameters.warnings)
+        journal.warn(parameters.resource, *parameters.warnings)
 
     settings_after = {plan.option: (plan.wanted if check_mode else plan.before) for plan in camera.settings}
     apps_after: Dict[str, Any] = {}

@@ -166,3 +166,19 @@ def test_application_parameters_in_the_same_task_as_the_install(device, run_logi
     again = run_logic(MODULE, connection(device, applications=[dict(declared[0], secret_parameters={})]))
     assert again["changed"] is False
     assert sorted(operations(device)) == [("list.cgi", None), ("param.cgi", "list")]
+
+
+def test_each_warning_is_on_its_own_resource_once_and_never_on_a_name_it_contains(device, run_logic, tmp_path):
+    # hello_world runs a newer version than declared (kept, with a warning); hello is as declared. A warning
+    # attached by matching names would also land on hello ("hello" is in "hello_world").
+    for name, version in (("hello", "1.0.0"), ("hello_world", "2.0.0")):
+        device.install(Path(make_eap(tmp_path, name=name, version=version)).read_bytes(), start=True)
+    declared = [{"name": "hello", "src": [make_eap(tmp_path, name="hello", version="1.0.0")]},
+                {"name": "hello_world", "src": [make_eap(tmp_path, name="hello_world", version="1.0.0")]}]
+    for check_mode in (True, False):
+        result = run_logic(MODULE, connection(device, applications=declared), check_mode=check_mode)
+        records = {record["resource"]: record for record in result["resources"]}
+        assert records["application:hello"]["warnings"] == [], records["application:hello"]
+        (warning,) = records["application:hello_world"]["warnings"]
+        assert "newer" in warning, warning
+        assert result["warnings"] == [warning], result["warnings"]
