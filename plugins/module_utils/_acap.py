@@ -635,7 +635,7 @@ def run(client: Any, params: Dict[str, Any], check_mode: bool) -> Dict[str, Any]
         "diff": {"before": diff_view(the_plan.installed), "after": diff_view(after)},
     }
     if the_plan.device is not None:
-        result["device"] = the_plan.device.to_dict()
+        result["device"] = the_plan.device.report()
     return journal.annotate(result)
 
 

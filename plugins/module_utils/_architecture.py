@@ -14,7 +14,7 @@ themselves. The table and its choices are written down in docs/axis_acap.md
 
 from __future__ import annotations
 
-from typing import Dict, FrozenSet, Optional, Tuple
+from typing import Dict, FrozenSet, List, Optional, Tuple
 
 # A package of this architecture runs on every device.
 ARCHITECTURE_ALL = "all"
@@ -99,3 +99,12 @@ def fit(package_architecture: Optional[str], device_architecture: Optional[str])
 def fits(package_architecture: Optional[str], device_architecture: Optional[str]) -> bool:
     """True when the table says the package runs on the device (same family, or ``all``)."""
     return fit(package_architecture, device_architecture) in (SAME, UNIVERSAL)
+
+
+def package_words(device_architecture: Optional[str]) -> List[str]:
+    """The architecture words of packages that fit a device (its family's words, then ``all``), for
+    reports: a playbook can pick a package file by them. Only ``all`` when the device reports none."""
+    if normalize(device_architecture) is None:
+        return [ARCHITECTURE_ALL]
+    words = aliases(device_architecture) or (normalize(device_architecture) or "",)
+    return list(words) + [ARCHITECTURE_ALL]

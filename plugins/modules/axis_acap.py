@@ -67,8 +67,8 @@ options:
         device is.
       - A package's architecture is read from C(manifest.json), else from the C(APPTYPE) of its C(package.conf)
         (packages built with the ACAP 3 SDK have it only there). A package that names none, or names a word
-        the table does not know, is not refused: it is sent with a warning and the device decides (it answers
-        C(Error: 5) when the architecture is wrong).
+        the table does not know, is not refused; it is sent with a warning and the device decides (it answers
+        error code 5 when the architecture is wrong).
       - When several packages are given and they all have the version the device already runs, the device's
         architecture is not read and RV(package) is V(null).
       - A string is one path; a comma in it is taken as a list separator by Ansible, so give paths that contain
@@ -298,7 +298,16 @@ device:
     embedded_development_version: "3.5"
     serial_number: ACCC8E012345
     architecture: aarch64
+    package_architectures: [aarch64, all]
     product: AXIS M3086-V
+  contains:
+    package_architectures:
+      description:
+        - The architecture words of packages that fit this device, from the architecture table (the device's word
+          and its aliases, then C(all)); see vapix.acap.axis_acap_info.
+      type: list
+      elements: str
+      version_added: 0.3.0
 error_code:
   description:
     - "The device's error code (C(Error: N)) when the task failed because of one; V(null) otherwise."

@@ -61,6 +61,7 @@ def test_mips_package_is_chosen_for_a_mips_camera(device, run_logic, tmp_path, o
     assert result["package"]["architecture"] == "mipsisa32r2el"
     assert result["package"]["filename"].startswith("hello_world_1.0.0_mipsisa32r2el")
     assert result["device"]["architecture"] == "mips"
+    assert result["device"]["package_architectures"] == ["mips", "mipsisa32r2el", "all"]
     assert not result.get("warnings")
     assert applications(device)["hello_world"]["architecture"] == "mipsisa32r2el"
 
@@ -124,6 +125,7 @@ def test_firmware_without_the_application_api_fails_clearly(device, run_logic, r
     # axis_acap_info still reads what the device has, and says what it could not.
     info_result = run_logic("axis_acap_info", connection(device))
     assert info_result["device"]["architecture"] == "crisv32"
+    assert info_result["device"]["package_architectures"] == ["crisv32", "all"]
     assert info_result["device"]["embedded_development_version"] is None
     assert any(entry.startswith("list.cgi") for entry in info_result["missing"])
 

@@ -62,3 +62,19 @@ def test_one_word_one_family():
     assert len(words) == len(set(words))
     for pair in arch.UNSURE:
         assert all(word in words for word in pair)
+
+
+@pytest.mark.parametrize(
+    "device, words",
+    [
+        ("mips", ["mips", "mipsisa32r2el", "all"]),
+        ("MIPS", ["mips", "mipsisa32r2el", "all"]),
+        ("aarch64", ["aarch64", "all"]),
+        ("crisv32", ["crisv32", "all"]),
+        ("riscv64", ["riscv64", "all"]),  # not in the table: its own word
+        (None, ["all"]),
+        ("", ["all"]),
+    ],
+)
+def test_package_words_for_reports(device, words):
+    assert arch.package_words(device) == words
