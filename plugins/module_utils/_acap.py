@@ -151,10 +151,13 @@ def architecture_warning(package: Package, device: DeviceProperties) -> Optional
 
 def refused_architecture_hint(package: Package, device: Optional[DeviceProperties]) -> str:
     """What to add to an upload.cgi Error 5 message: the two architectures that met."""
-    device_word = device.architecture if device is not None and device.architecture else "(not reported)"
+    device_word = device.architecture if device is not None and device.architecture else None
+    if device_word is None:
+        return " The package is for architecture %s; the device did not report its own." % _architecture_label(package)
     return (
         " The package is for architecture %s and the device reports %s; if the architecture is the cause, "
-        "add the package built for %s to src." % (_architecture_label(package), device_word, device_word)
+        "add the package built for %s to src." % (
+            _architecture_label(package), device_word, " or ".join(arch.aliases(device_word) or (device_word,)))
     )
 
 

@@ -98,7 +98,7 @@ def test_unknown_word_refused_by_the_device_gives_a_clear_message(device, run_lo
     assert info.value.error_code == 5
     assert "upload.cgi answered Error: 5" in message
     assert "The package is for architecture ARTPEC-4 and the device reports mips" in message
-    assert "add the package built for mips to src" in message
+    assert "add the package built for mips or mipsisa32r2el to src" in message
     assert ("upload.cgi", None) in operations(device)
     assert applications(device) == {}
 
