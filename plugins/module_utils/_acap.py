@@ -20,6 +20,7 @@ import os
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
+from ansible_collections.vapix.acap.plugins.module_utils import _architecture as arch
 from ansible_collections.vapix.acap.plugins.module_utils._device import DeviceProperties, firmware_has_config_cgi
 from ansible_collections.vapix.acap.plugins.module_utils._confirm import Journal, Write, act_and_confirm
 from ansible_collections.vapix.acap.plugins.module_utils._errors import (
@@ -95,31 +96,70 @@ def case_variant(applications: Sequence[Application], name: str) -> Optional[App
     return None
 
 
+def _architecture_label(package: Package) -> str:
+    return package.architecture or "architecture unknown"
+
+
 def choose_package(packages: Sequence[Package], device: DeviceProperties) -> Package:
-    """The package for the device's architecture: an exact match wins over ``all``."""
+    """The package for the device's architecture (the table in ``_architecture.py``): the same
+    family wins over ``all``, which wins over a package whose fit only the device can judge."""
     architecture = device.architecture
-    offered = ", ".join("%s (%s)" % (package.filename, package.architecture) for package in packages)
+    offered = ", ".join("%s (%s)" % (package.filename, _architecture_label(package)) for package in packages)
     if architecture is None:
-        universal = [package for package in packages if package.architecture.lower() == "all"]
+        universal = [package for package in packages if arch.fit(package.architecture, None) == arch.UNIVERSAL]
         if len(universal) == 1:
             return universal[0]
         raise PreflightError(
             "The device did not report its architecture (param.cgi Properties.System.Architecture), so no "
             "package can be chosen among: %s. Give a package built for architecture all." % offered
         )
-    exact = [package for package in packages if package.architecture.lower() == architecture.lower()]
-    fitting = exact or [package for package in packages if package.fits(architecture)]
-    if not fitting:
-        raise PreflightError(
-            "No package fits this device: the device's architecture is %s, the packages offered are: %s. "
-            "Add the package built for %s to src." % (architecture, offered, architecture)
-        )
-    if len(fitting) > 1:
-        raise PreflightError(
-            "Several packages fit this device's architecture %s: %s. Give exactly one package per "
-            "architecture." % (architecture, ", ".join(package.filename for package in fitting))
-        )
-    return fitting[0]
+    for tier in arch.FIT_ORDER:
+        fitting = [package for package in packages if arch.fit(package.architecture, architecture) == tier]
+        if len(fitting) == 1:
+            return fitting[0]
+        if len(fitting) > 1:
+            how = "may fit (only the device can tell)" if tier == arch.UNKNOWN else "fit"
+            raise PreflightError(
+                "Several packages %s this device's architecture %s: %s. Give exactly one package per "
+                "architecture." % (how, architecture, ", ".join(
+                    "%s (%s)" % (package.filename, _architecture_label(package)) for package in fitting))
+            )
+    words = arch.aliases(architecture) or (architecture,)
+    raise PreflightError(
+        "No package fits this device: the device's architecture is %s, the packages offered are: %s. "
+        "Add the package built for %s to src." % (architecture, offered, " or ".join(words))
+    )
+
+
+def architecture_warning(package: Package, device: DeviceProperties) -> Optional[str]:
+    """Why the device, not the collection, judges whether the chosen package fits; None when the table knows."""
+    if arch.fit(package.architecture, device.architecture) != arch.UNKNOWN:
+        return None
+    if package.architecture is None:
+        reason = "Package %s names no architecture (manifest.json has none and package.conf no APPTYPE)" % (
+            package.filename)
+    elif not arch.is_known(package.architecture):
+        reason = "Package %s is for architecture %r, which is not in the collection's architecture table" % (
+            package.filename, package.architecture)
+    else:
+        reason = "Package %s is for %s and the device reports %s; whether it runs there is not known" % (
+            package.filename, package.architecture, device.architecture)
+    return (
+        "%s. It is sent and the device judges whether it fits its architecture %s (upload.cgi answers "
+        "Error: 5 if not)." % (reason, device.architecture or "(not reported)")
+    )
+
+
+def refused_architecture_hint(package: Package, device: Optional[DeviceProperties]) -> str:
+    """What to add to an upload.cgi Error 5 message: the two architectures that met."""
+    device_word = device.architecture if device is not None and device.architecture else None
+    if device_word is None:
+        return " The package is for architecture %s; the device did not report its own." % _architecture_label(package)
+    return (
+        " The package is for architecture %s and the device reports %s; if the architecture is the cause, "
+        "add the package built for %s to src." % (
+            _architecture_label(package), device_word, " or ".join(arch.aliases(device_word) or (device_word,)))
+    )
 
 
 def _compare(installed_version: str, package: Package) -> int:
@@ -413,6 +453,9 @@ def plan_application(
                 # Which package, and whether it can be installed, depend on the device.
                 device = snapshot.properties()
                 package = choose_package(packages, device)
+                fit_warning = architecture_warning(package, device)
+                if fit_warning:
+                    warnings.append(fit_warning)
                 upload, upload_warning = upload_decision(installed, package, force, allow_downgrade)
 
     if upload and package is not None and device is not None:
@@ -470,6 +513,20 @@ def _same_version(version: str, package: Package) -> bool:
         return version == package.version
 
 
+# upload.cgi: "package not compatible with this device" (architecture, SDK or firmware).
+INCOMPATIBLE = 5
+
+
+def _send_package(snapshot: DeviceSnapshot, plan: ApplicationPlan, package: Package) -> None:
+    try:
+        snapshot.client.upload_package(package.filename, package.path)
+    except DeviceError as exc:
+        if exc.error_code == INCOMPATIBLE:
+            exc.message += refused_architecture_hint(package, plan.device)
+            exc.args = (exc.message,)
+        raise
+
+
 def _upload(snapshot: DeviceSnapshot, plan: ApplicationPlan, package: Package, journal: Journal) -> Optional[Application]:
     installed = plan.installed
     reinstall = installed is not None and bool(installed.version) and _same_version(installed.version or "", package)
@@ -477,7 +534,7 @@ def _upload(snapshot: DeviceSnapshot, plan: ApplicationPlan, package: Package, j
         resource=plan.resource,
         action="upload",
         description="upload of %s" % package.describe(),
-        send=lambda: snapshot.client.upload_package(package.filename, package.path),
+        send=lambda: _send_package(snapshot, plan, package),
         read=lambda: snapshot.reread_application(plan.name),
         achieved=lambda app: app is not None and bool(app.version) and _same_version(app.version or "", package),
         unchanged=lambda app: (app is None) if installed is None else (
@@ -582,7 +639,7 @@ def run(client: Any, params: Dict[str, Any], check_mode: bool) -> Dict[str, Any]
         "diff": {"before": diff_view(the_plan.installed), "after": diff_view(after)},
     }
     if the_plan.device is not None:
-        result["device"] = the_plan.device.to_dict()
+        result["device"] = the_plan.device.report()
     return journal.annotate(result)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Tuple
 
+from ansible_collections.vapix.acap.plugins.module_utils._architecture import package_words
 from ansible_collections.vapix.acap.plugins.module_utils._versions import version_at_least, version_in_range
 
 # param.cgi parameters read for DeviceProperties (names without the "root." prefix).
@@ -76,6 +77,13 @@ class DeviceProperties:
             "architecture": self.architecture,
             "product": self.product,
         }
+
+    def report(self) -> Dict[str, Any]:
+        """The facts as modules return them: ``to_dict`` plus, from the architecture table, the package
+        architecture words that fit this device (``mips`` -> ``mips``, ``mipsisa32r2el``, ``all``)."""
+        facts: Dict[str, Any] = dict(self.to_dict())
+        facts["package_architectures"] = package_words(self.architecture)
+        return facts
 
     @classmethod
     def from_parameters(cls, parameters: Mapping[str, str]) -> "DeviceProperties":

@@ -97,7 +97,7 @@ def run(client: VapixClient, params: Dict[str, Any], check_mode: bool) -> Dict[s
         "parameters": parameters,
         "supported_sdks": supported_sdks,
         "config": config,
-        "device": device.to_dict(),
+        "device": device.report(),
         "missing": missing,
         "diff": {"before": {}, "after": {}},
     }

@@ -5,7 +5,12 @@
 
 An .eap is a gzip-compressed tar archive with its files at the root. ACAP 4
 packages carry ``manifest.json`` (preferred here); ACAP 3 packages carry only
-``package.conf`` (shell-style ``KEY="value"`` lines). A signed package has the
+``package.conf`` (shell-style ``KEY="value"`` or ``KEY='value'`` lines), and
+packages of the ACAP 3 SDK and of older ACAP 4 SDKs carry both. Each fact is
+taken from where real packages keep it: the architecture from manifest.json when
+it names one (schemas newer than 1.3), else from package.conf ``APPTYPE``; a
+package that names none has an unknown architecture (None), which the device
+judges (docs/axis_acap.md, "Architectures"). A signed package has the
 signature appended after the end of the gzip stream; an unsigned one is
 exactly one gzip stream.
 
@@ -28,6 +33,7 @@ import zlib
 from dataclasses import asdict, dataclass
 from typing import Any, BinaryIO, Dict, List, Optional
 
+from ansible_collections.vapix.acap.plugins.module_utils._architecture import ARCHITECTURE_ALL, fits
 from ansible_collections.vapix.acap.plugins.module_utils._errors import PackageError
 
 CHUNK_SIZE = 1024 * 1024
@@ -36,7 +42,7 @@ CHUNK_SIZE = 1024 * 1024
 MAX_METADATA_SIZE = 1024 * 1024
 MANIFEST = "manifest.json"
 PACKAGE_CONF = "package.conf"
-ARCHITECTURE_ALL = "all"
+__all__ = ["ARCHITECTURE_ALL", "Package", "parse_package_conf", "read_package", "read_packages"]
 # What a package.conf without REQEMBDEVVERSION requires (acap-formats.md).
 DEFAULT_EMBEDDED_SDK_VERSION = "2.0"
 COPY_PROTECTION_METHODS = ("axis", "custom", "none")
@@ -50,7 +56,8 @@ class Package:
     filename: str
     name: str
     version: str
-    architecture: str
+    # None: neither manifest.json nor package.conf names one; the device judges.
+    architecture: Optional[str]
     vendor: Optional[str]
     friendly_name: Optional[str]
     application_id: Optional[str]
@@ -64,14 +71,12 @@ class Package:
     sha256: str
 
     def fits(self, device_architecture: Optional[str]) -> bool:
-        """True when the package can be installed on a device of that architecture."""
-        if self.architecture.lower() == ARCHITECTURE_ALL:
-            return True
-        return device_architecture is not None and self.architecture.lower() == device_architecture.lower()
+        """True when the architecture table says the package runs there (same family, or ``all``)."""
+        return fits(self.architecture, device_architecture)
 
     def describe(self) -> str:
         """``name version (architecture)`` plus the file name, for messages."""
-        return "%s %s (%s, %s)" % (self.name, self.version, self.architecture, self.filename)
+        return "%s %s (%s, %s)" % (self.name, self.version, self.architecture or "architecture unknown", self.filename)
 
     def to_dict(self) -> Dict[str, Any]:
         return asdict(self)
@@ -226,6 +231,16 @@ def _text(raw: bytes, member: str, label: str) -> str:
         raise PackageError("%s is not a valid ACAP package: %s is not UTF-8 text." % (label, member))
 
 
+def _conf_text(raw: bytes) -> str:
+    """package.conf text: UTF-8, else ISO-8859-1 (older SDKs wrote the build host's charset, and
+    every byte is a character there, so a vendor name never makes a package unreadable)."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("iso-8859-1")
+    return text[1:] if text.startswith("\ufeff") else text
+
+
 def _optional_str(value: Any) -> Optional[str]:
     if value is None:
         return None
@@ -261,7 +276,8 @@ def _from_manifest(raw: bytes, label: str) -> Dict[str, Any]:
     return {
         "name": required("appName"),
         "version": required("version"),
-        "architecture": required("architecture"),
+        # Written only for schemas newer than 1.3: read_package then takes package.conf APPTYPE.
+        "architecture": _optional_str(setup.get("architecture")),
         "vendor": _optional_str(setup.get("vendor")),
         "friendly_name": _optional_str(setup.get("friendlyName")),
         "application_id": _optional_str(setup.get("appId")),
@@ -299,7 +315,7 @@ def parse_package_conf(text: str, label: str = "package.conf") -> Dict[str, str]
 
 
 def _from_package_conf(raw: bytes, label: str) -> Dict[str, Any]:
-    conf = parse_package_conf(_text(raw, PACKAGE_CONF, label), label)
+    conf = parse_package_conf(_conf_text(raw), label)
 
     def required(key: str) -> str:
         value = _optional_str(conf.get(key))
@@ -316,7 +332,7 @@ def _from_package_conf(raw: bytes, label: str) -> Dict[str, Any]:
     return {
         "name": required("APPNAME"),
         "version": version,
-        "architecture": required("APPTYPE"),
+        "architecture": _optional_str(conf.get("APPTYPE")),
         "vendor": _optional_str(conf.get("VENDOR")),
         "friendly_name": _optional_str(conf.get("PACKAGENAME")),
         "application_id": _optional_str(conf.get("APPID")),
@@ -340,6 +356,11 @@ def _copy_protection(method: Optional[str], label: str) -> str:
     return normalized
 
 
+def _package_conf_architecture(raw: bytes, label: str) -> Optional[str]:
+    """APPTYPE of the package.conf next to a manifest.json that names no architecture."""
+    return _optional_str(parse_package_conf(_conf_text(raw), label).get("APPTYPE"))
+
+
 def read_package(path: str) -> Package:
     """Read one .eap; raises ``PackageError`` naming the file and the cause."""
     path = os.path.expanduser(path)
@@ -347,6 +368,8 @@ def read_package(path: str) -> Package:
     found, stream = _scan(path, label)
     if MANIFEST in found:
         facts = _from_manifest(found[MANIFEST], label)
+        if facts["architecture"] is None and PACKAGE_CONF in found:
+            facts["architecture"] = _package_conf_architecture(found[PACKAGE_CONF], label)
     elif PACKAGE_CONF in found:
         facts = _from_package_conf(found[PACKAGE_CONF], label)
     else:

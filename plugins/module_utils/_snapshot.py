@@ -17,9 +17,11 @@ from typing import Dict, List, Optional
 from ansible_collections.vapix.acap.plugins.module_utils._client import VapixClient
 from ansible_collections.vapix.acap.plugins.module_utils._device import (
     CONFIG_CGI_MIN_FIRMWARE,
+    LIST_CGI_MIN_EMBEDDED_DEVELOPMENT,
     SETTING_OPTIONS,
     DeviceProperties,
     describe_setting_range,
+    embedded_development_has_list_cgi,
     firmware_has_config_cgi,
     firmware_supports_setting,
 )
@@ -53,15 +55,53 @@ class DeviceSnapshot:
 
     def applications(self) -> List[Application]:
         if self._applications is None:
-            self._applications = self.client.list_applications()
+            self._applications = self._list_applications()
         return self._applications
+
+    def _list_applications(self) -> List[Application]:
+        try:
+            return self.client.list_applications()
+        except EndpointNotFoundError as exc:
+            raise self._without_application_api(exc) from None
+
+    def _without_application_api(self, exc: EndpointNotFoundError) -> AcapError:
+        """list.cgi is missing (HTTP 404): name the firmware and what to do, when param.cgi tells why."""
+        try:
+            device = self.properties()
+        except AcapError:
+            return exc  # not even param.cgi answers: the 404 message is all there is
+        if not device.firmware_version:
+            return exc
+        what = "This device (%sfirmware %s%s)" % (
+            "%s, " % device.product if device.product else "", device.firmware_version,
+            ", architecture %s" % device.architecture if device.architecture else "")
+        available = device.embedded_development_version
+        if available is None:
+            reason = (
+                "has no VAPIX Application API: list.cgi answers HTTP 404 and param.cgi has no "
+                "Properties.EmbeddedDevelopment group, so ACAP applications cannot be installed or managed on it"
+            )
+        elif embedded_development_has_list_cgi(available) is False:
+            reason = (
+                "has embedded development %s, and list.cgi (which every task here reads first) needs %s or later"
+                % (available, LIST_CGI_MIN_EMBEDDED_DEVELOPMENT)
+            )
+        else:
+            return exc
+        return UnsupportedError(
+            "%s %s. Upgrade the device to a firmware whose Properties.EmbeddedDevelopment.Version is %s or later, "
+            "if the model has one, or leave the device out of this play (for example with a condition on "
+            "device.embedded_development_version from vapix.acap.axis_acap_info)."
+            % (what, reason, LIST_CGI_MIN_EMBEDDED_DEVELOPMENT),
+            http_status=exc.http_status, endpoint=exc.endpoint,
+        )
 
     def application(self, name: str) -> Optional[Application]:
         return find_application(self.applications(), name)
 
     def reread_application(self, name: str) -> Optional[Application]:
         """Read list.cgi again (after a write) and return ``name``'s entry."""
-        self._applications = self.client.list_applications()
+        self._applications = self._list_applications()
         return find_application(self._applications, name)
 
     def properties(self) -> DeviceProperties:

@@ -60,9 +60,15 @@ options:
         the role's C(files/) folder, the role, the playbook's C(files/) folder, then the playbook's folder.
       - When the task does not run on the controller (a jump host), the package is copied to the host's
         temporary directory for the task.
-      - The module picks the package whose architecture is the device's; a package of architecture C(all)
-        fits any device, and an exact match wins over C(all). When none fits, the task fails and lists what
-        was offered and what the device is.
+      - The module picks the package whose architecture is the device's, through one table of architecture
+        words in which aliases are one architecture (a C(mipsisa32r2el) package fits a camera that reports
+        C(mips)); a package of architecture C(all) fits any device, and a package of the device's own
+        architecture wins over C(all). When none fits, the task fails and lists what was offered and what the
+        device is.
+      - A package's architecture is read from C(manifest.json), else from the C(APPTYPE) of its C(package.conf)
+        (packages built with the ACAP 3 SDK have it only there). A package that names none, or names a word
+        the table does not know, is not refused; it is sent with a warning and the device decides (it answers
+        error code 5 when the architecture is wrong).
       - When several packages are given and they all have the version the device already runs, the device's
         architecture is not read and RV(package) is V(null).
       - A string is one path; a comma in it is taken as a list separator by Ansible, so give paths that contain
@@ -229,7 +235,9 @@ package:
       description: The version; a C(package.conf) version is spelled as C(list.cgi) shows it (C(MAJOR.MINOR-MICRO)).
       type: str
     architecture:
-      description: C(all), C(aarch64), C(armv7hf), ...
+      description:
+        - The package's own word (C(all), C(aarch64), C(armv7hf), C(mipsisa32r2el), ...), from C(manifest.json)
+          or else C(package.conf) C(APPTYPE); V(null) when the package names none.
       type: str
     vendor:
       description: The vendor.
@@ -290,7 +298,16 @@ device:
     embedded_development_version: "3.5"
     serial_number: ACCC8E012345
     architecture: aarch64
+    package_architectures: [aarch64, all]
     product: AXIS M3086-V
+  contains:
+    package_architectures:
+      description:
+        - The architecture words of packages that fit this device, from the architecture table (the device's word
+          and its aliases, then C(all)); see vapix.acap.axis_acap_info.
+      type: list
+      elements: str
+      version_added: 0.3.0
 error_code:
   description:
     - "The device's error code (C(Error: N)) when the task failed because of one; V(null) otherwise."

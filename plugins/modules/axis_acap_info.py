@@ -195,9 +195,20 @@ device:
       type: str
       sample: B8A44F45D624
     architecture:
-      description: CPU architecture (C(aarch64), C(armv7hf), C(mips)).
+      description: CPU architecture as the device reports it (C(aarch64), C(armv7hf), C(mips), C(crisv32), ...).
       type: str
       sample: aarch64
+    package_architectures:
+      description:
+        - The architecture words of packages that fit this device, from the collection's architecture table
+          (the device's own word and its aliases, then C(all)); for a MIPS camera V([mips, mipsisa32r2el, all]),
+          since MIPS packages are built as C(mipsisa32r2el). Only V([all]) when the device reports no architecture.
+        - Use it to pick a package file for the camera; vapix.acap.axis_acap does the same choice itself when
+          given one package per architecture.
+      type: list
+      elements: str
+      sample: [aarch64, all]
+      version_added: 0.3.0
     product:
       description: Product short name (C(Brand.ProdShortName)).
       type: str

@@ -43,6 +43,7 @@ def test_default_12_6_device_with_applications(device, run_logic):
         "embedded_development_version": "3.6",
         "serial_number": device.serial_number,
         "architecture": "aarch64",
+        "package_architectures": ["aarch64", "all"],
         "product": "AXIS M3085-V",
     }
     by_name = {app["name"]: app for app in result["applications"]}

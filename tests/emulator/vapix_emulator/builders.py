@@ -113,6 +113,7 @@ def _manifest(
     schema_version: str,
     run_as_root: bool,
     copy_protection: str,
+    manifest_architecture: Optional[bool] = None,
     vendor_id: Optional[str] = None,
     compatible_os_versions: Optional[Sequence[dict]] = None,
     parameters: Optional[Sequence[dict]] = None,
@@ -125,7 +126,10 @@ def _manifest(
         setup["friendlyName"] = friendly_name
     setup["vendor"] = vendor
     setup["version"] = version
-    setup["architecture"] = architecture
+    if manifest_architecture is None:
+        manifest_architecture = writes_manifest_architecture(schema_version)
+    if manifest_architecture:
+        setup["architecture"] = architecture
     if application_id is not None:
         setup["appId"] = str(application_id)
     # embeddedSdkVersion is gone from manifest schema 2 onwards.
@@ -162,6 +166,16 @@ def _param_conf(parameters: Optional[Sequence[dict]]) -> str:
     return "".join(lines)
 
 
+def writes_manifest_architecture(schema_version: str) -> bool:
+    """Whether Axis's packaging tool writes ``architecture`` into manifest.json: only for schemas
+    newer than 1.3 (acap-formats.md); older ones leave it to package.conf APPTYPE."""
+    try:
+        parts = tuple(int(part) for part in schema_version.split("."))
+    except ValueError:
+        return True
+    return parts + (0,) * (3 - len(parts)) > (1, 3, 0)
+
+
 def _schema_major(schema_version: str) -> int:
     try:
         return int(schema_version.split(".")[0])
@@ -181,6 +195,7 @@ def _package_conf(
     run_as_root: bool,
     copy_protection: str,
     vendor_url: Optional[str] = None,
+    quote: str = '"',
 ) -> str:
     major, minor, micro = _version_parts(version)
     user = "root" if run_as_root else "sdk"
@@ -206,6 +221,9 @@ def _package_conf(
         ("VENDORHOMEPAGELINK", '<a href="{0}" target="_blank">{0}</a>'.format(vendor_url) if vendor_url else ""),
         ("OTHERFILES", ""),
     ]
+    if quote == "'":
+        # KEY='value' lines as older SDKs wrote them; a single quote inside is closed, escaped, reopened.
+        return "".join("{0}='{1}'\n".format(key, value.replace("'", "'\\''")) for key, value in entries)
     # Shell-style KEY="value" lines; a double quote inside a value is escaped as the shell would.
     return "".join('{0}="{1}"\n'.format(key, value.replace('"', '\\"')) for key, value in entries)
 
@@ -275,6 +293,9 @@ def build_eap(
     parameters: Optional[Sequence[dict]] = None,
     vendor_url: Optional[str] = None,
     invalid_signature: bool = False,
+    manifest_architecture: Optional[bool] = None,
+    package_conf: bool = True,
+    package_conf_quote: str = '"',
 ) -> bytes:
     """Build an ``.eap`` package and return its bytes (also written to ``path`` when given).
 
@@ -286,6 +307,12 @@ def build_eap(
     ``vendor_url`` is manifest ``vendorUrl`` and package.conf ``VENDORHOMEPAGELINK`` (an HTML anchor).
     ``vendor_id`` and ``compatible_os_versions`` (a list of ``{"min": .., "max": ..}``) are manifest
     schema 2 fields, written to manifest.json only (package.conf has no equivalent).
+    ``architecture`` goes to package.conf ``APPTYPE`` and, as Axis's packaging tool does, to manifest.json
+    only for schemas newer than 1.3: a schema 1.1 or 1.3 manifest (the ACAP 3 SDK's) has none.
+    ``manifest_architecture`` True or False writes it or leaves it out whatever the schema. MIPS
+    packages say ``mipsisa32r2el`` (MIPS cameras report ``mips``). ``package_conf=False`` leaves
+    package.conf out of an ACAP 4 package (the newest SDK writes none); ``package_conf_quote="'"``
+    writes its values single-quoted (``KEY='value'``), as older SDKs did.
     ``parameters`` (a list of ``{"name": .., "default": .., "type": ..}``) are the application's
     parameters: manifest.json ``configuration.paramConfig`` (ACAP 4) and ``param.conf`` lines
     ``Name="default" type="..."`` (both formats; the only file of an ACAP 3 package).
@@ -315,6 +342,10 @@ def build_eap(
         raise ValueError("copy_protection must be one of {0}, got {1!r}".format(", ".join(COPY_PROTECTION_METHODS), copy_protection))
     if size < 0:
         raise ValueError("size must be >= 0, got {0}".format(size))
+    if package_conf_quote not in ('"', "'"):
+        raise ValueError("package_conf_quote must be a double or a single quote, got {0!r}".format(package_conf_quote))
+    if not package_conf and acap == 3:
+        raise ValueError("an ACAP 3 package (acap=3) consists of its package.conf: package_conf=False needs acap=4")
 
     if corrupt == "empty":
         return _write(path, b"")
@@ -336,10 +367,13 @@ def build_eap(
         vendor_url=vendor_url,
     )
     name_in_metadata: Optional[str] = None if corrupt == "manifest_missing_appname" else name
-    manifest_only = dict(vendor_id=vendor_id, compatible_os_versions=compatible_os_versions, parameters=parameters)
+    manifest_only = dict(vendor_id=vendor_id, compatible_os_versions=compatible_os_versions, parameters=parameters,
+                         manifest_architecture=manifest_architecture)
+    conf_style = dict(write=package_conf, quote=package_conf_quote)
 
     def archive(payload_size: int) -> bytes:
-        return _tar_gz(_eap_members(name, payload_size, acap, corrupt, name_in_metadata, schema_version, fields, manifest_only))
+        return _tar_gz(_eap_members(name, payload_size, acap, corrupt, name_in_metadata, schema_version, fields,
+                                    manifest_only, conf_style))
 
     data = archive(0)
     minimal_size = len(data)
@@ -367,6 +401,7 @@ def _eap_members(
     schema_version: str,
     fields: dict,
     manifest_only: dict,
+    conf_style: dict,
 ) -> list[tuple[str, bytes, int]]:
     members: list[tuple[str, bytes, int]] = [(name, _executable(name, payload_size), 0o755)]
     if corrupt != "no_manifest":
@@ -379,8 +414,9 @@ def _eap_members(
                 "VENDOR=\"{0}\"\n".format(fields["vendor"])
             )
         else:
-            package_conf = _package_conf(name=name_in_metadata, **fields)
-        members.append(("package.conf", package_conf.encode(), 0o644))
+            package_conf = _package_conf(name=name_in_metadata, quote=conf_style["quote"], **fields)
+        if conf_style["write"]:
+            members.append(("package.conf", package_conf.encode(), 0o644))
         members.append(("param.conf", _param_conf(manifest_only.get("parameters")).encode(), 0o644))
         if acap == 4:
             if corrupt == "bad_manifest_json":
@@ -494,7 +530,12 @@ def main_build_eap(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--name", default="hello_world", help="appName / APPNAME (default: %(default)s)")
     parser.add_argument("--version", default="1.0.0", help="application version (default: %(default)s)")
     parser.add_argument("--acap", type=int, choices=(3, 4), default=4, help="3: package.conf only; 4: manifest.json + package.conf")
-    parser.add_argument("--architecture", default="aarch64", help="all, aarch64, armv7hf, mips, ... (default: %(default)s)")
+    parser.add_argument("--architecture", default="aarch64",
+                        help="all, aarch64, armv7hf, mipsisa32r2el, ... (default: %(default)s)")
+    parser.add_argument("--manifest-architecture", choices=("auto", "yes", "no"), default="auto",
+                        help="write architecture into manifest.json: auto = only for schemas newer than 1.3, as Axis's tool does")
+    parser.add_argument("--no-package-conf", action="store_true", help="ACAP 4 package without package.conf (newest SDK)")
+    parser.add_argument("--single-quoted", action="store_true", help="write package.conf values as KEY='value'")
     parser.add_argument("--vendor", default="Example Inc")
     parser.add_argument("--friendly-name")
     parser.add_argument("--application-id", help="appId / APPID used by license keys")
@@ -544,6 +585,9 @@ def main_build_eap(argv: Optional[Sequence[str]] = None) -> int:
         corrupt=args.corrupt,
         vendor_id=args.vendor_id,
         compatible_os_versions=compatible,
+        manifest_architecture={"auto": None, "yes": True, "no": False}[args.manifest_architecture],
+        package_conf=not args.no_package_conf,
+        package_conf_quote="'" if args.single_quoted else '"',
     )
     _emit(output, data)
     return 0

@@ -46,6 +46,9 @@ class Profile:
     # such as "v12.6.85", or "N/A"); the firmware rules always follow firmware / embedded_development.
     firmware_reported: str = ""
     embedded_development_reported: str = ""
+    # False: firmware without the VAPIX Application API (5.x on crisv32): no
+    # Properties.EmbeddedDevelopment group in param.cgi, and the application CGIs answer 404.
+    application_api: bool = True
 
     def to_dict(self) -> Dict[str, Any]:
         return asdict(self)
@@ -79,8 +82,9 @@ class Profile:
         for key in ("max_running", "max_upload_size"):
             if key in values and (not isinstance(values[key], int) or isinstance(values[key], bool) or values[key] < 0):
                 raise ValueError("{0} must be a non-negative integer".format(key))
-        if "restart_after_upgrade" in values and not isinstance(values["restart_after_upgrade"], bool):
-            raise ValueError("restart_after_upgrade must be true or false")
+        for key in ("restart_after_upgrade", "application_api"):
+            if key in values and not isinstance(values[key], bool):
+                raise ValueError("{0} must be true or false".format(key))
         for key in ("architecture", "product"):
             if key in values and (not isinstance(values[key], str) or not values[key]):
                 raise ValueError("{0} must be a non-empty string".format(key))

@@ -15,7 +15,7 @@ import shlex
 import tarfile
 import zlib
 from dataclasses import asdict, dataclass, field
-from typing import Any, BinaryIO, Dict, List, Union
+from typing import Any, BinaryIO, Dict, List, Tuple, Union
 
 # Upload error codes (API page, upload.cgi).
 INVALID_PACKAGE = 1
@@ -260,7 +260,8 @@ def parse_manifest(raw: bytes) -> PackageInfo:
         # A manifest without friendlyName is listed with the application name as NiceName.
         nice_name=_text(setup.get("friendlyName")) or name,
         vendor=_text(setup.get("vendor")),
-        architecture=_text(setup.get("architecture")) or "all",
+        # Manifests of schema 1.3 and older carry none: read_package takes package.conf APPTYPE.
+        architecture=_text(setup.get("architecture")).strip(),
         application_id=_text(setup.get("appId")),
         embedded_sdk_version=_text(setup.get("embeddedSdkVersion")),
         schema_version=schema_version,
@@ -274,7 +275,8 @@ def parse_manifest(raw: bytes) -> PackageInfo:
     )
 
 
-def parse_package_conf(raw: bytes) -> PackageInfo:
+def package_conf_values(raw: bytes) -> Dict[str, str]:
+    """package.conf's shell-style ``KEY="value"`` / ``KEY='value'`` lines as a dict."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -292,6 +294,11 @@ def parse_package_conf(raw: bytes) -> PackageInfo:
         except ValueError as exc:
             raise PackageError(INVALID_METADATA, "package.conf line {0}: {1}".format(number, exc)) from None
         values[match.group(1)] = " ".join(words)
+    return values
+
+
+def parse_package_conf(raw: bytes) -> PackageInfo:
+    values = package_conf_values(raw)
     name = _check_name(values.get("APPNAME"), "package.conf")
     major, minor, micro = (values.get(key, "") for key in ("APPMAJORVERSION", "APPMINORVERSION", "APPMICROVERSION"))
     if not major.isdigit() or not minor.isdigit():
@@ -316,6 +323,20 @@ def parse_package_conf(raw: bytes) -> PackageInfo:
     )
 
 
+# Words a device reports for its CPU and the words packages for it carry (acap-formats.md: MIPS
+# cameras report "mips", their packages say "mipsisa32r2el"). The emulator's own table, kept apart
+# from the collection's on purpose.
+DEVICE_WORDS: Dict[str, Tuple[str, ...]] = {"mips": ("mips", "mipsisa32r2el")}
+UNIVERSAL_ARCHITECTURES = ("all", "noarch")
+
+
+def runs_on(package_architecture: str, device_architecture: str) -> bool:
+    """Whether a device reporting ``device_architecture`` installs a package of ``package_architecture``."""
+    if package_architecture in UNIVERSAL_ARCHITECTURES:
+        return True
+    return package_architecture in DEVICE_WORDS.get(device_architecture, (device_architecture,))
+
+
 def read_package(package: Union[bytes, BinaryIO]) -> PackageInfo:
     """Read an uploaded package (bytes or a binary file positioned at its start) in one streaming pass;
     raise :class:`PackageError` (code 1 or 29) when a device would refuse it."""
@@ -330,6 +351,10 @@ def read_package(package: Union[bytes, BinaryIO]) -> PackageInfo:
     if "manifest.json" in members:
         # ACAP 4 packages carry both files; manifest.json is the authoritative one.
         info = parse_manifest(members["manifest.json"])
+        if not info.architecture and "package.conf" in members:
+            info.architecture = package_conf_values(members["package.conf"]).get("APPTYPE", "").strip()
+        # Named nowhere: installed anywhere (what a device does then is not recorded; docs/emulator.md).
+        info.architecture = info.architecture or "all"
     elif "package.conf" in members:
         info = parse_package_conf(members["package.conf"])
     else:

@@ -17,7 +17,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from . import appparams, hooks
 from .device import Application, Device, Fault
-from .eap import PackageError, PackageInfo, read_package
+from .eap import PackageError, PackageInfo, read_package, runs_on
 from .forms import Arguments, MultipartParser, arguments_from_parts, multipart_boundary, parse_arguments
 from .httpserver import Request, Response
 from .licensekey import LicenseKeyError, read_license_key
@@ -29,6 +29,9 @@ PARAM = "/axis-cgi/param.cgi"
 BASIC_DEVICE_INFO = "/axis-cgi/basicdeviceinfo.cgi"
 ADMIN_ONLY = {UPLOAD, CONTROL, CONFIG, LICENSE, LIST, INFO}
 KNOWN_PATHS = ADMIN_ONLY | {PARAM, BASIC_DEVICE_INFO}
+# Absent (HTTP 404) on firmware without the Application API (Profile.application_api false): the
+# application CGIs, and basicdeviceinfo.cgi, which came later still.
+APPLICATION_API = ADMIN_ONLY | {BASIC_DEVICE_INFO}
 
 # Non-upload requests are small; this only protects the process from a runaway client.
 SMALL_BODY_LIMIT = 1024 * 1024
@@ -74,7 +77,7 @@ def not_found() -> Response:
 
 def _compatibility_problem(device: Device, package: PackageInfo) -> Optional[str]:
     profile = device.profile
-    if package.architecture not in ("all", "noarch", profile.architecture):
+    if not runs_on(package.architecture, profile.architecture):
         return "built for {0}, device is {1}".format(package.architecture, profile.architecture)
     required = package.embedded_sdk_version
     if required and parse_version(required) and not at_least(profile.embedded_development, parse_version(required)):
@@ -294,10 +297,14 @@ def op_info(device: Device, args: Arguments) -> Response:
 # ----------------------------------------------------------------------------------------------------
 
 
+# The system-on-chip param.cgi names for an architecture (a cosmetic fact; nothing reads it).
+_SOC = {"aarch64": "Axis Artpec-8", "armv7hf": "Axis Artpec-7", "mips": "Axis Artpec-5", "crisv32": "Axis Artpec-3"}
+
+
 def device_parameters(device: Device) -> Dict[str, str]:
     profile = device.profile
     product_number = profile.product.split(" ", 1)[-1]
-    return {
+    parameters = {
         "Brand.Brand": "AXIS",
         "Brand.ProdFullName": profile.product + " Network Camera",
         "Brand.ProdNbr": product_number,
@@ -305,15 +312,19 @@ def device_parameters(device: Device) -> Dict[str, str]:
         "Brand.ProdType": "Network Camera",
         "Brand.WebURL": "http://www.axis.com",
         "Properties.API.HTTP.Version": "3",
-        "Properties.EmbeddedDevelopment.EmbeddedDevelopment": "yes",
-        "Properties.EmbeddedDevelopment.Version": profile.embedded_development_reported or profile.embedded_development,
         "Properties.Firmware.BuildDate": "Nov 03 2025 10:00",
         "Properties.Firmware.Version": profile.firmware_reported or profile.firmware,
         "Properties.System.Architecture": profile.architecture,
         "Properties.System.HardwareID": "9A1",
         "Properties.System.SerialNumber": device.serial_number,
-        "Properties.System.Soc": "Axis Artpec-8" if profile.architecture == "aarch64" else "Axis Artpec-7",
+        "Properties.System.Soc": _SOC.get(profile.architecture, "Axis Artpec-7"),
     }
+    if profile.application_api:
+        # Firmware without the Application API (5.x, crisv32) has no such group at all.
+        parameters["Properties.EmbeddedDevelopment.EmbeddedDevelopment"] = "yes"
+        parameters["Properties.EmbeddedDevelopment.Version"] = (
+            profile.embedded_development_reported or profile.embedded_development)
+    return dict(sorted(parameters.items()))
 
 
 def op_param(device: Device, args: Arguments) -> Response:
@@ -460,6 +471,8 @@ class DeviceHandler:
         if request.path == CONFIG and not device.profile.has_config_cgi():
             return not_found()
         if request.path == LIST and not device.profile.has_list_cgi():
+            return not_found()
+        if request.path in APPLICATION_API and not device.profile.application_api:
             return not_found()
         if request.path != UPLOAD:
             body = await request.read_body(SMALL_BODY_LIMIT)

@@ -10,6 +10,7 @@ from dataclasses import replace
 import pytest
 
 from ansible_collections.vapix.acap.plugins.module_utils._acap import (
+    architecture_warning,
     case_variant,
     choose_package,
     diff_view,
@@ -124,6 +125,53 @@ def test_unknown_device_architecture_takes_only_all():
     assert choose_package([package(architecture="all")], unknown).architecture == "all"
     with pytest.raises(PreflightError, match="did not report its architecture"):
         choose_package([package()], unknown)
+
+
+MIPS = DeviceProperties(firmware_version="10.12.1", embedded_development_version="3.5", architecture="mips")
+
+
+@pytest.mark.parametrize(
+    "device_architecture, offered, chosen",
+    [
+        ("mips", ["armv7hf", "mipsisa32r2el", "aarch64"], "mipsisa32r2el"),  # an alias is the same family
+        ("mips", ["all", "mipsisa32r2el"], "mipsisa32r2el"),
+        ("mips", ["armv7hf", "all"], "all"),
+        ("mips", ["armv7hf", None], None),  # only the unknown one may fit: the device judges
+        ("aarch64", ["all", None], "all"),  # the table's answer wins over an unknown one
+        ("aarch64", ["armv7hf", "ARTPEC-4"], "ARTPEC-4"),
+        ("armv7l", ["aarch64", "armv7hf"], "armv7hf"),  # an unsure pair is left to the device
+    ],
+)
+def test_choice_by_the_architecture_table(device_architecture, offered, chosen):
+    device = replace(MIPS, architecture=device_architecture)
+    packages = [package(architecture=word, filename="app_%s.eap" % word) for word in offered]
+    picked = choose_package(packages, device)
+    assert picked.architecture == chosen
+    warning = architecture_warning(picked, device)
+    if chosen in ("all",) or chosen == device_architecture or chosen == "mipsisa32r2el":
+        assert warning is None
+    else:
+        assert "the device judges whether it fits its architecture %s" % device_architecture in warning
+        assert picked.filename in warning
+
+
+def test_no_package_fits_a_mips_camera_names_both_words():
+    with pytest.raises(PreflightError) as info:
+        choose_package([package(architecture="armv7hf")], MIPS)
+    assert "Add the package built for mips or mipsisa32r2el to src" in str(info.value)
+
+
+def test_several_unknown_packages_are_ambiguous():
+    offered = [package(architecture=None, filename="a.eap"), package(architecture="ARTPEC-4", filename="b.eap")]
+    with pytest.raises(PreflightError, match="Several packages may fit .* a.eap \\(architecture unknown\\), b.eap"):
+        choose_package(offered, MIPS)
+
+
+def test_warning_says_why_the_device_judges():
+    assert "names no architecture" in architecture_warning(package(architecture=None), MIPS)
+    assert "'ARTPEC-4', which is not in" in architecture_warning(package(architecture="ARTPEC-4"), MIPS)
+    armv7l = replace(MIPS, architecture="armv7l")
+    assert "is for armv7hf and the device reports armv7l" in architecture_warning(package(architecture="armv7hf"), armv7l)
 
 
 # -- upload decision ----------------------------------------------------------------------------

@@ -211,7 +211,7 @@ def test_malformed_packages(tmp_path, members, compress, cut, expected):
     assert "bad.eap" in str(info.value)
 
 
-@pytest.mark.parametrize("field", ["appName", "version", "architecture"])
+@pytest.mark.parametrize("field", ["appName", "version"])
 def test_manifest_without_required_field(tmp_path, field):
     manifest = _manifest()
     del manifest["acapPackageConf"]["setup"][field]
