@@ -22,7 +22,11 @@ import re
 from typing import Dict, FrozenSet, Iterable, Mapping, Optional, Tuple
 
 from ansible_collections.vapix.acap.plugins.module_utils._client import VapixClient
-from ansible_collections.vapix.acap.plugins.module_utils._errors import DeviceError, UnexpectedResponseError
+from ansible_collections.vapix.acap.plugins.module_utils._errors import (
+    DeviceError,
+    EndpointNotFoundError,
+    UnexpectedResponseError,
+)
 from ansible_collections.vapix.acap.plugins.module_utils._parameter_types import ParameterType
 
 SECRET_MASK = "********"
@@ -82,12 +86,13 @@ def read_parameters(client: VapixClient, app: str) -> Optional[Dict[str, str]]:
 
 
 def read_types(client: VapixClient, apps: Iterable[str]) -> Optional[Dict[str, Dict[str, ParameterType]]]:
-    """One param.cgi listdefinitions of the applications' groups -> {App: {Name: type}}; None when the
-    firmware does not tell types (or answers something else: then as without types)."""
+    """One param.cgi listdefinitions of the applications' groups (joined by commas) -> {App: {Name: type}};
+    None when the firmware does not tell types (``# Error``), or answers anything else that is not the
+    definitions: then everything works as without types (a value of only ``*`` is taken for a password)."""
     names = list(apps)
     try:
         definitions = client.get_parameter_definitions(",".join(group_of(app) for app in names))
-    except (DeviceError, UnexpectedResponseError):
+    except (DeviceError, UnexpectedResponseError, EndpointNotFoundError):
         return None
     if definitions is None:
         return None
