@@ -6,7 +6,9 @@ show"), through ansible-playbook and in process on the emulator, which behaves t
 ISO-8859-1 param.cgi, exact values, passwords listed as a row of * (and nothing else masked), types from
 listdefinitions, per-parameter refusal, and # Error answers with HTTP 400.
 
-Each test here failed on main d438431 (docs/axis_acap_parameters.md, "Real devices")."""
+Each test here up to the partial update and the HTTP 400 one failed on main d438431 (docs/axis_acap_parameters.md,
+"Real devices"); the last two guard what must not change: a device that declares UTF-8 gets UTF-8, and
+firmware without listdefinitions keeps the rule that a row of * is a hidden password."""
 
 from __future__ import annotations
 
@@ -252,3 +254,29 @@ def test_an_error_answer_with_http_400_for_a_missing_group_means_no_parameters(d
     with pytest.raises(Exception) as raised:
         run_logic("axis_acap_parameters", params(device, parameters={"Threshold": "x", "Label": "y"}))
     assert raised.value.result["applied"] == ["Label"] and raised.value.result["refused"] == ["Threshold"]
+
+
+def test_a_device_that_declares_utf8_gets_utf8(device, run_logic):
+    device.reset(param_charset="utf-8")
+    install(device)
+    first = run_logic("axis_acap_parameters", params(device, parameters={"Label": "entrée 5 €"}))
+    assert first["changed"] is True and stored(device)["Label"] == "entrée 5 €"
+    device.clear_log()
+    again = run_logic("axis_acap_parameters", params(device, parameters={"Label": "entrée 5 €"}))
+    assert again["changed"] is False and operations(device) == [("param.cgi", "list")]
+
+
+def test_firmware_without_listdefinitions_keeps_the_star_rule(device, run_logic):
+    device.reset(firmware="6.20.1")
+    install(device)
+    device.admin_post(PARAM, data={"action": "update", "root.%s.AdminPass" % APP: ADMIN_PASS,
+                                   "root.%s.Label" % APP: "***"})
+    device.clear_log()
+    # Without types, a row of * is taken for a hidden password: not comparable, left as it is, masked.
+    result = run_logic("axis_acap_parameters", params(device, parameters={"Label": "****"},
+                                                      secret_parameters={"AdminPass": "other"}))
+    assert result["changed"] is False and result["not_comparable"] == ["AdminPass", "Label"]
+    assert result["parameters"]["Label"] == "********" and result["parameters"]["AdminPass"] == "********"
+    assert operations(device) == [("param.cgi", "list"), ("param.cgi", "listdefinitions")]
+    info = run_logic("axis_acap_info", device.conn_params())
+    assert info["secret_parameters"][APP] == {"AdminPass": "********", "Label": "********"}
