@@ -128,6 +128,10 @@ def render_value(
 def _check_writable(app: str, name: str, text: str, kind: Optional[ParameterType], secret: bool, charset: str) -> None:
     """Refuse, before anything is written, a value the device would refuse or could not store."""
     label = "%s.%s" % (app, name)
+    if secret and text == SECRET_MASK:
+        raise ParameterError(
+            "The value of %s is %s, the mask axis_acap_info and state: gathered show for a password, not a value; "
+            "nothing was written. Give the real value (from a vault), or leave the parameter out" % (label, SECRET_MASK))
     problem = check_text(label, text, charset, secret)
     if problem:
         raise ParameterError(problem)

@@ -273,7 +273,8 @@ gathered:
     - Passwords (the device's types say so; without types, values made only of C(*)) are under
       C(secret_parameters), masked (C(********), empty when unset). Replace the masks with the real values (from
       a vault) before declaring them; with the default O(applications[].update_secrets=on_create) a mask fed
-      back as it is changes nothing on a camera that has the password set.
+      back as it is changes nothing on a camera that has the password set, and fails before writing where it
+      would be written (the mask is never written as a password).
   returned: when O(state=gathered)
   type: dict
   sample:

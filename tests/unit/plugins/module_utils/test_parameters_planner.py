@@ -128,3 +128,10 @@ def test_scrub_removes_a_secret_value_from_a_device_message():
 
 def test_masked_view():
     assert masked_view({"A": "1", "B": "***", "C": ""}, ["A", "C"]) == {"A": SECRET_MASK, "B": "***", "C": ""}
+
+
+def test_the_gathered_mask_is_not_written_as_a_password():
+    with pytest.raises(ParameterError, match="the mask axis_acap_info and state: gathered show"):
+        plan_parameters("pc", {"ApiKey": SECRET_MASK}, dict(CURRENT, ApiKey=""), types=TYPES)
+    # Where the password is set, the mask is simply not comparable (a gathered declaration fed back).
+    assert plan_parameters("pc", {"ApiKey": SECRET_MASK}, CURRENT, types=TYPES).not_comparable == ("ApiKey",)
