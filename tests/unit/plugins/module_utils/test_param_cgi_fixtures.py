@@ -103,17 +103,21 @@ def test_listdefinitions_xml_gives_each_type():
 
 
 class _Handler(BaseHTTPRequestHandler):
-    answers: Dict[str, str] = {}  # action -> fixture name
+    answers: Dict[str, Any] = {}  # action -> fixture name, or (status, content type, body)
     seen: List[Tuple[str, bytes]] = []
 
     def _answer(self, body: bytes = b"") -> None:
         query = parse_qs(urlsplit(self.path).query)
         action = (query.get("action") or [""])[0] or ("update" if body.startswith(b"action=update") else "")
         self.seen.append((self.command, body))
-        name = self.answers[action]
-        data = (FIXTURES / name).read_bytes()
-        self.send_response(REPLIES[name]["status"])
-        self.send_header("Content-Type", REPLIES[name]["content_type"])
+        answer = self.answers[action]
+        if isinstance(answer, tuple):  # (status, content type, body) written in the test
+            status, content_type, data = answer
+        else:
+            status, content_type = REPLIES[answer]["status"], REPLIES[answer]["content_type"]
+            data = (FIXTURES / answer).read_bytes()
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
@@ -172,3 +176,11 @@ def test_the_client_reads_the_definitions(camera):
     handler.answers["listdefinitions"] = "listdefinitions_application.xml"
     types = client.get_parameter_definitions("root.Doorcounter")
     assert types is not None and types["Doorcounter.Password"].secret
+
+
+def test_an_error_body_of_the_application_cgis_is_the_device_answer_whatever_the_status(camera):
+    client, handler = camera
+    handler.answers["start"] = (400, "text/plain", b"Error: 6\n")
+    with pytest.raises(DeviceError) as raised:
+        client.control("start", "Doorcounter")
+    assert raised.value.error_code == 6 and raised.value.http_status == 400
