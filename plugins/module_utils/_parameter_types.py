@@ -12,6 +12,7 @@ here, the device judges them). Firmware without it answers a ``# Error:`` line.
 Only passwords are secret: ``hidden`` is a settings-page flag and the device lists such values in
 clear. ``check_text`` refuses, before any write, what param.cgi cannot carry: a line break of any
 kind (the list answer is one parameter a line) and characters outside the device's charset.
+``render_value`` writes an Ansible value as the device writes it (a bool with the type's words).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, Optional, Tuple
 
+from ansible_collections.vapix.acap.plugins.module_utils._errors import ParameterError
 from ansible_collections.vapix.acap.plugins.module_utils._safe_xml import parse_untrusted_xml
 
 # Every character Python's str.splitlines() breaks on: a device or a reader may do the same.
@@ -30,6 +32,12 @@ _LINE_BREAK_NAMES = {
     "\x85": "next line (U+0085)", "\u2028": "line separator (U+2028)", "\u2029": "paragraph separator (U+2029)",
 }
 _INTEGER = re.compile(r"^[+-]?[0-9]+$")
+
+# The false/true word pairs devices use for bool parameters; a bool given in the task is written
+# with the type's words when the device tells them, else with the pair of the current value.
+BOOL_WORD_PAIRS: Tuple[Tuple[str, str], ...] = (
+    ("no", "yes"), ("false", "true"), ("off", "on"), ("0", "1"), ("disabled", "enabled"),
+)
 
 
 @dataclass(frozen=True)
@@ -141,3 +149,51 @@ def check_text(label: str, value: str, charset: str, secret: bool = False) -> Op
     except LookupError:
         return None  # a charset Python does not know: let the device judge
     return None
+
+
+def _bool_words_of_value(current: Optional[str]) -> Optional[Tuple[str, str]]:
+    lowered = (current or "").strip().lower()
+    for false_word, true_word in BOOL_WORD_PAIRS:
+        if lowered == false_word:
+            return (current.strip(), _same_case(true_word, current.strip()))  # type: ignore[union-attr]
+        if lowered == true_word:
+            return (_same_case(false_word, current.strip()), current.strip())  # type: ignore[union-attr]
+    return None
+
+
+def _same_case(word: str, model: str) -> str:
+    if model.isupper():
+        return word.upper()
+    if model[:1].isupper():
+        return word.capitalize()
+    return word
+
+
+def render_value(
+    app: str, name: str, value: Any, current: Optional[str], kind: Optional[ParameterType], secret: bool
+) -> str:
+    """The text the device stores for ``value`` (an Ansible value). Raises ``ParameterError``."""
+    label = "%s.%s" % (app, name)
+    if value is None:
+        raise ParameterError("Parameter %s has no value (null): give the value to set, or leave the parameter out" % label)
+    if isinstance(value, bool):
+        words = (kind.words if kind is not None and kind.kind == "bool" else None) or \
+            (None if secret else _bool_words_of_value(current))
+        if words is None:
+            shown = "hidden" if secret else repr(current)
+            raise ParameterError(
+                "Parameter %s is given as a boolean (%s), but its type's true/false words are not known (the device's "
+                "current value is %s, not one of %s). Give the word the application expects as a string, for "
+                "example \"yes\"" % (label, "true" if value else "false", shown,
+                                     ", ".join("/".join(pair) for pair in BOOL_WORD_PAIRS))
+            )
+        return words[1] if value else words[0]
+    if isinstance(value, int):
+        return "%d" % value
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, str):
+        return value
+    raise ParameterError(
+        "Parameter %s must be a string, number or boolean, not a %s" % (label, type(value).__name__)
+    )

@@ -61,7 +61,7 @@ from ansible_collections.vapix.acap.plugins.module_utils._parameter_reads import
     read_types,
     secret_names_of,
 )
-from ansible_collections.vapix.acap.plugins.module_utils._parameter_types import ParameterType, check_text
+from ansible_collections.vapix.acap.plugins.module_utils._parameter_types import ParameterType, check_text, render_value
 from ansible_collections.vapix.acap.plugins.module_utils._resources import done_or_planned, resource_record
 from ansible_collections.vapix.acap.plugins.module_utils._snapshot import DeviceSnapshot
 
@@ -70,60 +70,6 @@ RESOURCE_KIND = "parameters"
 # update_secrets: what to do with a secret whose value the device hides (it lists only ``*``).
 UPDATE_SECRETS = ("on_create", "always")
 DEFAULT_UPDATE_SECRETS = "on_create"
-
-# The false/true word pairs devices use for bool parameters; a bool given in the task is written
-# with the type's words when the device tells them, else with the pair of the current value.
-BOOL_WORD_PAIRS: Tuple[Tuple[str, str], ...] = (
-    ("no", "yes"), ("false", "true"), ("off", "on"), ("0", "1"), ("disabled", "enabled"),
-)
-
-def _bool_words_of_value(current: Optional[str]) -> Optional[Tuple[str, str]]:
-    lowered = (current or "").strip().lower()
-    for false_word, true_word in BOOL_WORD_PAIRS:
-        if lowered == false_word:
-            return (current.strip(), _same_case(true_word, current.strip()))  # type: ignore[union-attr]
-        if lowered == true_word:
-            return (_same_case(false_word, current.strip()), current.strip())  # type: ignore[union-attr]
-    return None
-
-
-def _same_case(word: str, model: str) -> str:
-    if model.isupper():
-        return word.upper()
-    if model[:1].isupper():
-        return word.capitalize()
-    return word
-
-
-def render_value(
-    app: str, name: str, value: Any, current: Optional[str], kind: Optional[ParameterType], secret: bool
-) -> str:
-    """The text the device stores for ``value`` (an Ansible value). Raises ``ParameterError``."""
-    label = "%s.%s" % (app, name)
-    if value is None:
-        raise ParameterError("Parameter %s has no value (null): give the value to set, or leave the parameter out" % label)
-    if isinstance(value, bool):
-        words = (kind.words if kind is not None and kind.kind == "bool" else None) or \
-            (None if secret else _bool_words_of_value(current))
-        if words is None:
-            shown = "hidden" if secret else repr(current)
-            raise ParameterError(
-                "Parameter %s is given as a boolean (%s), but its type's true/false words are not known (the device's "
-                "current value is %s, not one of %s). Give the word the application expects as a string, for "
-                "example \"yes\"" % (label, "true" if value else "false", shown,
-                                     ", ".join("/".join(pair) for pair in BOOL_WORD_PAIRS))
-            )
-        return words[1] if value else words[0]
-    if isinstance(value, int):
-        return "%d" % value
-    if isinstance(value, float):
-        return repr(value)
-    if isinstance(value, str):
-        return value
-    raise ParameterError(
-        "Parameter %s must be a string, number or boolean, not a %s" % (label, type(value).__name__)
-    )
-
 
 def _check_writable(app: str, name: str, text: str, kind: Optional[ParameterType], secret: bool, charset: str) -> None:
     """Refuse, before anything is written, a value the device would refuse or could not store."""
