@@ -122,6 +122,12 @@ class ParameterPlan:
             for name, value in self.changes.items()
         ]
 
+    def hides(self, name: str, value: Optional[str]) -> bool:
+        """Whether ``value`` is the device hiding a secret (a row of ``*`` for a secret of this plan); a plain
+        parameter's value of ``*`` is a value where the device gives types (only passwords are secrets);
+        without types, any row of ``*`` is taken for a hidden password."""
+        return is_hidden_value(value) and (name in self.secret_names or not self.types_known)
+
     @property
     def resource(self) -> str:
         return "%s:%s" % (RESOURCE_KIND, self.application)
@@ -309,7 +315,7 @@ def apply_parameters(snapshot: DeviceSnapshot, plan: ParameterPlan, journal: Jou
         return dict(plan.before)
     client, app = snapshot.client, plan.application
     values = {"%s.%s" % (app, name): value for name, value in plan.changes.items()}
-    checkable = [name for name in plan.changes if not is_hidden_value(plan.current.get(name))]
+    checkable = [name for name in plan.changes if not plan.hides(name, plan.current.get(name))]
     refusals: List[str] = []
 
     def send() -> None:
@@ -327,7 +333,7 @@ def apply_parameters(snapshot: DeviceSnapshot, plan: ParameterPlan, journal: Jou
         return read_parameters(client, app) or {}
 
     def shown(state: Mapping[str, str], name: str) -> bool:
-        return state.get(name) == plan.changes[name] or is_hidden_value(state.get(name))
+        return state.get(name) == plan.changes[name] or plan.hides(name, state.get(name))
 
     try:
         state = act_and_confirm(Write(
@@ -373,7 +379,7 @@ def _partly_refused(client: VapixClient, plan: ParameterPlan, journal: Journal, 
     applied, refused = [], []
     for name, value in plan.changes.items():
         now = state.get(name)
-        if now == value or (name not in named and is_hidden_value(now)):
+        if now == value or (name not in named and plan.hides(name, now)):
             applied.append(name)
             journal.record(plan.resource, actions[name])
         else:

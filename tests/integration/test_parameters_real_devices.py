@@ -280,3 +280,13 @@ def test_firmware_without_listdefinitions_keeps_the_star_rule(device, run_logic)
     assert operations(device) == [("param.cgi", "list"), ("param.cgi", "listdefinitions")]
     info = run_logic("axis_acap_info", device.conn_params())
     assert info["secret_parameters"][APP] == {"AdminPass": "********", "Label": "********"}
+
+
+def test_a_plain_value_of_stars_that_the_device_does_not_take_is_not_called_done(device, run_logic):
+    install(device)
+    device.admin_post(PARAM, data={"action": "update", "root.%s.Label" % APP: "***"})
+    device.inject_fault("ok_not_applied", match={"path": "param.cgi", "action": "update"})
+    # The device answers OK and keeps "***": where it gives types, that is a value, not a hidden secret.
+    with pytest.raises(Exception, match="did not do what it answered"):
+        run_logic("axis_acap_parameters", params(device, parameters={"Label": "****"}))
+    assert stored(device)["Label"] == "***"
