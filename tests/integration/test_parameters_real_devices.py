@@ -6,9 +6,9 @@ show"), through ansible-playbook and in process on the emulator, which behaves t
 ISO-8859-1 param.cgi, exact values, passwords listed as a row of * (and nothing else masked), types from
 listdefinitions, per-parameter refusal, and # Error answers with HTTP 400.
 
-Each test here up to the partial update and the HTTP 400 one failed on main d438431 (docs/axis_acap_parameters.md,
-"Real devices"); the last two guard what must not change: a device that declares UTF-8 gets UTF-8, and
-firmware without listdefinitions keeps the rule that a row of * is a hidden password."""
+Every test here failed on main d438431 (docs/axis_acap_parameters.md, "Real devices") except
+test_a_device_that_declares_utf8_gets_utf8, a guard of what must not change (a device that declares
+UTF-8 gets UTF-8)."""
 
 from __future__ import annotations
 
