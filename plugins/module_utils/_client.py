@@ -35,6 +35,7 @@ from ansible_collections.vapix.acap.plugins.module_utils._device import (
     DEVICE_PARAMETERS,
     LIST_CGI_MIN_EMBEDDED_DEVELOPMENT,
     DeviceProperties,
+    decode_param_text,
     param_list_errors,
     parse_param_list,
 )
@@ -56,6 +57,11 @@ from ansible_collections.vapix.acap.plugins.module_utils._errors import (
 )
 from ansible_collections.vapix.acap.plugins.module_utils._license_key import secret_parts
 from ansible_collections.vapix.acap.plugins.module_utils._secrets import Secrets
+from ansible_collections.vapix.acap.plugins.module_utils._parameter_types import (
+    ParameterType,
+    parse_parameter_definitions,
+)
+from ansible_collections.vapix.acap.plugins.module_utils._safe_xml import DocumentTypeRefused, MalformedXml
 from ansible_collections.vapix.acap.plugins.module_utils._xml import (
     Application,
     body_snippet,
@@ -120,6 +126,11 @@ _DEFAULT_MISSING_REASON = (
 )
 
 _ERROR_BODY = re.compile(r"^Error:\s*(-?\d+)")
+# The text answers in which a device says it refused something (``Error: N`` of the application CGIs,
+# ``# Error:`` of param.cgi): the device's answer whatever the HTTP status it comes with.
+_DEVICE_ERROR_BODY = re.compile(rb"^\s*(# ?Error|Error:\s*-?\d+)")
+# param.cgi's charset when the device has not shown another one: that of real devices.
+DEFAULT_PARAM_CHARSET = "iso-8859-1"
 _HTML_START = re.compile(rb"^\s*(<\?xml[^>]*>\s*)?(<!doctype\s+html|<html)", re.IGNORECASE)
 _AUTH_SCHEME = re.compile(
     r"(?:^|,)\s*(digest|basic|bearer|negotiate|ntlm)\b(?!\s*=)", re.IGNORECASE
@@ -593,6 +604,8 @@ class VapixClient:
         self._digest: Optional[Any] = None
         # Credentials the device refused: never sent again by this client (account lockouts).
         self._refusal: Optional[AuthenticationError] = None
+        # The charset param.cgi answers in, once an answer has shown it (docs/axis_acap_parameters.md).
+        self.param_charset: Optional[str] = None
         if settings.auth_method == "basic":
             # The user asked for Basic: send it pre-emptively, even over plain HTTP.
             self._check_basic_encodable()
@@ -721,12 +734,13 @@ class VapixClient:
 
     def get_parameters(self, group: str) -> Dict[str, str]:
         """param.cgi action=list of ``group`` (``root.<App>``; several joined by commas) ->
-        {path without ``root.``: value}. Groups the device does not have are left out; an answer
-        with no parameter and only ``# Error`` lines (no such group) raises ``DeviceError``."""
+        {path without ``root.``: value}, values exact, decoded in the device's charset. Groups the
+        device does not have are left out; an answer with no parameter and only ``# Error`` lines (no
+        such group, whatever the HTTP status) raises ``DeviceError``."""
         def read() -> Dict[str, str]:
             response = self._send("GET", "param.cgi", params={"action": "list", "group": group})
             self._reject_html(response, "param.cgi")
-            text = response.content.decode("utf-8", "replace")
+            text = self._param_text(response)
             parameters = parse_param_list(text)
             if parameters or not text.strip():
                 return parameters
@@ -746,31 +760,61 @@ class VapixClient:
 
         return self._read("param.cgi", read)
 
-    def update_parameters(self, values: Dict[str, str]) -> None:
+    def get_parameter_definitions(self, group: str) -> Optional[Dict[str, ParameterType]]:
+        """param.cgi action=listdefinitions (listformat=xmlschema) of ``group`` -> {path without
+        ``root.``: type}; None when the firmware does not support it (it answers ``# Error``)."""
+        def read() -> Optional[Dict[str, ParameterType]]:
+            response = self._send("GET", "param.cgi", params={
+                "action": "listdefinitions", "listformat": "xmlschema", "group": group})
+            self._reject_html(response, "param.cgi")
+            if _DEVICE_ERROR_BODY.match(response.content[:64]):
+                return None
+            try:
+                return parse_parameter_definitions(response.content)
+            except (MalformedXml, DocumentTypeRefused) as exc:
+                raise UnexpectedResponseError(
+                    "param.cgi answered listdefinitions of %s with something that is not the definitions' XML (%s; "
+                    "body starts with: %s)" % (group, exc, body_snippet(response.content)),
+                    http_status=response.status_code,
+                    endpoint="param.cgi",
+                ) from None
+
+        return self._read("param.cgi", read)
+
+    @property
+    def param_write_charset(self) -> str:
+        """The charset param.cgi updates are sent in: the one the device's answers showed, else ISO-8859-1."""
+        return self.param_charset or DEFAULT_PARAM_CHARSET
+
+    def update_parameters(self, values: Dict[str, str]) -> List[str]:
         """param.cgi action=update of all ``values`` ({``root.<App>.<Name>`` or ``<App>.<Name>``: text})
-        in one POST. ``# Error`` (an unknown parameter, a refused value: the device then changes
-        nothing) raises ``DeviceError`` quoting the device; never retried."""
-        form = {"action": "update"}
-        form.update({(key if key.startswith("root.") else "root." + key): value for key, value in values.items()})
+        in one POST, encoded in the device's charset. Returns the ``# Error`` lines of the answer
+        (empty on ``OK``): a device refuses per parameter and applies the others, so only a read
+        tells what it holds. Never retried."""
+        charset = self.param_write_charset
+        form: Dict[str, Any] = {"action": "update"}
+        form.update({(key if key.startswith("root.") else "root." + key).encode(charset): value.encode(charset)
+                     for key, value in values.items()})
         response = self._send("POST", "param.cgi", form=form)
         self._reject_html(response, "param.cgi")
-        text = response.content.decode("utf-8", "replace").strip()
+        text = self._param_text(response).strip()
         if text.startswith("OK"):
-            return
+            return []
         errors = param_list_errors(text)
         if errors:
-            raise DeviceError(
-                "param.cgi refused the update (%s); the device changes nothing when it refuses an update"
-                % "; ".join(errors),
-                http_status=response.status_code,
-                endpoint="param.cgi",
-            )
+            return errors
         raise UnexpectedResponseError(
             "%s answered param.cgi update with neither OK nor # Error (body starts with: %s); the answer may "
             "have been cut off" % (self.settings.address, body_snippet(response.content)),
             http_status=response.status_code,
             endpoint="param.cgi",
         )
+
+    def _param_text(self, response: _Reply) -> str:
+        text, charset = decode_param_text(response.content, response.headers.get("Content-Type", ""))
+        if charset and self.param_charset is None:
+            self.param_charset = charset
+        return text
 
     # ------------------------------------------------------------ internals
 
@@ -781,7 +825,7 @@ class VapixClient:
             params={"action": "list", "group": ",".join(DEVICE_PARAMETERS)},
         )
         self._reject_html(reply, "param.cgi")
-        text = reply.content.decode("utf-8", "replace")
+        text = self._param_text(reply)
         parameters = parse_param_list(text)
         if not parameters:
             errors = param_list_errors(text)
@@ -1024,7 +1068,7 @@ class VapixClient:
         files: Optional[Dict[str, Any]] = None,
         json: Optional[Any] = None,  # pylint: disable=redefined-outer-name
         upload: Optional[_FileUpload] = None,
-        form: Optional[Dict[str, str]] = None,
+        form: Optional[Mapping[Any, Any]] = None,
     ) -> _Reply:
         """One request on the wire, its answer read completely (at most ``max_reply_bytes``)
         within the deadline. Raises the typed error of whatever went wrong."""
@@ -1204,6 +1248,9 @@ class VapixClient:
         user = self.settings.username
         if 200 <= status < 300:
             return
+        if status != 400 or endpoint != "config.cgi":
+            if _DEVICE_ERROR_BODY.match(response.content[:64]):
+                return  # the device's own refusal: the caller reads it (acap-formats.md: whatever the status)
         if status == 403:
             raise PermissionDeniedError(
                 "%s denied user %r access to %s (HTTP 403): the Application API needs an administrator "

@@ -88,12 +88,15 @@ class DeviceProperties:
     @classmethod
     def from_parameters(cls, parameters: Mapping[str, str]) -> "DeviceProperties":
         """From ``parse_param_list`` output."""
+        def text(key: str) -> Optional[str]:
+            return (parameters.get(key) or "").strip() or None  # facts, not values to compare: trimmed
+
         return cls(
-            firmware_version=parameters.get(PARAM_FIRMWARE_VERSION) or None,
-            embedded_development_version=parameters.get(PARAM_EMBEDDED_DEVELOPMENT_VERSION) or None,
-            serial_number=parameters.get(PARAM_SERIAL_NUMBER) or None,
-            architecture=parameters.get(PARAM_ARCHITECTURE) or None,
-            product=parameters.get(PARAM_PRODUCT) or None,
+            firmware_version=text(PARAM_FIRMWARE_VERSION),
+            embedded_development_version=text(PARAM_EMBEDDED_DEVELOPMENT_VERSION),
+            serial_number=text(PARAM_SERIAL_NUMBER),
+            architecture=text(PARAM_ARCHITECTURE),
+            product=text(PARAM_PRODUCT),
         )
 
     @classmethod
@@ -115,21 +118,50 @@ class DeviceProperties:
 def parse_param_list(text: str) -> Dict[str, str]:
     """param.cgi ``action=list`` text: ``root.<path>=<value>`` lines -> {path: value}.
 
-    Split on the first ``=`` (values may contain ``=``); the ``root.`` prefix is
-    dropped; ``# Error:`` lines and blank lines are skipped (see
-    ``param_list_errors``).
+    Values are exact: each line is split on the first ``=`` (values may contain ``=``) and only the
+    line ending is removed (a value may end with a blank). Lines are split on ``\\n`` only: a value
+    read as ISO-8859-1 may hold characters ``str.splitlines`` would break on. The ``root.`` prefix is
+    dropped; ``# Error:`` lines and blank lines are skipped (see ``param_list_errors``).
     """
     parameters: Dict[str, str] = {}
-    for line in text.splitlines():
-        line = line.strip()
-        if not line or line.startswith("#") or "=" not in line:
+    for line in text.split("\n"):
+        if line.endswith("\r"):
+            line = line[:-1]
+        if not line.strip() or line.lstrip().startswith("#") or "=" not in line:
             continue
         key, value = line.split("=", 1)
         key = key.strip()
         if key.startswith("root."):
             key = key[len("root."):]
-        parameters[key] = value.strip()
+        parameters[key] = value
     return parameters
+
+
+def content_charset(content_type: str) -> Optional[str]:
+    """The ``charset`` of a Content-Type header, lower case; None when it names none."""
+    for item in content_type.split(";")[1:]:
+        name, _separator, value = item.partition("=")
+        if name.strip().lower() == "charset" and value.strip().strip('"'):
+            return value.strip().strip('"').lower()
+    return None
+
+
+def decode_param_text(body: bytes, content_type: str) -> Tuple[str, Optional[str]]:
+    """A param.cgi body as text, and the charset it shows (None when it cannot tell: ASCII only).
+
+    The Content-Type's charset when there is one; else strict UTF-8, else ISO-8859-1, the charset of
+    real devices' param.cgi (a byte sequence that is not UTF-8 is ISO-8859-1 text)."""
+    declared = content_charset(content_type)
+    if declared:
+        try:
+            return body.decode(declared), declared
+        except (LookupError, UnicodeDecodeError):
+            pass
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return body.decode("iso-8859-1"), "iso-8859-1"
+    return text, (None if all(ord(character) < 128 for character in text) else "utf-8")
 
 
 def param_list_errors(text: str) -> List[str]:

@@ -29,7 +29,7 @@ from ansible_collections.vapix.acap.plugins.module_utils._errors import (
     UnexpectedResponseError,
 )
 from ansible_collections.vapix.acap.plugins.module_utils._module import ModuleSpec
-from ansible_collections.vapix.acap.plugins.module_utils._parameters import read_all_parameters
+from ansible_collections.vapix.acap.plugins.module_utils._parameter_reads import read_all_parameters
 
 _OPTION_OF_SETTING = {setting: option for option, setting in SETTING_OPTIONS.items()}
 
@@ -59,10 +59,12 @@ def run(client: VapixClient, params: Dict[str, Any], check_mode: bool) -> Dict[s
         except EndpointNotFoundError:
             missing.append("list.cgi: needs EmbeddedDevelopment >= %s (%s)" % (LIST_CGI_MIN_EMBEDDED_DEVELOPMENT, _has(embedded)))
 
-    # One param.cgi read for every application's parameters, secrets masked.
+    # One param.cgi read for every application's parameters (and one listdefinitions when a value could
+    # be a password's); passwords apart, masked.
     parameters: Dict[str, Dict[str, str]] = {}
+    secret_parameters: Dict[str, Dict[str, str]] = {}
     try:
-        parameters = read_all_parameters(client, [application["name"] for application in applications])
+        parameters, secret_parameters = read_all_parameters(client, [application["name"] for application in applications])
     except (EndpointNotFoundError, UnexpectedResponseError, DeviceError) as exc:
         missing.append("application parameters (param.cgi): %s" % exc.message)
 
@@ -95,6 +97,7 @@ def run(client: VapixClient, params: Dict[str, Any], check_mode: bool) -> Dict[s
         "changed": False,
         "applications": applications,
         "parameters": parameters,
+        "secret_parameters": secret_parameters,
         "supported_sdks": supported_sdks,
         "config": config,
         "device": device.report(),

@@ -3,32 +3,35 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Logic of axis_acap_parameters: an ACAP application's own parameters (param.cgi ``root.<App>``).
 
-The pieces, usable apart (``axis_acap_state`` composes them per application, like the license ones):
+The pieces, usable apart (``axis_acap_state`` composes them per application, like the license ones);
+reading lives in ``_parameter_reads``, the device's types in ``_parameter_types``:
 
-- ``read_parameters(client, app)``: one ``param.cgi action=list&group=root.<App>`` -> {Name: value},
-  or None when the device has no such group (the application is not installed, or declares no
-  parameter). ``read_all_parameters(client, apps)``: every application in one request.
-- ``plan_parameters(app, wanted, current, secret_names, types, assumed)``: pure. Renders the wanted
-  values as the device writes them, compares, and returns a ``ParameterPlan``: the values to write
+- ``plan_parameters(app, wanted, current, secret_names, types, assumed, charset, update_secrets)``:
+  pure. Renders the wanted values as the device writes them, compares, checks what would be written
+  (the device's type, line breaks, the charset), and returns a ``ParameterPlan``: the values to write
   (only those that differ), the actions, and before/after views in which secrets are masked.
 - ``prepare_parameters(snapshot, name=..., wanted=..., secret_names=..., check_mode=...)``: read
-  once, then plan (the application not installed: a failure, or a planned change in check mode).
+  once, then plan; the types are read (one listdefinitions) only when something is to be written or
+  the device hides a declared value (the application not installed: a failure, or a planned change
+  in check mode).
 - ``apply_parameters(snapshot, plan, journal)``: ONE ``action=update`` request with every change,
   through the act-then-confirm layer (``_confirm``): sent once, then the group is read again and the
-  result says what the device shows (docs/reliability.md).
+  result says what the device shows (docs/reliability.md). A device refuses per parameter and applies
+  the others: after any ``# Error`` line the group is read back and the failure says per parameter
+  what was applied and what was refused.
 - ``parameters_record(plan, after, journal, check_mode)``: the ``resources`` item.
 
 ``run(client, params, check_mode)`` is the module logic, ``MODULE_SPEC`` its options.
 
-Secrets. param.cgi's list does not tell a parameter's type, so a parameter is treated as secret
-when the task gives its value in ``secret_parameters`` (a no_log option, so Ansible masks the value
-in its own output too), when ``types`` (from the package, where the caller has it) gives it a type
-naming ``password`` or ``hidden``, or when the device hides its value (it lists only ``*``
-characters). A secret's value never appears in a result, a diff, a warning or a message: views show
-``SECRET_MASK``, and a device error that quotes a secret's value is cleaned. What can be compared:
-a secret the device lists in clear is compared like any parameter (so it is written only when it
-differs); a value the device hides cannot be compared, so it is written on every run that declares
-it, and the result says so in a warning (changed, never a false "ok").
+Secrets. A parameter is secret when the task gives its value in ``secret_parameters`` (a no_log
+option, so Ansible masks the value in its own output too) or when the device says it is a password
+(its type, from listdefinitions; on firmware without it, a value listed only as ``*``). A secret's
+value never appears in a result, a diff, a warning or a message: views show ``SECRET_MASK``, and a
+device error that quotes a secret's value is cleaned. A secret the device lists in clear is compared
+like any parameter. A password the device hides (lists as ``*``) cannot be compared: with
+``update_secrets: on_create`` (the default) it is left as it is and named in ``not_comparable`` (not a
+change, not drift); with ``always`` it is written on every run (a change every run). An unset
+password (listed empty) is compared, so on_create writes it the first time.
 """
 
 from __future__ import annotations
@@ -44,91 +47,47 @@ from ansible_collections.vapix.acap.plugins.module_utils._confirm import Journal
 from ansible_collections.vapix.acap.plugins.module_utils._errors import (
     AcapError,
     DeviceError,
+    OutcomeUnknownError,
     ParameterError,
     PreflightError,
 )
 from ansible_collections.vapix.acap.plugins.module_utils._module import ModuleSpec
+from ansible_collections.vapix.acap.plugins.module_utils._parameter_reads import (
+    SECRET_MASK,
+    Types,
+    is_hidden_value,
+    is_password,
+    masked_view,
+    read_parameters,
+    read_types,
+    secret_names_of,
+)
+from ansible_collections.vapix.acap.plugins.module_utils._parameter_types import ParameterType, check_text, render_value
 from ansible_collections.vapix.acap.plugins.module_utils._resources import done_or_planned, resource_record
 from ansible_collections.vapix.acap.plugins.module_utils._snapshot import DeviceSnapshot
 
-SECRET_MASK = "********"
 SECRET_CHANGED_MASK = "******** (changed)"
 RESOURCE_KIND = "parameters"
+# update_secrets: what to do with a secret whose value the device hides (it lists only ``*``).
+UPDATE_SECRETS = ("on_create", "always")
+DEFAULT_UPDATE_SECRETS = "on_create"
 
-# The false/true word pairs devices use for bool parameters; a bool given in the task is written
-# with the pair the device's current value belongs to (or the type's own words when known).
-BOOL_WORD_PAIRS: Tuple[Tuple[str, str], ...] = (
-    ("no", "yes"), ("false", "true"), ("off", "on"), ("0", "1"), ("disabled", "enabled"),
-)
-
-_HIDDEN_VALUE = re.compile(r"^\*+$")
-
-
-def is_secret_type(type_text: Optional[str]) -> bool:
-    """A parameter type naming ``password`` or ``hidden`` marks a secret."""
-    lowered = (type_text or "").lower()
-    return "password" in lowered or "hidden" in lowered
-
-
-def is_hidden_value(value: Optional[str]) -> bool:
-    """The device lists a value it hides as ``*`` characters."""
-    return bool(value) and bool(_HIDDEN_VALUE.match(value or ""))
-
-
-def bool_words_of_type(type_text: Optional[str]) -> Optional[Tuple[str, str]]:
-    """(false, true) of a ``bool:<false>,<true>`` type (bare ``bool``: no, yes); None for other types."""
-    kind, _separator, spec = (type_text or "").partition(":")
-    if kind.strip().lower() != "bool":
-        return None
-    words = [word.strip() for word in spec.split(",")] if spec.strip() else []
-    return (words[0], words[1]) if len(words) == 2 and all(words) else ("no", "yes")
-
-
-def _bool_words_of_value(current: Optional[str]) -> Optional[Tuple[str, str]]:
-    lowered = (current or "").strip().lower()
-    for false_word, true_word in BOOL_WORD_PAIRS:
-        if lowered == false_word:
-            return (current.strip(), _same_case(true_word, current.strip()))  # type: ignore[union-attr]
-        if lowered == true_word:
-            return (_same_case(false_word, current.strip()), current.strip())  # type: ignore[union-attr]
-    return None
-
-
-def _same_case(word: str, model: str) -> str:
-    if model.isupper():
-        return word.upper()
-    if model[:1].isupper():
-        return word.capitalize()
-    return word
-
-
-def render_value(
-    app: str, name: str, value: Any, current: Optional[str], type_text: Optional[str], secret: bool
-) -> str:
-    """The text the device stores for ``value`` (an Ansible value). Raises ``ParameterError``."""
+def _check_writable(app: str, name: str, text: str, kind: Optional[ParameterType], secret: bool, charset: str) -> None:
+    """Refuse, before anything is written, a value the device would refuse or could not store."""
     label = "%s.%s" % (app, name)
-    if value is None:
-        raise ParameterError("Parameter %s has no value (null): give the value to set, or leave the parameter out" % label)
-    if isinstance(value, bool):
-        words = bool_words_of_type(type_text) or (None if secret else _bool_words_of_value(current))
-        if words is None:
-            shown = "hidden" if secret else repr(current)
-            raise ParameterError(
-                "Parameter %s is given as a boolean (%s), but its type's true/false words are not known (the device's "
-                "current value is %s, not one of %s). Give the word the application expects as a string, for "
-                "example \"yes\"" % (label, "true" if value else "false", shown,
-                                     ", ".join("/".join(pair) for pair in BOOL_WORD_PAIRS))
-            )
-        return words[1] if value else words[0]
-    if isinstance(value, int):
-        return "%d" % value
-    if isinstance(value, float):
-        return repr(value)
-    if isinstance(value, str):
-        return value
-    raise ParameterError(
-        "Parameter %s must be a string, number or boolean, not a %s" % (label, type(value).__name__)
-    )
+    if secret and text == SECRET_MASK:
+        raise ParameterError(
+            "The value of %s is %s, the mask axis_acap_info and state: gathered show for a password, not a value; "
+            "nothing was written. Give the real value (from a vault), or leave the parameter out" % (label, SECRET_MASK))
+    problem = check_text(label, text, charset, secret)
+    if problem:
+        raise ParameterError(problem)
+    refusal = kind.problem(text) if kind is not None else None
+    if refusal:
+        raise ParameterError(
+            "The value %s for %s %s (the device gives its type as %s); nothing was written. Give a value the "
+            "device accepts" % ("given" if secret else repr(text), label, refusal, kind.describe())  # type: ignore[union-attr]
+        )
 
 
 @dataclass(frozen=True)
@@ -137,7 +96,9 @@ class ParameterPlan:
 
     ``changes`` holds the rendered values to write (secrets included: it is sent, never shown);
     ``before``/``after`` are every parameter of the application with secrets masked; ``assumed``
-    is true in check mode when the application is not installed yet (nothing could be compared).
+    is true in check mode when the application is not installed yet (nothing could be compared);
+    ``not_comparable``: declared secrets the device hides and that are left as they are
+    (``update_secrets: on_create``); ``enforced``: those written anyway (``always``).
     """
 
     application: str
@@ -146,10 +107,13 @@ class ParameterPlan:
     before: Dict[str, str] = field(default_factory=dict)
     after: Dict[str, str] = field(default_factory=dict)
     warnings: Tuple[str, ...] = ()
-    uncomparable: Tuple[str, ...] = ()
+    enforced: Tuple[str, ...] = ()
+    not_comparable: Tuple[str, ...] = ()
     assumed: bool = False
     # The values as the device listed them (secrets included), to tell after a write what changed.
     current: Dict[str, str] = field(default_factory=dict, repr=False)
+    types_known: bool = False  # the device told the types (listdefinitions)
+    update_secrets: str = DEFAULT_UPDATE_SECRETS  # the policy planned with, to plan again after an install
 
     @property
     def actions(self) -> List[str]:
@@ -159,9 +123,29 @@ class ParameterPlan:
             for name, value in self.changes.items()
         ]
 
+    def hides(self, name: str, value: Optional[str]) -> bool:
+        """Whether ``value`` is the device hiding a secret (a row of ``*`` for a secret of this plan); a plain
+        parameter's value of ``*`` is a value where the device gives types (only passwords are secrets);
+        without types, any row of ``*`` is taken for a hidden password."""
+        return is_hidden_value(value) and (name in self.secret_names or not self.types_known)
+
     @property
     def resource(self) -> str:
         return "%s:%s" % (RESOURCE_KIND, self.application)
+
+    @property
+    def notes(self) -> List[str]:
+        """What the plan could not compare, said without a warning (it is the policy the user chose)."""
+        notes = []
+        if self.not_comparable:
+            notes.append(
+                "%s: the device hides the value of %s, so it cannot be compared; left as it is (update_secrets: "
+                "on_create). Set update_secrets: always to write it on every run." % (
+                    self.application, ", ".join(self.not_comparable)))
+        if self.enforced:
+            notes.append("%s: the device hides the value of %s; written on every run (update_secrets: always)." % (
+                self.application, ", ".join(self.enforced)))
+        return notes
 
     def scrub(self, text: str) -> str:
         """``text`` without the value of any secret this plan writes (device errors may quote it)."""
@@ -175,67 +159,60 @@ class ParameterPlan:
         return text
 
 
-def masked_view(current: Mapping[str, str], secret_names: Iterable[str] = ()) -> Dict[str, str]:
-    """``current`` with every secret (named, or hidden by the device) shown as ``SECRET_MASK``."""
-    secrets = set(secret_names)
-    return {
-        name: SECRET_MASK if name in secrets or is_hidden_value(value) else value
-        for name, value in current.items()
-    }
-
-
 def plan_parameters(
     app: str,
     wanted: Mapping[str, Any],
     current: Mapping[str, str],
     secret_names: Iterable[str] = (),
-    types: Optional[Mapping[str, str]] = None,
+    types: Types = None,
     assumed: bool = False,
+    charset: str = "iso-8859-1",
+    update_secrets: str = DEFAULT_UPDATE_SECRETS,
 ) -> ParameterPlan:
     """Decide without I/O. ``current``: {Name: value} as the device lists it; ``types``: {Name: type}
-    from the package when the caller has it. ``assumed``: check mode, the application is not installed
-    and an earlier task may install it (``current`` is then empty and every wanted value is a change).
-    Unknown names fail here, before anything is written, naming the parameters the application has."""
-    types = dict(types or {})
-    secrets = set(secret_names) | {name for name, text in types.items() if is_secret_type(text)}
-    secrets |= {name for name, value in current.items() if is_hidden_value(value)}
+    from the device (None when it cannot tell). ``assumed``: check mode, the application is not
+    installed and an earlier task may install it (``current`` is then empty and every wanted value is
+    a change). Unknown names, values the device would refuse or cannot store fail here, before
+    anything is written."""
+    secrets = secret_names_of(current, types, secret_names)
     if not assumed:
         unknown = sorted(set(wanted) - set(current))
         if unknown:
             raise ParameterError(_unknown_message(app, unknown, current))
     changes: Dict[str, str] = {}
-    uncomparable: List[str] = []
+    enforced: List[str] = []
+    not_comparable: List[str] = []
     for name, value in wanted.items():
         now = current.get(name)
-        # Not installed yet (check mode): a bool is predicted with the most common words, yes/no.
-        type_text = types.get(name) or ("bool" if assumed and isinstance(value, bool) else None)
-        rendered = render_value(app, name, value, now, type_text, name in secrets)
-        if now is not None and is_hidden_value(now):
-            uncomparable.append(name)
+        kind = (types or {}).get(name)
+        if kind is None and assumed and isinstance(value, bool):
+            kind = ParameterType("bool", words=("no", "yes"))  # not installed yet: the most common words
+        rendered = render_value(app, name, value, now, kind, name in secrets)
+        hidden = now is not None and is_hidden_value(now) and is_password(name, now, types)
+        if hidden and update_secrets != "always":
+            not_comparable.append(name)
+            continue
+        if hidden or rendered != now:
+            _check_writable(app, name, rendered, kind, name in secrets, charset)
             changes[name] = rendered
-        elif rendered != now:
-            changes[name] = rendered
-    secret_set = frozenset(secrets)
-    before = masked_view(current, secret_set)
+            if hidden:
+                enforced.append(name)
+    before = masked_view(current, secrets)
     after = dict(before)
     for name, value in changes.items():
-        after[name] = SECRET_CHANGED_MASK if name in secret_set else value
-    warnings: List[str] = []
-    if uncomparable:
-        warnings.append(
-            "%s: the device hides the value of %s, so it cannot be compared with the task's value; it is "
-            "written on every run that declares it (reported as changed)" % (app, ", ".join(sorted(uncomparable)))
-        )
+        after[name] = SECRET_CHANGED_MASK if name in secrets else value
     return ParameterPlan(
         application=app,
         changes=changes,
-        secret_names=secret_set,
+        secret_names=secrets,
         before={} if assumed else before,
         after=after,
-        warnings=tuple(warnings),
-        uncomparable=tuple(sorted(uncomparable)),
+        enforced=tuple(sorted(enforced)),
+        not_comparable=tuple(sorted(not_comparable)),
         assumed=assumed,
         current=dict(current),
+        types_known=types is not None,
+        update_secrets=update_secrets,
     )
 
 
@@ -253,43 +230,6 @@ def _unknown_message(app: str, unknown: List[str], current: Mapping[str, str]) -
 # --------------------------------------------------------------------------------------------------
 # Reading and writing
 # --------------------------------------------------------------------------------------------------
-
-
-def group_of(app: str) -> str:
-    return "root.%s" % app
-
-
-def split_group(app: str, listed: Mapping[str, str]) -> Dict[str, str]:
-    """``parse_param_list`` keys ``<App>.<Name>`` -> {Name: value} for ``app``. The group is matched
-    without regard to letter case (the device may spell it its own way); names are kept as listed."""
-    prefix = app.lower() + "."
-    return {key[len(prefix):]: value for key, value in listed.items() if key.lower().startswith(prefix)}
-
-
-def read_parameters(client: VapixClient, app: str) -> Optional[Dict[str, str]]:
-    """One param.cgi list of ``root.<app>`` -> {Name: value}; None when the device has no such group."""
-    try:
-        listed = client.get_parameters(group_of(app))
-    except DeviceError as exc:
-        if exc.endpoint == "param.cgi":
-            return None
-        raise
-    return split_group(app, listed)
-
-
-def read_all_parameters(client: VapixClient, apps: Iterable[str]) -> Dict[str, Dict[str, str]]:
-    """Every application's parameters in ONE param.cgi list (the groups joined by commas), secrets the
-    device hides masked: {App: {Name: value}}; an application without parameters maps to {}."""
-    names = list(apps)
-    if not names:
-        return {}
-    try:
-        listed = client.get_parameters(",".join(group_of(app) for app in names))
-    except DeviceError as exc:
-        if exc.endpoint != "param.cgi":
-            raise
-        listed = {}  # no application has parameters
-    return {app: masked_view(split_group(app, listed)) for app in names}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -313,14 +253,17 @@ def prepare_parameters(
     wanted: Mapping[str, Any],
     secret_names: Iterable[str] = (),
     check_mode: bool,
-    types: Optional[Mapping[str, str]] = None,
     installing: bool = False,
+    update_secrets: str = DEFAULT_UPDATE_SECRETS,
 ) -> ParameterPlan:
     """Read ``root.<name>`` once and plan. When the group is missing, list.cgi (through the snapshot, so
     shared with other planners) tells whether the application is installed without parameters or not
     installed: then a failure, or in check mode a plan of every wanted value with a warning that an
-    earlier task is assumed to install it (``installing``: the same run installs it, no warning)."""
-    current = read_parameters(snapshot.client, name)
+    earlier task is assumed to install it (``installing``: the same run installs it, no warning).
+    The types are read from the device (one listdefinitions) only when the values differ or the device
+    hides one: a camera already as declared costs the one list."""
+    client = snapshot.client
+    current = read_parameters(client, name)
     assumed = False
     warnings: List[str] = []
     if current is None:
@@ -335,10 +278,27 @@ def prepare_parameters(
                     "Without check mode the task fails unless %s is installed first." % (name, name)
                 )
         current = {}
-    plan = plan_parameters(name, wanted, current, secret_names, types=types, assumed=assumed)
+
+    def plan(types: Types) -> ParameterPlan:
+        return plan_parameters(name, wanted, current, secret_names, types=types, assumed=assumed,  # type: ignore[arg-type]
+                               charset=client.param_write_charset, update_secrets=update_secrets)
+
+    if not assumed and set(wanted) - set(current):
+        return plan(None)  # unknown names: the failure needs no types
+    try:
+        result = plan(None)
+        needs_types = bool(result.changes or result.not_comparable or result.enforced)
+    except ParameterError:
+        result, needs_types = None, True
+    if needs_types and not assumed:
+        types = read_types(client, [name])
+        if types is not None:
+            result = plan(types.get(name, {}))
+    if result is None:
+        result = plan(None)  # no types to read: the error without them
     if warnings:
-        plan = replace(plan, warnings=tuple(warnings) + plan.warnings)
-    return plan
+        result = replace(result, warnings=tuple(warnings) + result.warnings)
+    return result
 
 
 def _describe(plan: ParameterPlan, state: Mapping[str, str]) -> str:
@@ -349,27 +309,32 @@ def _describe(plan: ParameterPlan, state: Mapping[str, str]) -> str:
 def apply_parameters(snapshot: DeviceSnapshot, plan: ParameterPlan, journal: Journal) -> Dict[str, str]:
     """Write ``plan.changes`` in ONE update through the act-then-confirm layer (sent once, then the group
     is read again); returns every parameter as the device shows it afterwards, secrets masked. A value the
-    device hides cannot be confirmed; when it shows the others, the whole update counts as applied (the
-    device applies an update whole or not at all)."""
+    device hides cannot be confirmed; when it shows the others, it counts as applied. When the device
+    refuses some values (``# Error`` lines), it has applied the others: the group is read back and the
+    failure says per parameter what was applied and what was refused."""
     if not plan.changes:
         return dict(plan.before)
     client, app = snapshot.client, plan.application
     values = {"%s.%s" % (app, name): value for name, value in plan.changes.items()}
-    checkable = [name for name in plan.changes if not is_hidden_value(plan.current.get(name))]
+    checkable = [name for name in plan.changes if not plan.hides(name, plan.current.get(name))]
+    refusals: List[str] = []
 
     def send() -> None:
         try:
-            client.update_parameters(values)
+            errors = client.update_parameters(values)
         except AcapError as exc:
             exc.message = plan.scrub(exc.message)  # the device may quote a refused secret value
             exc.args = (exc.message,)
             raise
+        if errors:
+            refusals.extend(plan.scrub(error) for error in errors)
+            raise DeviceError("param.cgi refused part of the update", endpoint="param.cgi")
 
     def read() -> Dict[str, str]:
         return read_parameters(client, app) or {}
 
     def shown(state: Mapping[str, str], name: str) -> bool:
-        return state.get(name) == plan.changes[name] or is_hidden_value(state.get(name))
+        return state.get(name) == plan.changes[name] or plan.hides(name, state.get(name))
 
     try:
         state = act_and_confirm(Write(
@@ -384,12 +349,50 @@ def apply_parameters(snapshot: DeviceSnapshot, plan: ParameterPlan, journal: Jou
             describe_state=lambda state: _describe(plan, state),
         ), journal)
     except AcapError as exc:
+        if refusals:
+            raise _partly_refused(client, plan, journal, refusals) from None
         if journal.done(plan.resource):  # sent and counted as done (or unknown): all its actions
             _record_rest(plan, journal)
             exc.result["actions"] = journal.reported_actions()
         raise
     _record_rest(plan, journal)
     return after_view(plan, state if state is not None else {})
+
+
+_REFUSED_NAME = re.compile(r"'root\.([^'=]+)'")
+
+
+def _partly_refused(client: VapixClient, plan: ParameterPlan, journal: Journal, refusals: List[str]) -> AcapError:
+    """The failure of an update the device refused in part: read back, then say per parameter."""
+    app = plan.application
+    answered = "; ".join(refusals)
+    try:
+        state = read_parameters(client, app) or {}
+    except AcapError as read_error:
+        journal.unknown.append(plan.resource)
+        return journal.failure(OutcomeUnknownError(
+            "param.cgi refused part of the update of %s (%s), and reading the parameters again failed (%s): which "
+            "values were applied is unknown. Check the device, then run the task again." % (app, answered, read_error.message),
+            endpoint="param.cgi"))
+    named = {match.split(".", 1)[-1] for error in refusals for match in _REFUSED_NAME.findall(error)
+             if match.lower().startswith(app.lower() + ".")}
+    actions = dict(zip(plan.changes, plan.actions))
+    applied, refused = [], []
+    for name, value in plan.changes.items():
+        now = state.get(name)
+        if now == value or (name not in named and plan.hides(name, now)):
+            applied.append(name)
+            journal.record(plan.resource, actions[name])
+        else:
+            refused.append(name)
+    error = DeviceError(
+        "param.cgi refused %s of %s and applied %s (the device answered: %s). Fix the refused value%s and run the "
+        "task again." % (", ".join(refused) or "no value", app, ", ".join(applied) or "nothing", answered,
+                         "s" if len(refused) > 1 else ""),
+        endpoint="param.cgi")
+    failure = journal.failure(error)
+    failure.result.update({"applied": applied, "refused": refused, "parameters": after_view(plan, state)})
+    return failure
 
 
 def _record_rest(plan: ParameterPlan, journal: Journal) -> None:
@@ -409,8 +412,9 @@ def after_view(plan: ParameterPlan, state: Mapping[str, str]) -> Dict[str, str]:
 
 
 def parameters_record(plan: ParameterPlan, after: Dict[str, str], journal: Journal, check_mode: bool) -> Dict[str, Any]:
-    """The ``resources`` item (docs/architecture.md) of ``parameters:<app>``."""
-    return resource_record(
+    """The ``resources`` item (docs/architecture.md) of ``parameters:<app>``, with ``not_comparable``
+    (secrets the device hides, left as they are) and ``notes`` (what was not compared, and why)."""
+    record = resource_record(
         plan.resource,
         done_or_planned(journal, plan.resource, plan.actions, check_mode),
         before=dict(plan.before),
@@ -418,6 +422,9 @@ def parameters_record(plan: ParameterPlan, after: Dict[str, str], journal: Journ
         warnings=journal.warnings_of(plan.resource),
         outcome_unknown=plan.resource in journal.unknown,
     )
+    record["not_comparable"] = list(plan.not_comparable)
+    record["notes"] = plan.notes
+    return record
 
 
 # --------------------------------------------------------------------------------------------------
@@ -444,12 +451,12 @@ def run(client: VapixClient, params: Dict[str, Any], check_mode: bool) -> Dict[s
     snapshot = DeviceSnapshot(client)
     try:
         plan = prepare_parameters(snapshot, name=app, wanted=dict(plain, **secret_values), secret_names=secret_values,
-                                  check_mode=check_mode)
+                                  check_mode=check_mode, update_secrets=params.get("update_secrets") or DEFAULT_UPDATE_SECRETS)
     except AcapError as exc:
         exc.result.setdefault("changed", False)
         exc.result.setdefault("actions", [])
         raise
-    exposed = sorted(name for name in plain if name in plan.secret_names)
+    exposed = sorted(name for name in plain if name in plan.secret_names and name in plan.changes)
     if exposed:
         # Masked here, but Ansible shows the task's own arguments at -vvvv unless they are no_log.
         plan = replace(plan, warnings=plan.warnings + (
@@ -465,6 +472,7 @@ def run(client: VapixClient, params: Dict[str, Any], check_mode: bool) -> Dict[s
         "actions": actions,
         "parameters": after,
         "resources": [parameters_record(plan, after, journal, check_mode)],
+        "not_comparable": list(plan.not_comparable),
         "diff": {
             "before": dict(plan.before),
             "after": after,
@@ -483,6 +491,7 @@ MODULE_SPEC = ModuleSpec(
         "parameters": {"type": "dict", "default": {}},
         # Values of secret parameters: no_log, so Ansible masks them in its own output too.
         "secret_parameters": {"type": "dict", "default": {}, "no_log": True},
+        "update_secrets": {"type": "str", "default": DEFAULT_UPDATE_SECRETS, "choices": list(UPDATE_SECRETS)},
     },
     logic=run,
 )

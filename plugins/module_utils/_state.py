@@ -53,14 +53,15 @@ from ansible_collections.vapix.acap.plugins.module_utils._license import (
 )
 from ansible_collections.vapix.acap.plugins.module_utils._license_key import KeyCollection
 from ansible_collections.vapix.acap.plugins.module_utils._module import ModuleSpec
+from ansible_collections.vapix.acap.plugins.module_utils._parameter_reads import read_all_parameters
 from ansible_collections.vapix.acap.plugins.module_utils._parameters import (
-    SECRET_MASK,
+    DEFAULT_UPDATE_SECRETS,
+    UPDATE_SECRETS,
     ParameterPlan,
     apply_parameters,
     declared_parameters,
     parameters_record,
     prepare_parameters,
-    read_all_parameters,
 )
 from ansible_collections.vapix.acap.plugins.module_utils._snapshot import DeviceSnapshot
 
@@ -163,6 +164,7 @@ def plan_camera(snapshot: DeviceSnapshot, params: Dict[str, Any], check_mode: bo
             camera.parameters.append(prepare_parameters(
                 snapshot, name=plan.name, wanted=dict(plain, **secrets), secret_names=secrets,
                 check_mode=check_mode or installing, installing=installing,
+                update_secrets=declared_app.get("update_secrets") or DEFAULT_UPDATE_SECRETS,
             ))
 
     if params.get("exclusive"):
@@ -213,6 +215,8 @@ def execute_camera(snapshot: DeviceSnapshot, camera: CameraPlan, journal: Journa
             parameters = camera.parameters[index] = prepare_parameters(
                 snapshot, name=parameters.application, wanted=_wanted_of(camera, parameters.application),
                 secret_names=secrets, check_mode=False,
+                # Installed by this run: its secrets are created now (on_create), whatever the package's defaults.
+                update_secrets="always" if parameters.assumed else parameters.update_secrets,
             )
             _warn_new(journal, parameters.resource, parameters.warnings)
         parameters_after[parameters.resource] = apply_parameters(snapshot, parameters, journal)
@@ -268,7 +272,7 @@ def run(client: VapixClient, params: Dict[str, Any], check_mode: bool) -> Dict[s
 
 def gather(snapshot: DeviceSnapshot) -> Dict[str, Any]:
     """The camera's state in this module's own input format (no src: the device does not keep packages;
-    no license keys; no parameter values the device hides)."""
+    no license keys; passwords under ``secret_parameters``, masked: replace the masks with the values)."""
     firmware = snapshot.properties().firmware_version
     settings: Dict[str, bool] = {}
     for option, setting in SETTING_OPTIONS.items():
@@ -279,14 +283,16 @@ def gather(snapshot: DeviceSnapshot) -> Dict[str, Any]:
         except AcapError:
             continue  # firmware unknown and the setting absent: not part of this camera's state
     installed = snapshot.applications()
-    # One param.cgi read for every application's parameters; values the device hides are left out.
-    values = read_all_parameters(snapshot.client, [app.name for app in installed]) if installed else {}
+    # One param.cgi read for every application's parameters (and one listdefinitions when a value
+    # could be a password's); passwords go under secret_parameters, masked.
+    values, secrets = read_all_parameters(snapshot.client, [app.name for app in installed]) if installed else ({}, {})
     applications = []
     for app in installed:
         declared: Dict[str, Any] = {"name": app.name, "state": "started" if app.status in STARTED else "stopped"}
-        shown = {name: value for name, value in values.get(app.name, {}).items() if value != SECRET_MASK}
-        if shown:
-            declared["parameters"] = shown
+        if values.get(app.name):
+            declared["parameters"] = values[app.name]
+        if secrets.get(app.name):
+            declared["secret_parameters"] = secrets[app.name]
         applications.append(declared)
     return {"changed": False, "gathered": {"settings": settings, "applications": applications},
             "diff": {"before": {}, "after": {}}}
@@ -302,6 +308,7 @@ _APPLICATION_OPTIONS: Dict[str, Dict[str, Any]] = {
     "license_content": {"type": "str", "no_log": True},
     "parameters": {"type": "dict", "default": {}},
     "secret_parameters": {"type": "dict", "default": {}, "no_log": True},
+    "update_secrets": {"type": "str", "default": DEFAULT_UPDATE_SECRETS, "choices": list(UPDATE_SECRETS)},
 }
 
 # The module's options (besides the connection options) and its logic, for the module file and

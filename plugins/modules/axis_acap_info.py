@@ -144,8 +144,12 @@ parameters:
   description:
     - Each installed application's own parameters (C(root.<App>.<Name>) in C(param.cgi)), by application short
       name, then parameter name; all read with one C(param.cgi) request.
-    - An application that declares no parameter maps to V({}). Values the device hides (secrets such as
-      C(password) types) show C(********); the others are shown as the device lists them (strings).
+    - An application that declares no parameter maps to V({}). Passwords are not here but in
+      RV(secret_parameters); the others are shown exactly as the device lists them (strings; a C(hidden)
+      parameter is only a settings-page flag and is listed in clear).
+    - When a value could be a password's (empty, or only C(*)), the types are read too
+      (C(param.cgi?action=listdefinitions), one request); on firmware without it, a value made only of C(*) is
+      taken for a password.
   returned: success
   type: dict
   sample:
@@ -153,8 +157,18 @@ parameters:
       Threshold: "40"
       Mode: line
       Upload: "yes"
+    hello_world: {}
+secret_parameters:
+  description:
+    - Each installed application's password parameters, by application short name, then parameter name, masked
+      (C(********); an unset password is empty). Never the value.
+  returned: success
+  type: dict
+  sample:
+    peoplecounter:
       ApiKey: "********"
     hello_world: {}
+  version_added: 0.3.0
 supported_sdks:
   description: SDKs whose applications the device can run (C(info.cgi)); empty when C(info.cgi) is missing.
   returned: success

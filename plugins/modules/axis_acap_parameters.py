@@ -15,14 +15,25 @@ description:
   - Reads C(param.cgi?action=list&group=root.<App>) once, compares, and writes only the parameters that differ,
     all in one C(action=update) request; then reads the group again to confirm. Parameters not given are left
     as they are. A second run with nothing to change sends exactly one request.
+  - When something is to be written (or the device hides a given value), the parameters' types are read from
+    the device too (C(param.cgi?action=listdefinitions&listformat=xmlschema), one request; firmware without it
+    answers C(# Error) and the module works without types, as before 0.3.0). The types tell which parameters
+    are passwords, the words of a bool, the range of an int and the values of an enum, all checked before
+    anything is written.
   - Values given as Ansible types are written as the device writes them - an integer in decimal, a boolean with
     the words of the parameter's type (C(yes)/C(no), C(true)/C(false), C(on)/C(off), C(1)/C(0),
-    C(enabled)/C(disabled)), taken from the value the device shows now. A string is written as given.
+    C(enabled)/C(disabled)), from the device's type, else from the value the device shows now. A string is
+    written exactly as given (a trailing blank is kept; values may hold C(=)).
+  - C(param.cgi) text is sent and read in the device's charset (ISO-8859-1 on cameras; the charset of the
+    answer's Content-Type when it names one). A value the device cannot store - a character outside its charset,
+    or a line break of any kind (line feed, carriage return, form feed, U+0085, U+2028...) - fails the task
+    before anything is written.
   - A parameter name the application does not have fails the task before anything is written, naming the
-    parameters the application has. A value the device refuses (out of range, not in the enum, not one of the
-    bool words) fails the task with the device's C(# Error) text; the device then changes nothing.
-  - Secret parameters (O(secret_parameters), and any parameter whose value the device hides) never appear with
-    their value in the output, the diff, warnings or messages; see O(secret_parameters) for what can be
+    parameters the application has. A value the device refuses fails the task; a device refuses per parameter
+    and applies the others, so the module reads the parameters again and the failure says which values were
+    applied (RV(applied), with C(changed=true) when any) and which were refused (RV(refused)).
+  - Secret parameters (O(secret_parameters), and any parameter the device says is a password) never appear with
+    their value in the output, the diff, warnings or messages; see O(update_secrets) for what can be
     compared.
 author:
   - vapix.acap contributors (@vapix-acap)
@@ -60,19 +71,35 @@ options:
       - Parameters whose values are secret (passwords, API keys), name to value, set like O(parameters).
       - The option is C(no_log), so Ansible masks the values in its own output too; the module shows
         C(********) instead of the value, and C(******** (changed)) after a change.
-      - What can be compared - when the device lists the value in clear, it is compared like any other value,
-        so it is written only when it differs. When the device hides the value (lists only C(*) characters,
-        as it does for a C(password) or C(hidden) type), it cannot be compared - it is written on every run
-        that gives it, the task reports a change, and a warning says so.
-      - A parameter the device hides but that is given in O(parameters) is masked in the module's output too,
-        with a warning to move it here (Ansible shows the task's own arguments at C(-vvvv) unless no_log).
+      - When the device lists the value in clear, it is compared like any other value, so it is written only
+        when it differs. When the device hides it (a C(password) parameter, listed as a row of C(*)), see
+        O(update_secrets).
+      - A password given in O(parameters) is masked in the module's output too (the device's types say it is a
+        password), with a warning when it is written to move it here (Ansible shows the task's own arguments at
+        C(-vvvv) unless no_log).
     type: dict
     default: {}
+  update_secrets:
+    description:
+      - What to do with a given parameter whose value the device hides (a password that is set, listed as a row
+        of C(*)), which therefore cannot be compared. Like O(ansible.builtin.user#module:update_password).
+      - V(on_create) writes it only while the device has none set (it lists an unset password as empty);
+        otherwise it is left as it is, named in RV(not_comparable) and in the record's C(notes), and the task
+        reports no change for it (a drift check is not red for it).
+      - V(always) writes it on every run; the task then reports a change on every run.
+      - A secret the device lists in clear is always compared, whatever this option says.
+    type: str
+    choices: [on_create, always]
+    default: on_create
+    version_added: 0.3.0
 notes:
   - Writing parameters needs a user with the administrator role (some parameters accept the operator role).
   - The running application is told of the change by the device; it is not restarted.
-  - The device's parameter list does not say a parameter's type; a boolean given for a parameter whose current
-    value is not one of the known word pairs fails with a message asking for the word as a string.
+  - The device's parameter list does not say a parameter's type, C(listdefinitions) does; on firmware without it
+    a boolean given for a parameter whose current value is not one of the known word pairs fails with a message
+    asking for the word as a string, and a value made only of C(*) is taken for a hidden password.
+  - Where the device gives types, a plain parameter whose value is made only of C(*) is compared like any other
+    (it costs the C(listdefinitions) request on every run, to tell it from a password).
   - An update that gets no clear answer (timeout, dropped connection, HTTP 5xx, an HTML page) is not sent again;
     the module reads the parameters and reports what the device shows - applied (a warning), not applied
     (failed, nothing changed), or unknown (failed, with what it could see).
@@ -186,6 +213,18 @@ resources:
     outcome_unknown:
       description: Always V(false) on success.
       type: bool
+    not_comparable:
+      description:
+        - Given parameters the device hides and that were left as they are (O(update_secrets=on_create)); not
+          a change, not drift.
+      type: list
+      elements: str
+      version_added: 0.3.0
+    notes:
+      description: What could not be compared and what the policy did about it, in words; not warnings.
+      type: list
+      elements: str
+      version_added: 0.3.0
   sample:
     - resource: parameters:peoplecounter
       changed: true
@@ -195,6 +234,29 @@ resources:
       source: null
       warnings: []
       outcome_unknown: false
+      not_comparable: []
+      notes: []
+not_comparable:
+  description: Same as the record's C(not_comparable).
+  returned: success
+  type: list
+  elements: str
+  sample: ["ApiKey"]
+  version_added: 0.3.0
+applied:
+  description: After an update the device refused in part, the parameters it applied (as it shows them).
+  returned: failure, when the device refused some of the values
+  type: list
+  elements: str
+  sample: ["Mode", "Server"]
+  version_added: 0.3.0
+refused:
+  description: After an update the device refused in part, the parameters it did not apply.
+  returned: failure, when the device refused some of the values
+  type: list
+  elements: str
+  sample: ["Threshold"]
+  version_added: 0.3.0
 diff:
   description: The parameters before and after, secrets masked, with headers naming the device.
   returned: when diff mode is on

@@ -116,6 +116,18 @@ options:
             never appear in output, diff or reports.
         type: dict
         default: {}
+      update_secrets:
+        description:
+          - What to do with a parameter of this application whose value the camera hides (a password that is set,
+            listed as a row of C(*)), which cannot be compared; see
+            O(vapix.acap.axis_acap_parameters#module:update_secrets).
+          - V(on_create) writes it only while the camera has none set, or when this task installs the application;
+            otherwise it is left as it is and named in the record's C(not_comparable) (no change, not drift).
+          - V(always) writes it on every run (a change on every run).
+        type: str
+        choices: [on_create, always]
+        default: on_create
+        version_added: 0.3.0
   exclusive:
     description:
       - Remove every installed application that O(applications) does not name and O(protected) does not protect.
@@ -243,12 +255,30 @@ resources:
     outcome_unknown:
       description: The write was sent but the device's state cannot prove whether it took effect.
       type: bool
+    not_comparable:
+      description:
+        - C(parameters) records only. Declared parameters the camera hides and that were left as they are
+          (O(applications[].update_secrets=on_create)); not a change, not drift.
+      type: list
+      elements: str
+      version_added: 0.3.0
+    notes:
+      description: C(parameters) records only. What could not be compared and what the policy did, in words.
+      type: list
+      elements: str
+      version_added: 0.3.0
 outcome_unknown:
   description: Present and V(true) when a write's outcome could not be proved (see the warnings).
   returned: when it happened
   type: bool
 gathered:
-  description: With O(state=gathered), the camera's settings and applications in this module's input format.
+  description:
+    - With O(state=gathered), the camera's settings and applications in this module's input format.
+    - Passwords (the device's types say so; without types, values made only of C(*)) are under
+      C(secret_parameters), masked (C(********), empty when unset). Replace the masks with the real values (from
+      a vault) before declaring them; with the default O(applications[].update_secrets=on_create) a mask fed
+      back as it is changes nothing on a camera that has the password set, and fails before writing where it
+      would be written (the mask is never written as a password).
   returned: when O(state=gathered)
   type: dict
   sample:
@@ -259,6 +289,8 @@ gathered:
         state: started
         parameters:
           Threshold: "40"
+        secret_parameters:
+          ApiKey: "********"
 error_code:
   description: "The device's error code (C(Error: N)) when the task failed because of one; V(null) otherwise."
   returned: failure

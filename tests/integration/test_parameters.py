@@ -101,7 +101,9 @@ def test_fleet_set_per_group_then_second_run_one_read_per_camera(devices, run_pl
         for device in hosts:
             result = run.task("parameters", device)
             assert result.status == "changed", result
-            assert operations(device) == [("param.cgi", "list"), ("param.cgi", "update"), ("param.cgi", "list")]
+            # The types are read (listdefinitions) only because something is written.
+            assert operations(device) == [("param.cgi", "list"), ("param.cgi", "listdefinitions"),
+                                          ("param.cgi", "update"), ("param.cgi", "list")]
             device.clear_log()
     for device in entrances:
         assert stored(device) == dict(stored(device), Threshold="40", Mode="line", Upload="yes", Overlay="off")
@@ -109,11 +111,12 @@ def test_fleet_set_per_group_then_second_run_one_read_per_camera(devices, run_pl
         assert stored(device) == dict(stored(device), Threshold="70", Mode="area", Upload="no", Overlay="on")
     result = run.task("parameters", parking[0])
     assert result["actions"] == ["set Threshold=70", "set Mode=area", "set Overlay=on"]
-    assert result["parameters"]["Threshold"] == "70" and result["parameters"]["ApiKey"] == "********"
+    assert result["parameters"]["Threshold"] == "70" and result["parameters"]["ApiKey"] == ""  # unset: listed empty
     assert result["resources"] == [{
         "resource": "parameters:%s" % APP, "changed": True, "actions": result["actions"],
         "before": dict(result["parameters"], Threshold="50", Mode="line", Overlay="off"),
         "after": result["parameters"], "source": None, "warnings": [], "outcome_unknown": False,
+        "not_comparable": [], "notes": [],
     }]
 
     for hosts, wanted in groups:
@@ -139,7 +142,7 @@ def test_a_value_changed_by_hand_is_drift_in_check_mode(device, run_playbook):
     assert result["diff"]["before"]["Threshold"] == "90" and result["diff"]["after"]["Threshold"] == "40"
     assert result["diff"]["before_header"].endswith("parameters:%s (before)" % APP)
     assert result["resources"][0]["changed"] is True
-    assert operations(device) == [("param.cgi", "list")]  # no update in check mode
+    assert operations(device) == [("param.cgi", "list"), ("param.cgi", "listdefinitions")]  # no update in check mode
     assert stored(device)["Threshold"] == "90"
 
 
@@ -154,21 +157,23 @@ def test_secrets_never_show_in_verbose_output_or_diff(device, run_playbook):
     assert result["actions"] == ["set Threshold=10", "set ApiKey", "set Pin"]
     assert result["parameters"]["ApiKey"] == "******** (changed)"
     assert result["parameters"]["Pin"] == "******** (changed)"
-    assert any("hides the value of ApiKey" in warning for warning in result["warnings"])
+    assert not result.get("warnings"), result
     device.clear_log()
 
-    # Second run: Pin is listed in clear and compared (not written); ApiKey is hidden, so written again.
+    # Second run: Pin is listed in clear and compared (not written); ApiKey is hidden, so it cannot be
+    # compared: left as it is (update_secrets: on_create), named in not_comparable, no change, no warning.
     second = run_playbook(PLAYBOOK, device, extra_vars={"wanted": {"Threshold": 10}, "secrets": secrets},
                           diff=True, verbosity=4)
     assert second.rc == 0, second
     result = second.task("parameters")
-    assert result["actions"] == ["set ApiKey"], result
+    assert result.status == "ok" and result["actions"] == [], result
+    assert result["resources"][0]["not_comparable"] == ["ApiKey"] and not result.get("warnings")
     # A refused secret: the device's error quotes the value, the module's message does not.
     refused = run_playbook(PLAYBOOK + "      ignore_errors: true\n", device, extra_vars={
-        "wanted": {"Mode": "area"}, "secrets": {"Threshold": PIN + "-new"}}, diff=True, verbosity=4)
+        "wanted": {"Mode": "area"}, "secrets": {"Server": "bad\u20ac" + PIN}}, diff=True, verbosity=4)
     failure = refused.task("parameters")
     assert failure.status == "failed", failure
-    assert "Error setting 'root.%s.Threshold' to '********': not an integer" % APP in failure["msg"], failure
+    assert "The value of %s.Server holds a character which the device cannot store" % APP in failure["msg"], failure
     assert "no_log" in refused.stdout or "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER" in refused.stdout, refused.stdout
     check = run_playbook(PLAYBOOK, device, extra_vars={"wanted": {}, "secrets": {"Pin": PIN + "-other"}},
                          check=True, diff=True, verbosity=4)
@@ -179,18 +184,18 @@ def test_secrets_never_show_in_verbose_output_or_diff(device, run_playbook):
             assert API_KEY not in text and PIN not in text
 
 
-def test_a_refused_value_fails_with_the_device_error_and_changes_nothing(device, run_playbook):
+def test_a_value_out_of_the_device_type_fails_before_writing(device, run_playbook):
     install(device)
     before = stored(device)
     run = run_playbook(PLAYBOOK, device, extra_vars={"wanted": {"Mode": "area", "Threshold": 150}})
     assert run.rc != 0
     result = run.task("parameters")
     assert result.status == "failed"
-    assert "# Error" not in result["msg"] and "Error setting 'root.%s.Threshold' to '150'" % APP in result["msg"], result
-    assert "the device changes nothing when it refuses an update" in result["msg"]
-    assert result["endpoint"] == "param.cgi" and result["changed"] is False
+    assert "The value '150' for %s.Threshold is outside the range 0 to 100 (the device gives its type as int " \
+           "0..100); nothing was written" % APP in result["msg"], result
+    assert result["changed"] is False
     assert stored(device) == before
-    assert operations(device) == [("param.cgi", "list"), ("param.cgi", "update")]
+    assert operations(device) == [("param.cgi", "list"), ("param.cgi", "listdefinitions")]
 
 
 def test_an_upgrade_keeps_the_values(device, run_playbook, tmp_path):
@@ -271,7 +276,8 @@ def test_answer_lost_after_the_update_is_applied(device, run_logic):
     assert result["actions"] == ["set Threshold=20", "set ApiKey"]
     assert result["parameters"]["ApiKey"] == "******** (changed)" and API_KEY not in json.dumps(result)
     assert stored(device)["Threshold"] == "20" and stored(device)["ApiKey"] == API_KEY
-    assert operations(device) == [("param.cgi", "list"), ("param.cgi", "update"), ("param.cgi", "list")]
+    assert operations(device) == [("param.cgi", "list"), ("param.cgi", "listdefinitions"), ("param.cgi", "update"),
+                                  ("param.cgi", "list")]
 
 
 def test_answer_lost_before_the_update_is_applied(device, run_logic):
@@ -281,13 +287,16 @@ def test_answer_lost_before_the_update_is_applied(device, run_logic):
         run_logic("axis_acap_parameters", params(device, parameters={"Threshold": 20}))
     assert raised.value.result == {"changed": False, "actions": []}
     # Never resent: one update, then the read that tells the outcome.
-    assert operations(device) == [("param.cgi", "list"), ("param.cgi", "update"), ("param.cgi", "list")]
+    assert operations(device) == [("param.cgi", "list"), ("param.cgi", "listdefinitions"), ("param.cgi", "update"),
+                                  ("param.cgi", "list")]
 
 
 def test_html_answer_to_an_update_of_a_hidden_secret_is_sent_once_more(device, run_logic):
     install(device)
+    by_hand(device, ApiKey="old-key")  # set: the device lists it as a row of *
     device.inject_fault("html_login", match={"path": "param.cgi", "action": "update"})
-    result = run_logic("axis_acap_parameters", params(device, secret_parameters={"ApiKey": API_KEY}))
+    result = run_logic("axis_acap_parameters", params(device, secret_parameters={"ApiKey": API_KEY},
+                                                      update_secrets="always"))
     # The device hides the value, so nothing can prove whether the first update went in; writing a value
     # is safe to repeat, so it is sent once more and that OK decides.
     assert result["changed"] is True and result["actions"] == ["set ApiKey"] and not result.get("outcome_unknown")
@@ -298,9 +307,11 @@ def test_html_answer_to_an_update_of_a_hidden_secret_is_sent_once_more(device, r
 
 def test_html_answers_to_both_updates_of_a_hidden_secret_fail_with_the_outcome_unknown(device, run_logic):
     install(device)
+    by_hand(device, ApiKey="old-key")  # set: the device lists it as a row of *, so no read can show the update
     device.inject_fault("html_login", count=2, match={"path": "param.cgi", "action": "update"})
     with pytest.raises(AcapError) as raised:
-        run_logic("axis_acap_parameters", params(device, secret_parameters={"ApiKey": API_KEY}))
+        run_logic("axis_acap_parameters", params(device, secret_parameters={"ApiKey": API_KEY},
+                                                 update_secrets="always"))
     assert raised.value.result["outcome_unknown"] is True and "outcome is unknown" in raised.value.message
     assert API_KEY not in json.dumps(raised.value.result) + raised.value.message
 
@@ -311,7 +322,10 @@ def test_info_returns_each_application_parameters_with_secrets_masked(device, ru
     by_hand(device, ApiKey=API_KEY, Threshold="12")
     result = run_logic("axis_acap_info", device.conn_params())
     assert result["parameters"][APP]["Threshold"] == "12"
-    assert result["parameters"][APP]["ApiKey"] == "********"
-    assert result["parameters"]["plain"] == {}
+    assert "ApiKey" not in result["parameters"][APP]  # a password: under secret_parameters, masked
+    assert result["secret_parameters"][APP] == {"ApiKey": "********"}
+    assert result["parameters"]["plain"] == {} and result["secret_parameters"]["plain"] == {}
     assert API_KEY not in json.dumps(result)
-    assert [cgi for cgi, _action in operations(device)].count("param.cgi") == 2  # device facts + all applications
+    # Device facts, all applications' values, and their types (a value could be a password's).
+    assert [op for op in operations(device) if op[0] == "param.cgi"] == [
+        ("param.cgi", "list"), ("param.cgi", "list"), ("param.cgi", "listdefinitions")]

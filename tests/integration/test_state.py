@@ -160,7 +160,8 @@ def test_application_parameters_in_the_same_task_as_the_install(device, run_logi
     assert secret not in str(applied)
     gathered = run_logic(MODULE, connection(device, state="gathered"))["gathered"]
     assert gathered["applications"] == [{"name": "pcounter", "state": "started",
-                                         "parameters": {"Threshold": "40", "Upload": "yes"}}]
+                                         "parameters": {"Threshold": "40", "Upload": "yes"},
+                                         "secret_parameters": {"ApiKey": "********"}}]
 
     device.clear_log()
     again = run_logic(MODULE, connection(device, applications=[dict(declared[0], secret_parameters={})]))

@@ -47,7 +47,7 @@ def test_install_creates_the_declared_parameters_with_their_defaults(device):
         "root.counter.Mode": "line",
         "root.counter.Upload": "no",
         "root.counter.Server": "",
-        "root.counter.ApiKey": "********",  # a password type is hidden in the list
+        "root.counter.ApiKey": "",  # a password is listed empty while unset, as * once set
     }
 
 
@@ -62,7 +62,7 @@ def test_acap3_param_conf(device):
     assert stored(device, "legacy") == {"Interval": "60", "Label": "x"}
 
 
-def test_update_checks_types_and_changes_nothing_on_error(device):
+def test_update_checks_types_and_refuses_per_parameter(device):
     device.install(build_eap(name="counter", parameters=PEOPLE_COUNTER))
     refused = [
         {"counter.Threshold": "101"},
@@ -74,11 +74,18 @@ def test_update_checks_types_and_changes_nothing_on_error(device):
         {"other.Threshold": "1"},
         {"Brand.Brand": "x"},
     ]
-    for values in refused:
-        answer = update(device, **dict(values, **{"counter.Server": "changed.example"}))
-        assert answer.startswith("# Error:"), (values, answer)
-        assert stored(device, "counter")["Server"] == "", values
-    assert "counter.Threshold" in update(device, **{"counter.Threshold": "101"})
+    for number, values in enumerate(refused):
+        # Cameras refuse per parameter and apply the others (acap-formats.md, "What real devices ... show").
+        server = "changed-%d.example" % number
+        answer = update(device, **dict(values, **{"counter.Server": server}))
+        key, value = next(iter(values.items()))
+        assert answer == "# Error: Error setting 'root.{0}' to '{1}'!".format(key, value), (values, answer)
+        assert stored(device, "counter")["Server"] == server, values
+    assert stored(device, "counter")["Threshold"] == "50"
+    two = update(device, **{"counter.Threshold": "101", "counter.Mode": "circle", "counter.Upload": "yes"})
+    assert two.splitlines() == ["# Error: Error setting 'root.counter.Threshold' to '101'!",
+                                "# Error: Error setting 'root.counter.Mode' to 'circle'!"]
+    assert stored(device, "counter")["Upload"] == "yes"
     # Several in one request (POST form), all applied.
     assert update(device, "POST", **{"counter.Threshold": "0", "counter.Mode": "zone", "counter.Upload": "yes",
                                      "counter.Server": "https://a.example/x?y=1&z=2", "counter.ApiKey": "s3cr=t&"}) == "OK"
@@ -144,3 +151,65 @@ def test_only_an_admin_may_update(device):
         # Reading is open to any user.
         assert device.request("GET", PARAM, user=user, params={"action": "list", "group": "root.counter"}).status_code == 200
     assert stored(device, "counter")["Threshold"] == "50"
+
+
+def test_param_cgi_speaks_iso_8859_1_and_keeps_values_exact(device):
+    device.install(build_eap(name="counter", parameters=PEOPLE_COUNTER))
+    # A form sent in ISO-8859-1 (%E9 is é), a value ending with a blank and holding "=".
+    response = device.request("POST", PARAM, data="action=update&root.counter.Server=entr%E9e%3Da+",
+                              headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert response.content == b"OK\n"
+    assert stored(device, "counter")["Server"] == "entr\u00e9e=a "
+    answer = device.request("GET", PARAM, params={"action": "list", "group": "root.counter.Server"})
+    assert answer.headers["Content-Type"] == "text/plain"  # no charset, like cameras
+    assert answer.content == b"root.counter.Server=entr\xe9e=a \n"
+    # The same in the query string of a GET.
+    assert device.request("GET", PARAM + "?action=update&root.counter.Server=%E0").content == b"OK\n"
+    assert stored(device, "counter")["Server"] == "\u00e0"
+
+
+def test_utf8_profile_declares_its_charset(device):
+    device.reset(param_charset="utf-8")
+    device.install(build_eap(name="counter", parameters=PEOPLE_COUNTER))
+    assert update(device, "POST", **{"counter.Server": "entr\u00e9e"}) == "OK"
+    answer = device.request("GET", PARAM, params={"action": "list", "group": "root.counter.Server"})
+    assert answer.headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert answer.content == "root.counter.Server=entr\u00e9e\n".encode("utf-8")
+
+
+def test_hidden_is_listed_in_clear_and_passwords_starred(device):
+    device.install(build_eap(name="counter", parameters=PEOPLE_COUNTER + [
+        {"name": "Token", "default": "visible", "type": "hidden:string"}]))
+    assert update(device, **{"counter.ApiKey": "s3cret"}) == "OK"
+    listed_values = parameters(device, "counter")
+    assert listed_values["root.counter.Token"] == "visible"
+    assert listed_values["root.counter.ApiKey"] == "********"
+
+
+def test_listdefinitions_tells_the_types_from_650_on(device):
+    device.install(build_eap(name="counter", parameters=PEOPLE_COUNTER + [
+        {"name": "Token", "default": "t", "type": "hidden:string"}]))
+    query = {"action": "listdefinitions", "listformat": "xmlschema", "group": "root.counter"}
+    answer = device.request("GET", PARAM, params=query)
+    assert answer.status_code == 200 and answer.headers["Content-Type"] == "text/xml"
+    text = answer.content.decode("iso-8859-1")
+    assert text.startswith('<?xml version="1.0" encoding="ISO-8859-1"?>')
+    assert '<parameter name="Threshold" value="50"' in text and '<int min="0" max="100" />' in text
+    assert '<bool true="yes" false="no" />' in text and '<entry value="area" />' in text
+    assert '<password maxlen="64" />' in text and '<type hidden="true"><string maxlen="1024" /></type>' in text
+    assert text_reply(device.request("GET", PARAM, params=dict(query, group="root.missing"))).startswith("# Error:")
+    device.reset(firmware="6.20.1")
+    device.install(build_eap(name="counter", parameters=PEOPLE_COUNTER), allow_unsigned=False)
+    assert text_reply(device.request("GET", PARAM, params=query)).startswith("# Error:")
+
+
+def test_error_status_400_profile(device):
+    device.reset(param_error_status=400)
+    device.install(build_eap(name="counter", parameters=PEOPLE_COUNTER))
+    missing = device.request("GET", PARAM, params={"action": "list", "group": "root.missing"})
+    assert missing.status_code == 400 and missing.text.startswith("# Error:")
+    # A missing group next to a present one: the present one and an error line, HTTP 200.
+    both = device.request("GET", PARAM, params={"action": "list", "group": "root.counter,root.missing"})
+    assert both.status_code == 200 and "root.counter.Mode=line" in both.text and "# Error:" in both.text
+    refused = device.request("POST", PARAM, data={"action": "update", "root.counter.Threshold": "x"})
+    assert refused.status_code == 400 and refused.text == "# Error: Error setting 'root.counter.Threshold' to 'x'!\n"

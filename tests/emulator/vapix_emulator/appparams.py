@@ -13,17 +13,28 @@ Choices where the spec is silent (also in docs/axis_acap_parameters.md):
   ``type="<type>"`` on the same line (the "type file" information kept next to the value); no type
   means ``string``. Blank lines and ``#`` comments are skipped.
 * Types: ``string``; ``int`` with optional ``min=``/``max=`` (``int:min=0,max=100``); ``bool:<false>,<true>``
-  (the two words; bare ``bool`` means ``no,yes``); ``enum:a|b|c``. A type naming ``password`` or
-  ``hidden`` is a secret: any value is accepted, and ``action=list`` shows it as ``********``
-  (the device hides it; the value is still set). Any other type is checked like ``string``.
-* Errors are one ``# Error: ...`` line with HTTP 200; the error of an update names the parameter
-  and the refused value, as a device would (the client must not repeat a secret's value).
+  (the two words; bare ``bool`` means ``no,yes``); ``enum:a|b|c``. A type naming ``password`` is a
+  password: any value is accepted, and ``action=list`` shows it as ``********`` (empty when unset),
+  as cameras do. A type naming ``hidden`` (``hidden:string``) is only a settings-page flag: listed in
+  clear, flagged ``hidden="true"`` in the definitions. Any other type is checked like ``string``.
+
+What the captures of real cameras show (acap-formats.md, "What real devices and packages show"),
+and the emulator does by default (docs/emulator.md, "param.cgi like the cameras"):
+
+* param.cgi text is ISO-8859-1 both ways (``Profile.param_charset``; ``utf-8`` answers with a
+  ``charset=utf-8`` Content-Type); values are stored exactly as sent.
+* An update refuses per parameter and applies the others: one ``# Error: Error setting 'root.X' to
+  'Y'!`` line per refused parameter. ``# Error`` answers come with ``Profile.param_error_status``
+  (200, or 400 like some firmware).
+* ``action=listdefinitions&listformat=xmlschema`` answers the types as XML, from AXIS OS 6.50 on (an
+  emulator choice: older firmware answers ``# Error``).
 """
 
 from __future__ import annotations
 
 import json
 import re
+from xml.sax.saxutils import escape, quoteattr
 from typing import Any, Dict, List, Optional, Tuple
 
 from .eap import INVALID_METADATA, PackageError
@@ -41,13 +52,20 @@ Parameter = Dict[str, str]  # {"name", "type", "value"}
 
 
 def is_secret(type_text: str) -> bool:
-    lowered = type_text.lower()
-    return "password" in lowered or "hidden" in lowered
+    """A password: listed as ``*`` (``hidden`` alone is listed in clear, as on cameras)."""
+    return "password" in type_text.lower()
+
+
+def is_hidden_flag(type_text: str) -> bool:
+    return "hidden" in type_text.lower()
 
 
 def _kind(type_text: str) -> Tuple[str, str]:
     kind, _separator, spec = type_text.partition(":")
-    return kind.strip().lower(), spec.strip()
+    kind = kind.strip().lower()
+    if kind == "hidden":  # hidden:<type>: the flag, then the type
+        return _kind(spec)
+    return kind, spec.strip()
 
 
 def bool_words(type_text: str) -> Tuple[str, str]:
@@ -179,11 +197,13 @@ def upgraded(old: List[Parameter], new: List[Parameter]) -> List[Parameter]:
 
 
 def listed_parameters(device: Any) -> Dict[str, str]:
-    """``<App>.<Name>`` -> value as action=list shows it (secrets hidden)."""
+    """``<App>.<Name>`` -> value as action=list shows it (passwords as ``*``, empty when unset)."""
     listed: Dict[str, str] = {}
     for app in device.applications.values():
         for parameter in app.parameters:
-            value = HIDDEN_VALUE if is_secret(parameter["type"]) else parameter["value"]
+            value = parameter["value"]
+            if is_secret(parameter["type"]) and value:
+                value = HIDDEN_VALUE
             listed["{0}.{1}".format(app.name, parameter["name"])] = value
     return listed
 
@@ -195,24 +215,66 @@ def may_update(device: Any, user_name: Optional[str]) -> bool:
 
 
 def update(device: Any, values: Dict[str, str]) -> str:
-    """``action=update``: every ``root.<App>.<Name>`` argument, checked first, all set or none.
-    Returns the answer text (``OK`` or one ``# Error:`` line)."""
+    """``action=update``: every ``root.<App>.<Name>`` argument checked on its own; the accepted ones are
+    set, each refused one answers ``# Error: Error setting 'root.X' to 'Y'!`` (as cameras do).
+    Returns the answer text (``OK`` or the ``# Error:`` lines)."""
     wanted = [(key, value) for key, value in values.items() if key.startswith("root.")]
     if not wanted:
         return "# Error: Error -1 no parameter to update\n"
-    changes: List[Tuple[Parameter, str]] = []
+    errors = []
     for key, value in wanted:
         _root, _dot, path = key.partition(".")
         app_name, _dot, name = path.partition(".")
         app = device.applications.get(app_name)
         parameter = next((item for item in app.parameters if item["name"] == name), None) if app is not None else None
-        if parameter is None:
-            return "# Error: Error setting '{0}': no such parameter\n".format(key)
-        problem = check_value(parameter["type"], value)
-        if problem:
-            return "# Error: Error setting '{0}' to '{1}': {2}\n".format(key, value, problem)
-        changes.append((parameter, value))
-    for parameter, value in changes:
+        if parameter is None or check_value(parameter["type"], value):
+            errors.append("# Error: Error setting '{0}' to '{1}'!\n".format(key, value))
+            continue
         parameter["value"] = value
     device.save()
-    return "OK\n"
+    return "".join(errors) or "OK\n"
+
+
+def _type_element(type_text: str) -> str:
+    kind, spec = _kind(type_text)
+    if is_secret(type_text):
+        return '<password maxlen="64" />'
+    if kind == "int":
+        low, high = _int_bounds(spec)
+        bounds = "".join(' {0}="{1}"'.format(key, value) for key, value in (("min", low), ("max", high)) if value is not None)
+        return "<int{0} />".format(bounds)
+    if kind == "bool":
+        return '<bool true={0} false={1} />'.format(quoteattr(bool_words(type_text)[1]), quoteattr(bool_words(type_text)[0]))
+    if kind == "enum":
+        entries = "".join("<entry value={0} />".format(quoteattr(choice)) for choice in spec.split("|"))
+        return "<enum>{0}</enum>".format(entries)
+    return '<string maxlen="1024" />'
+
+
+def definitions(device: Any, groups: List[str], charset: str) -> Tuple[str, bool]:
+    """``action=listdefinitions&listformat=xmlschema`` of application groups: (answer, found). The XML
+    of real devices: nested ``<group>``s of ``<parameter>``s with a ``<type>`` each."""
+    chosen = []
+    for group in groups:
+        name = group[5:] if group.startswith("root.") else group
+        app = device.applications.get(name)
+        if app is None or not app.parameters:
+            return "# Error: Error -1 getting param in group '{0}'\n".format(group), False
+        chosen.append(app)
+    lines = ['<?xml version="1.0" encoding={0}?>'.format(quoteattr(charset.upper())),
+             '<parameterDefinitions xmlns="http://www.axis.com/ParameterDefinitionsSchema" version="1.0">',
+             " <model>{0}</model>".format(escape(device.profile.product)),
+             " <firmwareVersion>{0}</firmwareVersion>".format(escape(device.profile.firmware)),
+             ' <group name="root">']
+    for app in chosen:
+        lines.append("  <group name={0}>".format(quoteattr(app.name)))
+        for parameter in app.parameters:
+            value = HIDDEN_VALUE if is_secret(parameter["type"]) and parameter["value"] else parameter["value"]
+            hidden = ' hidden="true"' if is_hidden_flag(parameter["type"]) else ""
+            lines.append('   <parameter name={0} value={1} securityLevel="7714" niceName={0}>'.format(
+                quoteattr(parameter["name"]), quoteattr(value)))
+            lines.append("    <type{0}>{1}</type>".format(hidden, _type_element(parameter["type"])))
+            lines.append("   </parameter>")
+        lines.append("  </group>")
+    lines.extend([" </group>", "</parameterDefinitions>", ""])
+    return "\n".join(lines), True

@@ -26,6 +26,10 @@ FAULT_KINDS = (
 NON_ADMIN_STATUSES = (401, 403)
 
 
+PARAM_CHARSETS = ("iso-8859-1", "utf-8")
+PARAM_DEFINITIONS_MIN_FIRMWARE = (6, 50)
+
+
 @dataclass
 class Profile:
     """What kind of device this is: everything /emulator/reset may override."""
@@ -49,6 +53,10 @@ class Profile:
     # False: firmware without the VAPIX Application API (5.x on crisv32): no
     # Properties.EmbeddedDevelopment group in param.cgi, and the application CGIs answer 404.
     application_api: bool = True
+    # param.cgi (appparams.py): the charset of its text both ways (cameras: ISO-8859-1, no charset in the
+    # Content-Type), and the HTTP status of its "# Error" answers (200 as documented; 400 as some firmware).
+    param_charset: str = "iso-8859-1"
+    param_error_status: int = 200
 
     def to_dict(self) -> Dict[str, Any]:
         return asdict(self)
@@ -85,6 +93,10 @@ class Profile:
         for key in ("restart_after_upgrade", "application_api"):
             if key in values and not isinstance(values[key], bool):
                 raise ValueError("{0} must be true or false".format(key))
+        if "param_charset" in values and values["param_charset"] not in PARAM_CHARSETS:
+            raise ValueError("param_charset must be one of {0}".format(", ".join(PARAM_CHARSETS)))
+        if "param_error_status" in values and values["param_error_status"] not in (200, 400):
+            raise ValueError("param_error_status must be 200 or 400")
         for key in ("architecture", "product"):
             if key in values and (not isinstance(values[key], str) or not values[key]):
                 raise ValueError("{0} must be a non-empty string".format(key))
@@ -104,6 +116,10 @@ class Profile:
     def has_allow_root(self) -> bool:
         """config.cgi knows AllowRoot on AXIS OS 11.5 - 11.11 only."""
         return at_least(self.firmware, (11, 5)) and not at_least(self.firmware, (12, 0))
+
+    def has_param_definitions(self) -> bool:
+        """param.cgi action=listdefinitions (listformat=xmlschema): from 6.50 on (an emulator choice)."""
+        return at_least(self.firmware, PARAM_DEFINITIONS_MIN_FIRMWARE)
 
     def bad_value_is_http_400(self) -> bool:
         return at_least(self.firmware, (12, 2))

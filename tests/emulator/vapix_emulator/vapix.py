@@ -13,6 +13,7 @@ import json
 import re
 import time
 from typing import Any, Callable, Dict, List, Optional, Tuple
+from urllib.parse import parse_qsl, urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
 from . import appparams, hooks
@@ -327,15 +328,43 @@ def device_parameters(device: Device) -> Dict[str, str]:
     return dict(sorted(parameters.items()))
 
 
+def param_text(device: Device, text: str) -> Response:
+    """A param.cgi answer in the device's charset (ISO-8859-1 like cameras: no charset in the
+    Content-Type); an answer of ``# Error`` lines only comes with the profile's status (200, or 400
+    like some firmware); one that lists parameters too (a missing group next to present ones) is 200."""
+    charset = device.profile.param_charset
+    lines = [line for line in text.splitlines() if line.strip()]
+    status = device.profile.param_error_status if lines and all(line.startswith("# Error") for line in lines) else 200
+    content_type = "text/plain" if charset == "iso-8859-1" else "text/plain; charset={0}".format(charset)
+    return Response(status=status, body=text.encode(charset, "replace"), content_type=content_type)
+
+
+def param_arguments(request: Request, charset: str) -> Arguments:
+    """param.cgi's query and form read as the device reads them: percent-escapes are bytes of its charset."""
+    values = dict(parse_qsl(urlsplit(request.target).query, keep_blank_values=True, encoding=charset, errors="replace"))
+    kind = request.header("content-type").split(";", 1)[0].strip().lower()
+    if request.body and kind == "application/x-www-form-urlencoded":
+        values.update(parse_qsl(request.body.decode("ascii", "replace"), keep_blank_values=True, encoding=charset,
+                                errors="replace"))
+    return Arguments(values=values)
+
+
 def op_param(device: Device, args: Arguments) -> Response:
     action = args.get("action")
     if action == "update":
-        return Response.text(appparams.update(device, args.values))
+        return param_text(device, appparams.update(device, args.values))
+    groups = [group for group in args.get("group").split(",") if group] if args.get("group") else [""]
+    if action == "listdefinitions":
+        if not device.profile.has_param_definitions() or args.get("listformat") != "xmlschema":
+            return param_text(device, "# Error: Error -1 action 'listdefinitions' not supported\n")
+        answer, found = appparams.definitions(device, groups, device.profile.param_charset)
+        if not found:
+            return param_text(device, answer)
+        return Response(body=answer.encode(device.profile.param_charset, "replace"), content_type="text/xml")
     if action != "list":
-        return Response.text("# Error: Error -1 action {0!r} not supported\n".format(action))
+        return param_text(device, "# Error: Error -1 action {0!r} not supported\n".format(action))
     parameters = device_parameters(device)
     parameters.update(appparams.listed_parameters(device))
-    groups = [group for group in args.get("group").split(",") if group] if args.get("group") else [""]
     lines = []
     for group in groups:
         wanted = group[5:] if group.startswith("root.") else ("" if group == "root" else group)
@@ -343,7 +372,7 @@ def op_param(device: Device, args: Arguments) -> Response:
         if not matched:
             lines.append("# Error: Error -1 getting param in group '{0}'".format(group))
         lines.extend("root.{0}={1}".format(key, parameters[key]) for key in matched)
-    return Response.text("\n".join(lines) + "\n")
+    return param_text(device, "\n".join(lines) + "\n")
 
 
 BASIC_DEVICE_INFO_VERSION = "1.3"
@@ -476,7 +505,10 @@ class DeviceHandler:
             return not_found()
         if request.path != UPLOAD:
             body = await request.read_body(SMALL_BODY_LIMIT)
-            args = parse_arguments(request.query, request.header("content-type"), body)
+            if request.path == PARAM:
+                args = param_arguments(request, device.profile.param_charset)
+            else:
+                args = parse_arguments(request.query, request.header("content-type"), body)
             return await self._answer(request, entry, args, result.user.name)
         if device.upload_in_progress:
             await request.stream_body(0, lambda data: None)

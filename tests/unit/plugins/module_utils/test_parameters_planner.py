@@ -11,12 +11,17 @@ from ansible_collections.vapix.acap.plugins.module_utils._errors import Paramete
 from ansible_collections.vapix.acap.plugins.module_utils._parameters import (
     SECRET_CHANGED_MASK,
     SECRET_MASK,
-    bool_words_of_type,
-    is_secret_type,
     masked_view,
     plan_parameters,
     render_value,
 )
+from ansible_collections.vapix.acap.plugins.module_utils._parameter_types import ParameterType
+
+TYPES = {
+    "Threshold": ParameterType("int", 0, 100), "Mode": ParameterType("enum", choices=("line", "area")),
+    "Upload": ParameterType("bool", words=("no", "yes")), "Overlay": ParameterType("bool", words=("Off", "On")),
+    "Token": ParameterType("string"), "ApiKey": ParameterType("password"),
+}
 
 CURRENT = {"Threshold": "50", "Mode": "line", "Upload": "no", "Overlay": "Off", "Token": "abc", "ApiKey": "********"}
 
@@ -44,19 +49,48 @@ def test_secrets_are_masked_and_compared_when_the_device_shows_them():
     assert "abc" not in repr((other.before, other.after))
 
 
-def test_a_hidden_value_cannot_be_compared_so_it_is_written_with_a_warning():
-    plan = plan_parameters("pc", {"ApiKey": "k"}, CURRENT)
-    assert plan.changes == {"ApiKey": "k"} and plan.uncomparable == ("ApiKey",)
-    assert plan.actions == ["set ApiKey"] and "hides the value of ApiKey" in plan.warnings[0]
+def test_a_hidden_value_is_not_comparable_unless_update_secrets_always():
+    for types in (None, TYPES):
+        plan = plan_parameters("pc", {"ApiKey": "k"}, CURRENT, types=types)
+        assert plan.changes == {} and plan.not_comparable == ("ApiKey",) and plan.warnings == ()
+        assert "cannot be compared" in plan.notes[0]
+        always = plan_parameters("pc", {"ApiKey": "k"}, CURRENT, types=types, update_secrets="always")
+        assert always.changes == {"ApiKey": "k"} and always.enforced == ("ApiKey",) and always.actions == ["set ApiKey"]
+    # An unset password (listed empty) is compared: on_create writes it.
+    created = plan_parameters("pc", {"ApiKey": "k"}, dict(CURRENT, ApiKey=""), types=TYPES)
+    assert created.changes == {"ApiKey": "k"} and created.after["ApiKey"] == SECRET_CHANGED_MASK
 
 
-def test_a_type_from_the_package_marks_a_secret_and_gives_the_bool_words():
-    plan = plan_parameters("pc", {"Token": "new", "Overlay": True}, CURRENT,
-                           types={"Token": "password", "Overlay": "bool:off,on"})
-    assert plan.changes == {"Token": "new", "Overlay": "on"}
-    assert plan.before["Token"] == SECRET_MASK
-    assert is_secret_type("hidden:string") and not is_secret_type("string")
-    assert bool_words_of_type("bool") == ("no", "yes") and bool_words_of_type("int") is None
+def test_a_plain_value_of_stars_is_compared_where_the_device_gives_types():
+    current = dict(CURRENT, Token="***")
+    assert plan_parameters("pc", {"Token": "***"}, current, types=TYPES).changes == {}
+    plan = plan_parameters("pc", {"Token": "****"}, current, types=TYPES)
+    assert plan.changes == {"Token": "****"} and plan.before["Token"] == "***" and plan.not_comparable == ()
+    # Without types (older firmware) a row of * is taken for a password.
+    assert plan_parameters("pc", {"Token": "****"}, current).not_comparable == ("Token",)
+
+
+def test_the_device_types_mark_passwords_give_bool_words_and_check_values():
+    plan = plan_parameters("pc", {"Overlay": True}, dict(CURRENT, Overlay=""), types=TYPES)
+    assert plan.changes == {"Overlay": "On"} and plan.before["ApiKey"] == SECRET_MASK
+    for wanted, why in (({"Threshold": 101}, "outside the range 0 to 100"), ({"Threshold": "x"}, "is not an integer"),
+                        ({"Mode": "zone"}, "is not one of line, area"), ({"Upload": "true"}, "is not no or yes")):
+        with pytest.raises(ParameterError, match=why):
+            plan_parameters("pc", wanted, CURRENT, types=TYPES)
+
+
+def test_values_param_cgi_cannot_carry_are_refused_before_writing():
+    for value, why in (("a\nb", "line feed"), ("a\u2028b", "U\\+2028"), ("a\x85b", "U\\+0085"),
+                       ("a\x0cb", "form feed"), ("a\rb", "carriage return")):
+        with pytest.raises(ParameterError, match=why):
+            plan_parameters("pc", {"Token": value}, CURRENT)
+    with pytest.raises(ParameterError, match="U\\+20AC.*ISO-8859-1"):
+        plan_parameters("pc", {"Token": "5 \u20ac"}, CURRENT)
+    with pytest.raises(ParameterError) as raised:
+        plan_parameters("pc", {"Token": "\u20ac-secret"}, CURRENT, secret_names=["Token"])
+    assert "20AC" not in str(raised.value) and "secret" not in str(raised.value).replace("secret_", "")
+    assert plan_parameters("pc", {"Token": "5 \u20ac"}, CURRENT, charset="utf-8").changes == {"Token": "5 \u20ac"}
+    assert plan_parameters("pc", {"Token": "entr\u00e9e "}, CURRENT).changes == {"Token": "entr\u00e9e "}
 
 
 def test_unknown_names_fail_naming_the_parameters():
@@ -93,4 +127,11 @@ def test_scrub_removes_a_secret_value_from_a_device_message():
 
 
 def test_masked_view():
-    assert masked_view({"A": "1", "B": "***", "C": ""}, ["A"]) == {"A": SECRET_MASK, "B": SECRET_MASK, "C": ""}
+    assert masked_view({"A": "1", "B": "***", "C": ""}, ["A", "C"]) == {"A": SECRET_MASK, "B": "***", "C": ""}
+
+
+def test_the_gathered_mask_is_not_written_as_a_password():
+    with pytest.raises(ParameterError, match="the mask axis_acap_info and state: gathered show"):
+        plan_parameters("pc", {"ApiKey": SECRET_MASK}, dict(CURRENT, ApiKey=""), types=TYPES)
+    # Where the password is set, the mask is simply not comparable (a gathered declaration fed back).
+    assert plan_parameters("pc", {"ApiKey": SECRET_MASK}, CURRENT, types=TYPES).not_comparable == ("ApiKey",)
