@@ -72,9 +72,14 @@ class ModuleSpec:
     # AnsibleModule / ArgumentSpecValidator keywords: required_one_of, mutually_exclusive, required_if...
     constraints: Dict[str, List[Any]] = field(default_factory=dict)
     # Options whose values are paths on the machine that runs the logic, as "option" or
-    # "list_option[].suboption". The action plugin looks relative ones up in the role's and the
-    # playbook's files/ folders, and copies them to the remote host when the module runs there.
+    # "list_option[].suboption" (the connection's ca_path is added). The action plugin looks relative
+    # ones up (plugin_utils/_local_paths.py), and copies them to the remote host when the module runs there.
     local_files: Tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # The connection's ca_path is a local file of every module: one rule for every path option.
+        if "ca_path" not in self.local_files:
+            object.__setattr__(self, "local_files", ("ca_path",) + tuple(self.local_files))
 
     def argument_spec(self) -> Dict[str, Dict[str, Any]]:
         return axis_argument_spec(**self.options)
