@@ -44,7 +44,8 @@ CONNECTION_ARGUMENT_SPEC: Dict[str, Dict[str, Any]] = {
     "port": {"type": "int"},
     "use_https": {"type": "bool", "default": True},
     "validate_certs": {"type": "bool", "default": True, "fallback": (env_fallback, ["AXIS_VALIDATE_CERTS"])},
-    "ca_path": {"type": "path"},
+    # Empty from the environment means none: the AWX credential type sets it only with a CA (docs/awx.md).
+    "ca_path": {"type": "path", "fallback": (env_fallback, ["AXIS_CA_PATH"])},
     "username": {"type": "str", "required": True, "fallback": (env_fallback, ["AXIS_USERNAME"])},
     "password": {"type": "str", "required": True, "no_log": True, "fallback": (env_fallback, ["AXIS_PASSWORD"])},
     "auth_method": {"type": "str", "default": "auto", "choices": list(AUTH_METHODS)},

@@ -11,7 +11,7 @@ import json
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Any, List, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 from acap_helpers import applications, make_eap
 from conftest import PLAYBOOK_TIMEOUT, ansible_command, ansible_env
@@ -44,10 +44,11 @@ def make_project(root: Path, cameras: Sequence[Any], inventory_dir: str = ".") -
     return inventory
 
 
-def playbook(words: List[str], cwd: Path, report_dir: Path) -> subprocess.CompletedProcess:
+def playbook(words: List[str], cwd: Path, report_dir: Path,
+             extra_env: Optional[Dict[str, str]] = None) -> subprocess.CompletedProcess:
     cwd.mkdir(parents=True, exist_ok=True)
-    env = ansible_env({"ANSIBLE_CALLBACKS_ENABLED": CALLBACK, "ACAP_DRIFT_REPORT_DIR": str(report_dir),
-                       "ANSIBLE_LOCAL_TEMP": str(cwd / "tmp")})
+    env = ansible_env(dict({"ANSIBLE_CALLBACKS_ENABLED": CALLBACK, "ACAP_DRIFT_REPORT_DIR": str(report_dir),
+                            "ANSIBLE_LOCAL_TEMP": str(cwd / "tmp")}, **(extra_env or {})))
     return subprocess.run(ansible_command("ansible-playbook") + words, cwd=str(cwd), env=env, stdin=subprocess.DEVNULL,
                           capture_output=True, text=True, timeout=PLAYBOOK_TIMEOUT, check=False)
 
