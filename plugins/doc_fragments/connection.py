@@ -47,7 +47,7 @@ options:
       - If not set, the value of the E(AXIS_CA_PATH) environment variable is used; an empty value means none.
       - A relative path is looked up in the folder of the playbook you run, then the folder of the host's
         inventory file, then the role's and the playbook's C(files/) folders (the collection's
-        C(docs/architecture.md), "Relative paths").
+        C(docs/fleet_guide.md), "Relative paths").
     type: path
   username:
     description:

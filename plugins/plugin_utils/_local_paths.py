@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """One rule for every path option (``src``, ``license_src``, key folders, ``ca_path``), on the controller.
 
-A relative path is looked up, first found wins (docs/architecture.md, "Relative paths"):
+A relative path is looked up, first found wins (docs/fleet_guide.md, "Relative paths"):
 
 1. the folder of the playbook the user runs: each playbook file named on the ``ansible-playbook``
    command line, and ``playbook_dir``, unless it is inside this collection (``vapix.acap.drift`` run by
