@@ -61,6 +61,8 @@ class AxisAction(ActionBase):
     """Runs ``module_spec`` in the worker process on the controller, or as the module elsewhere."""
 
     module_spec: ModuleSpec
+    # The task's arguments as _prepare read them (the role's variables included), for masking.
+    _arguments: Dict[str, Any] = {}
     _supports_check_mode = True
     _supports_async = True  # async tasks run as the module (see _runs_in_process)
 
@@ -79,7 +81,7 @@ class AxisAction(ActionBase):
             if isinstance(exc, ParameterError):
                 exc.message += self._role_note()
             return self._with_role_warnings(_masked(module_result(partial(_raise, exc), diff),
-                                                    self._no_log_values(self._task.args)), task_vars)
+                                                    self._no_log_values(self._arguments)), task_vars)
         device = params.get("hostname")
         if self._runs_in_process(task_vars):
             result = module_result(partial(self._run_here, params), diff, device=device)
@@ -134,7 +136,7 @@ class AxisAction(ActionBase):
 
         Environment fallbacks (``AXIS_PASSWORD``...) are read here, on the controller, with the task's
         ``environment`` applied, whichever path runs; the module gets the values they gave."""
-        args = dict(self._task.args)
+        args = self._arguments = dict(self._task.args)
         names = None
         if self._is_role_task():
             args.update(self._role_arguments(task_vars))
