@@ -65,7 +65,9 @@ def find_local(value: Any, folders: Sequence[str], fallback: Fallback) -> Any:
     found, searched = fallback(path)
     if found:
         return found
-    looked += [place for place in searched if place not in looked]
+    for place in searched:  # Ansible's own list repeats a folder that is both the role's and the playbook's
+        if place not in looked:
+            looked.append(place)
     raise AcapError(
         "Local file or folder %r not found on the controller. A relative path is looked up in the folder of the "
         "playbook you run, the folder of the host's inventory file, then the role's and the playbook's files/ "
