@@ -10,7 +10,8 @@ import yaml
 
 from ansible_collections.vapix.acap.plugins.plugin_utils import _role_variables as role_variables
 
-SPECS = Path(__file__).resolve().parents[4] / "roles" / "camera" / "meta" / "argument_specs.yml"
+# The collection that holds the plugin (its roles/ next to its plugins/).
+SPECS = Path(role_variables.__file__).resolve().parents[2] / "roles" / "camera" / "meta" / "argument_specs.yml"
 
 
 def test_the_known_variables_are_the_documented_ones():

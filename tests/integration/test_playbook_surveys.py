@@ -7,12 +7,13 @@ with the same defaults and types the validation accepts."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
+from conftest import REPO_ROOT
+
+ROOT = REPO_ROOT
 SURVEY_TYPES = {"str": {"text"}, "raw": {"text"}, "int": {"integer"}, "bool": {"multiplechoice"}}
 
 
