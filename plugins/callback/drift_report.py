@@ -185,6 +185,8 @@ class CallbackModule(CallbackBase):
         self._plays_with_collection_tasks: Set[int] = set()
         # host -> (play number, task, msg, unreachable): failures outside the collection's tasks
         self._pending: Dict[str, Tuple[int, str, Any, bool]] = {}
+        # The current play reads the report (defines EXPOSED_VARIABLE): its failures are no camera's.
+        self._reading_play = False
 
     # ------------------------------------------------------------------ recording
 
@@ -208,6 +210,8 @@ class CallbackModule(CallbackBase):
     def _other_failure(self, result: Any, unreachable: bool = False) -> None:
         """A failure outside the collection's tasks: the host's report says so if the host is in it, or
         once the play turns out to run the collection's tasks (not a failure of a later, unrelated play)."""
+        if self._reading_play:
+            return  # a play that reads the report (the drift playbook's verdict) is not part of it
         name = result._host.get_name()
         task_name = result._task.get_name()
         msg = result._result.get("msg")
@@ -324,7 +328,8 @@ class CallbackModule(CallbackBase):
         # A later play of the same run (the drift playbook's last one) asks for the report so far by
         # defining the variable; it gets the data before its tasks are templated.
         play_vars = getattr(play, "vars", None)
-        if isinstance(play_vars, dict) and EXPOSED_VARIABLE in play_vars:
+        self._reading_play = isinstance(play_vars, dict) and EXPOSED_VARIABLE in play_vars
+        if self._reading_play:
             play_vars[EXPOSED_VARIABLE] = self.exposed()
 
     def exposed(self) -> Dict[str, Any]:

@@ -44,6 +44,10 @@ options:
       - Path of a PEM file (or a directory prepared with C(c_rehash)) with the CA certificates to trust for
         the device's certificate, instead of the system's CA store.
       - Only used when O(validate_certs=true).
+      - If not set, the value of the E(AXIS_CA_PATH) environment variable is used; an empty value means none.
+      - A relative path is looked up in the folder of the playbook you run, then the folder of the host's
+        inventory file, then the role's and the playbook's C(files/) folders (the collection's
+        C(docs/fleet_guide.md), "Relative paths").
     type: path
   username:
     description:

@@ -20,12 +20,14 @@ what had already been done; nothing else builds a failure.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import _list_no_log_values
+from ansible.module_utils.errors import UnsupportedError
 
 from ansible_collections.vapix.acap.plugins.module_utils._client import (
     AUTH_METHODS,
@@ -44,7 +46,8 @@ CONNECTION_ARGUMENT_SPEC: Dict[str, Dict[str, Any]] = {
     "port": {"type": "int"},
     "use_https": {"type": "bool", "default": True},
     "validate_certs": {"type": "bool", "default": True, "fallback": (env_fallback, ["AXIS_VALIDATE_CERTS"])},
-    "ca_path": {"type": "path"},
+    # Empty from the environment means none: the AWX credential type sets it only with a CA (docs/awx.md).
+    "ca_path": {"type": "path", "fallback": (env_fallback, ["AXIS_CA_PATH"])},
     "username": {"type": "str", "required": True, "fallback": (env_fallback, ["AXIS_USERNAME"])},
     "password": {"type": "str", "required": True, "no_log": True, "fallback": (env_fallback, ["AXIS_PASSWORD"])},
     "auth_method": {"type": "str", "default": "auto", "choices": list(AUTH_METHODS)},
@@ -72,29 +75,93 @@ class ModuleSpec:
     # AnsibleModule / ArgumentSpecValidator keywords: required_one_of, mutually_exclusive, required_if...
     constraints: Dict[str, List[Any]] = field(default_factory=dict)
     # Options whose values are paths on the machine that runs the logic, as "option" or
-    # "list_option[].suboption". The action plugin looks relative ones up in the role's and the
-    # playbook's files/ folders, and copies them to the remote host when the module runs there.
+    # "list_option[].suboption" (the connection's ca_path is added). The action plugin looks relative
+    # ones up (plugin_utils/_local_paths.py), and copies them to the remote host when the module runs there.
     local_files: Tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # The connection's ca_path is a local file of every module: one rule for every path option.
+        if "ca_path" not in self.local_files:
+            object.__setattr__(self, "local_files", ("ca_path",) + tuple(self.local_files))
 
     def argument_spec(self) -> Dict[str, Dict[str, Any]]:
         return axis_argument_spec(**self.options)
 
 
-def validate_params(spec: ModuleSpec, params: Mapping[str, Any]) -> Dict[str, Any]:
+def validate_params(spec: ModuleSpec, params: Mapping[str, Any], names: Optional[Mapping[str, str]] = None) -> Dict[str, Any]:
     """Validate ``params`` as Ansible would (types, defaults, environment fallbacks, constraints).
 
-    Raises ``ParameterError``; an unknown option is named first, since a misspelled option is the
-    likely cause of the other complaints (a required option "missing" because it was misspelled)."""
+    Raises ``ParameterError``; unknown options, at any depth, are named first with the known name they
+    most resemble, since a misspelled option is the likely cause of the other complaints (a required
+    option "missing" because it was misspelled). ``names`` shows top-level options under the names the
+    user wrote (a role's variables)."""
+    unknown = unknown_options(spec.argument_spec(), params)
     validated = ArgumentSpecValidator(spec.argument_spec(), **spec.constraints).validate(dict(params))
-    if validated.error_messages:
-        unknown = sorted(validated.unsupported_parameters)
-        messages = [message for message in validated.error_messages if not message.startswith(tuple(unknown))] if unknown else list(validated.error_messages)
-        if unknown:
-            supported = ", ".join(sorted(spec.argument_spec()))
-            messages.insert(0, "unknown option%s %s (this module's options are: %s)" % (
-                "s" if len(unknown) > 1 else "", ", ".join(unknown), supported))
+    if unknown or validated.error_messages:
+        # Ansible's own message for unknown options names them without the list index; ours replace it.
+        messages = [unknown_option_message(option, where, known, names) for option, where, known in unknown]
+        messages += [str(error) for error in validated.errors.errors
+                     if not (unknown and isinstance(error, UnsupportedError))]
         raise ParameterError("Invalid parameters: %s" % "; ".join(messages))
     return validated.validated_parameters
+
+
+def unknown_options(spec: Mapping[str, Mapping[str, Any]], params: Any,
+                    where: str = "") -> List[Tuple[str, str, List[str]]]:
+    """(option, where, known names there) for every key of ``params`` that ``spec`` does not know, at any
+    depth: ``where`` is "" at the top, else the path of the dict that holds it (``applications[2]``,
+    ``settings``)."""
+    if not isinstance(params, Mapping):
+        return []
+    legal = _legal_names(spec)
+    found = [(str(key), where, legal) for key in params if key not in legal]
+    for name, option in spec.items():
+        sub_spec = option.get("options")
+        value = _aliased_value(name, option, params)
+        if not sub_spec or value is None:
+            continue
+        path = "%s.%s" % (where, name) if where else name
+        if isinstance(value, Mapping):
+            found += unknown_options(sub_spec, value, path)
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                found += unknown_options(sub_spec, item, "%s[%d]" % (path, index))
+    return found
+
+
+def unknown_option_message(option: str, where: str, known: List[str],
+                           names: Optional[Mapping[str, str]] = None) -> str:
+    """``unknown option licence_src in applications[2]; did you mean license_src?``: the suggestion is the
+    known name at that place it most resembles; without a close one, the names known there."""
+    place = " in %s" % _renamed(where, names) if where else ""
+    close = difflib.get_close_matches(option, known, n=1)
+    if close:
+        return "unknown option %s%s; did you mean %s?" % (option, place, _renamed(close[0], names) if not where else close[0])
+    return "unknown option %s%s (the options there are: %s)" % (option, place, ", ".join(sorted(known)))
+
+
+def _legal_names(spec: Mapping[str, Mapping[str, Any]]) -> List[str]:
+    names = list(spec)
+    for option in spec.values():
+        names += list(option.get("aliases") or [])
+    return names
+
+
+def _aliased_value(name: str, option: Mapping[str, Any], params: Mapping[str, Any]) -> Any:
+    for key in [name] + list(option.get("aliases") or []):
+        if params.get(key) is not None:
+            return params[key]
+    return None
+
+
+def _renamed(text: str, names: Optional[Mapping[str, str]]) -> str:
+    """``text`` (a path such as ``applications[2]``) with its top-level option shown under the user's name."""
+    if not names:
+        return text
+    for option, shown in names.items():
+        if text == option or text.startswith((option + "[", option + ".", option + " ")):
+            return shown + text[len(option):]
+    return text
 
 
 def run_validated(spec: ModuleSpec, params: Dict[str, Any], check_mode: bool) -> Dict[str, Any]:

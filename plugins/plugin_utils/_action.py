@@ -30,7 +30,9 @@ from functools import partial
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Set, Tuple
 
 from ansible import constants as C
-from ansible.errors import AnsibleError
+from ansible import context
+from ansible.errors import AnsibleError, AnsibleFileNotFound
+from ansible.module_utils.common.text.converters import to_text
 from ansible.module_utils.common.parameters import _list_no_log_values, remove_values
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
@@ -45,6 +47,8 @@ from ansible_collections.vapix.acap.plugins.module_utils._module import (
     validate_params,
 )
 from ansible_collections.vapix.acap.plugins.module_utils._safe_xml import HAS_LXML, LXML_IMPORT_ERROR
+from ansible_collections.vapix.acap.plugins.plugin_utils import _role_variables as role_variables
+from ansible_collections.vapix.acap.plugins.plugin_utils._local_paths import find_local, user_folders
 
 # Host or task variable: false runs the module even when the task runs on the controller.
 IN_PROCESS_VARIABLE = "vapix_acap_in_process"
@@ -59,6 +63,8 @@ class AxisAction(ActionBase):
     """Runs ``module_spec`` in the worker process on the controller, or as the module elsewhere."""
 
     module_spec: ModuleSpec
+    # The task's arguments as _prepare read them (the role's variables included), for masking.
+    _arguments: Dict[str, Any] = {}
     _supports_check_mode = True
     _supports_async = True  # async tasks run as the module (see _runs_in_process)
     _refusal_marker: Optional[str] = None  # this task's marker of refused credentials (_rejection_marker)
@@ -73,11 +79,12 @@ class AxisAction(ActionBase):
         task_vars = task_vars or {}
         diff = bool(self._task.diff)
         try:
-            params, module_args = self._prepare()
+            params, module_args = self._prepare(task_vars)
         except AcapError as exc:  # invalid options, a missing file: nothing was sent, no module started
             if isinstance(exc, ParameterError):
                 exc.message += self._role_note()
-            return _masked(module_result(partial(_raise, exc), diff), self._no_log_values(self._task.args))
+            return self._with_role_warnings(_masked(module_result(partial(_raise, exc), diff),
+                                                    self._no_log_values(self._arguments)), task_vars)
         device = params.get("hostname")
         self._refusal_marker = self._rejection_marker(params, task_vars)
         if self._runs_in_process(task_vars):
@@ -91,7 +98,7 @@ class AxisAction(ActionBase):
                 result = module_result(partial(_raise, exc), diff, device=device)
         if result.get("failed") and result.get("http_status") == 401 and result.get("endpoint"):
             self._remember_rejected_credentials(result)
-        return _masked(result, self._no_log_values(params))
+        return self._with_role_warnings(_masked(result, self._no_log_values(params)), task_vars)
 
     def _role_note(self) -> str:
         """In a role, the options come from the role's variables, and those are the names the user wrote
@@ -128,36 +135,69 @@ class AxisAction(ActionBase):
 
     # -- parameters and local files --------------------------------------------------------------
 
-    def _prepare(self) -> Tuple[Dict[str, Any], Dict[str, Any]]:
+    def _prepare(self, task_vars: Mapping[str, Any]) -> Tuple[Dict[str, Any], Dict[str, Any]]:
         """Validated parameters with local files found, and the module arguments for the module path.
 
         Environment fallbacks (``AXIS_PASSWORD``...) are read here, on the controller, with the task's
         ``environment`` applied, whichever path runs; the module gets the values they gave."""
-        args = dict(self._task.args)
+        args = self._arguments = dict(self._task.args)
+        names = None
+        if self._is_role_task():
+            args.update(self._role_arguments(task_vars))
+            names = role_variables.NAMES
         with _environment(self._task_environment()):
-            params = validate_params(self.module_spec, args)
+            params = validate_params(self.module_spec, args, names=names)
         module_args = dict(args)
         for name, option in self.module_spec.argument_spec().items():
             if name not in args and option.get("fallback") and params.get(name) is not None:
                 module_args[name] = params[name]
+        folders = user_folders(task_vars, _command_line_playbooks())
         for slot, value in _file_slots(params, self.module_spec.local_files):
-            _set_slot(params, slot, self._find_local(value))
+            _set_slot(params, slot, find_local(value, folders, self._ansible_search))
         return params, module_args
+
+    # -- the camera role's variables -------------------------------------------------------------
+
+    def _is_role_task(self) -> bool:
+        """The camera role's task: it has no arguments of its own, the action reads the role's variables
+        (plugin_utils/_role_variables.py); module_defaults still fill what they leave unset."""
+        role = getattr(self._task, "_role", None)
+        action = getattr(self._task, "resolved_action", None) or self._task.action
+        if role is None or action != role_variables.ACTION:
+            return False
+        try:
+            return role.get_name(include_role_fqcn=True) == role_variables.ROLE
+        except TypeError:  # older signatures
+            return role.get_name() == role_variables.ROLE
+
+    def _role_arguments(self, task_vars: Mapping[str, Any]) -> Dict[str, Any]:
+        arguments = role_variables.role_arguments(task_vars, self._templar.template)
+        if arguments.get("applications") is None and boolean(arguments.get("exclusive", False), strict=False):
+            arguments["missing_applications_hint"] = role_variables.missing_applications_hint(task_vars)
+        return arguments
+
+    def _with_role_warnings(self, result: Dict[str, Any], task_vars: Mapping[str, Any]) -> Dict[str, Any]:
+        """The role's task warns of each ``axis_camera_*`` variable the role does not know (a misspelling
+        manages nothing; the drift report shows the warning on the camera)."""
+        if self._is_role_task():
+            warnings = role_variables.unknown_variable_warnings(task_vars, str(task_vars.get("inventory_hostname", "")))
+            if warnings:
+                result["warnings"] = list(result.get("warnings") or []) + warnings
+        return result
+
+    def _ansible_search(self, path: str) -> Tuple[Optional[str], List[str]]:
+        """Ansible's own search for ``files/`` (as ansible.builtin.copy's ``src``): found path, places."""
+        try:
+            return self._find_needle("files", path), []
+        except AnsibleFileNotFound as exc:
+            return None, [to_text(place) for place in getattr(exc, "paths", None) or []]
+        except AnsibleError:
+            return None, []
 
     def _task_environment(self) -> Dict[str, str]:
         environment: Dict[str, Any] = {}
         self._compute_environment_string(environment)
         return {str(name): str(value) for name, value in environment.items()}
-
-    def _find_local(self, value: Any) -> Any:
-        """A path (or list of paths) found like ansible.builtin.copy finds ``src``."""
-        if isinstance(value, list):
-            return [self._find_local(each) for each in value]
-        try:
-            return self._find_needle("files", value)
-        except AnsibleError as exc:
-            # AnsibleFileNotFound lists every place it looked.
-            raise AcapError("Local file or folder %r not found on the controller: %s" % (value, exc.message)) from None
 
     # -- the module path -----------------------------------------------------------------------
 
@@ -289,6 +329,15 @@ def _require_controller_libraries() -> None:
             "import %s (%s). Install it there: %s -m pip install %s. Or set %s: false to run the module with "
             "ansible_python_interpreter instead (slower)."
             % (sys.executable, " and ".join(missing), reasons, sys.executable, " ".join(missing), IN_PROCESS_VARIABLE))
+
+
+def _command_line_playbooks() -> Tuple[Any, ...]:
+    """The playbooks named on the ansible-playbook command line (the user's project, also when it imports
+    a playbook of the collection)."""
+    try:
+        return tuple(context.CLIARGS.get("args") or ())
+    except (AttributeError, TypeError):
+        return ()
 
 
 def _last_line(text: Any) -> str:

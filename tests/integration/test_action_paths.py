@@ -11,6 +11,7 @@ is sent)."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
 
@@ -70,6 +71,9 @@ def warning_texts(warnings: Any) -> List[str]:
 
 def comparable(result: Dict[str, Any]) -> Dict[str, Any]:
     found = {key: result[key] for key in COMPARED if key in result}
+    if isinstance(found.get("msg"), str):
+        # Each run has its own folder (its inventory's, where relative paths are looked up too).
+        found["msg"] = re.sub(r"/playbook-\d+/", "/playbook-N/", found["msg"])
     if "warnings" in found:
         found["warnings"] = warning_texts(found["warnings"])
     return found

@@ -9,11 +9,12 @@ inventory, ``emulator.yml``, with the keys the README shows."""
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 import subprocess
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 import pytest
 import yaml
@@ -44,6 +45,16 @@ def command_lines(block: str) -> List[List[str]]:
     return [shlex.split(line, comments=True) for line in block.splitlines() if line.strip()]
 
 
+def split_environment(words: List[str]) -> Tuple[Dict[str, str], List[str]]:
+    """``NAME=value ... command args`` -> ({NAME: value}, [command, args...])."""
+    environment = {}
+    while words and re.match(r"^[A-Z_][A-Z0-9_]*=", words[0]):
+        name, value = words[0].split("=", 1)
+        environment[name] = value
+        words = words[1:]
+    return environment, words
+
+
 def recap(stdout: str) -> Dict[str, int]:
     """{host: changed count} from the play recap."""
     return {host: int(changed) for host, _ok, changed, _unreachable, _failed in RECAP_LINE.findall(stdout)}
@@ -57,7 +68,7 @@ def test_readme_commands_match_the_rehearsal_commands() -> None:
     rehearsed = [[word for index, word in enumerate(words) if "emulator.yml" not in words[index:index + 2]]
                  for words in command_lines(examples["rehearsal commands"])]
     assert documented == rehearsed, (documented, rehearsed)
-    assert all(words[0] == "ansible-playbook" for words in documented)
+    assert all(split_environment(words)[1][0] == "ansible-playbook" for words in documented)
 
 
 def test_readme_example_runs_as_written(devices: Any, tmp_path: Path) -> None:
@@ -85,12 +96,12 @@ def test_readme_example_runs_as_written(devices: Any, tmp_path: Path) -> None:
     inventory = yaml.safe_load(examples["inventory.yml"])
     assert "ansible_python_interpreter" in inventory["cameras"]["vars"]
     (play,) = yaml.safe_load(examples["site.yml"])
-    tasks = {next(key for key in task if key.startswith("vapix.acap.")): task for task in play["tasks"]}
-    packages = tasks["vapix.acap.axis_acap"]["vapix.acap.axis_acap"]["src"]
-    app_name = tasks["vapix.acap.axis_acap_license"]["vapix.acap.axis_acap_license"]["name"]
-    key_dir = project / tasks["vapix.acap.axis_acap_license"]["vapix.acap.axis_acap_license"]["src"]
+    assert play["roles"] == [{"role": "vapix.acap.camera"}], play
+    (declared,) = inventory["cameras"]["vars"]["axis_camera_applications"]
+    app_name = declared["name"]
+    key_dir = project / declared["license_src"]
     key_dir.mkdir(parents=True)
-    for package in packages:
+    for package in declared["src"]:
         architecture = re.search(r"_(aarch64|armv7hf)\.eap$", package)
         assert architecture, package
         (project / package).parent.mkdir(parents=True, exist_ok=True)
@@ -115,18 +126,22 @@ def test_readme_example_runs_as_written(devices: Any, tmp_path: Path) -> None:
     for camera in cameras:
         camera.clear_log()
 
-    def run(words: List[str]) -> str:
+    def run(words: List[str], expect_rc: int = 0) -> str:
+        environment, words = split_environment(words)
         assert words[0] == "ansible-playbook"
-        completed = subprocess.run(ansible_command("ansible-playbook") + words[1:], cwd=str(project), env=env,
-                                   stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=600, check=False)
+        completed = subprocess.run(ansible_command("ansible-playbook") + words[1:], cwd=str(project),
+                                   env=dict(env, **environment), stdin=subprocess.DEVNULL, capture_output=True,
+                                   text=True, timeout=600, check=False)
         output = "$ %s\n%s\n%s" % (" ".join(words), completed.stdout, completed.stderr)
-        assert completed.returncode == 0, output
-        for symptom in ("deserialization failed", "Failed to import the required Python library", "[ERROR]"):
+        assert completed.returncode == expect_rc, output
+        for symptom in ("deserialization failed", "Failed to import the required Python library"):
             assert symptom not in output, output
+        if expect_rc == 0:
+            assert "[ERROR]" not in output, output
         return completed.stdout
 
-    check, converge = command_lines(examples["rehearsal commands"])
-    assert "--check" in check and "--check" not in converge
+    check, converge, drift = command_lines(examples["rehearsal commands"])
+    assert "--check" in check and "--check" not in converge and "vapix.acap.drift" in drift
 
     planned = recap(run(check))
     assert planned == {name: planned[name] for name in hosts} and all(planned.values()), planned
@@ -143,8 +158,19 @@ def test_readme_example_runs_as_written(devices: Any, tmp_path: Path) -> None:
         assert app["license"] == "Valid", app
         assert state["effective"]["allow_unsigned"] is False
 
-    # Converged: the README's check command finds nothing to change.
+    # Converged: the README's check command finds nothing to change, and its drift command agrees.
     assert set(recap(run(check)).values()) == {0}
+    run(drift)
+    report = json.loads((project / "drift-report" / "drift.json").read_text(encoding="utf-8"))
+    assert {host["status"] for host in report["hosts"].values()} == {"in_sync"}, report
+
+    # Someone stops the application on one camera: the README's drift command says so, and fails.
+    cameras[0].patch_state({"applications": {app_name: {"status": "Stopped"}}})
+    output = run(drift, expect_rc=2)
+    report = json.loads((project / "drift-report" / "drift.json").read_text(encoding="utf-8"))
+    statuses = {name: host["status"] for name, host in report["hosts"].items()}
+    assert statuses == {list(hosts)[0]: "drift", list(hosts)[1]: "in_sync"}, output
+    assert "1 of 2 cameras are not in sync: %s (drift)" % list(hosts)[0] in output, output
 
 
 @pytest.mark.parametrize("label", ["inventory.yml", "site.yml", "emulator.yml"])
