@@ -203,18 +203,35 @@ def test_an_application_removed_from_the_camera_is_installed_again_with_its_key(
     assert_converged(device)
 
 
-def test_argument_spec_rejects_an_application_without_name_or_src(device, run_playbook, tmp_path):
-    package = make_eap(tmp_path)
-    bad = {"axis_camera_applications": [{"src": package}, {"name": "no_package"}]}
+def test_argument_spec_rejects_an_application_without_name(device, run_playbook, tmp_path):
+    bad = {"axis_camera_applications": [{"src": make_eap(tmp_path)}]}
     run = run_playbook(PLAYBOOK, device, extra_vars=bad)
     assert run.rc != 0, run
     validation = next(record for record in run.results if record["task"].startswith(VALIDATE_PREFIX))
     assert validation["status"] == "failed", validation
     errors = "\n".join(validation["result"]["argument_errors"])
     assert "missing required arguments: name found in axis_camera_applications" in errors, errors
-    assert "state is started but all of the following are missing: src found in axis_camera_applications" \
-        in errors, errors
     assert operations(device) == []
+
+
+def test_an_application_without_src_is_managed_if_installed_and_fails_alike_on_every_path(device, run_playbook,
+                                                                                       tmp_path):
+    # The role (with Ansible's argument check), the module and the drift playbook (without it) accept the same
+    # declarations: without src an application that came with the camera has its run state managed.
+    device.install(Path(make_eap(tmp_path, name="preinstalled", version="1.0.0")).read_bytes(), start=True)
+    stopped = {"axis_camera_applications": [{"name": "preinstalled", "state": "stopped"}]}
+    run = run_playbook(PLAYBOOK, device, extra_vars=stopped)
+    assert run.rc == 0, run
+    assert actions(run, device) == {"application:preinstalled": ["stop"]}
+    assert applications(device)["preinstalled"]["status"] == "Stopped"
+
+    device.clear_log()
+    missing = {"axis_camera_applications": [{"name": "no_package"}]}
+    run = run_playbook(PLAYBOOK, device, extra_vars=missing)
+    assert run.rc != 0, run
+    message = run.task(CONVERGE, device)["msg"]
+    assert "no_package" in message and "src" in message, message
+    assert changing_operations(device) == []
 
 
 def test_argument_spec_rejects_a_wrong_state_and_a_key_given_twice(device, run_playbook, tmp_path):
