@@ -3,7 +3,7 @@
 
 CI_DIR := tests/ci
 
-.PHONY: help setup tools-setup demo test sanity sanity-matrix units emulator-tests integration integration-lowest \
+.PHONY: help setup tools-setup demo test sanity sanity-matrix units emulator-tests integration integration-lowest integration-targets \
 	changelog-lint lint package changelog matrix docsite clean
 
 help:
@@ -11,6 +11,7 @@ help:
 	@echo "make demo            setup, then the demo against the bundled emulator"
 	@echo "make test            setup, then every suite (what CI runs; docs/testing.md):"
 	@echo "                     changelog-lint lint package sanity sanity-matrix units emulator-tests integration integration-lowest"
+	@echo "                     integration-targets"
 	@echo "make <suite>         one suite of those"
 	@echo "make matrix          the integration suite on ansible-core 2.16, 2.17, 2.18 (VAPIX_OLDER_CORE_VERSIONS=...)"
 	@echo "make tools-setup     .venv-tools: ansible-lint, antsibull-docs, ansible-builder, galaxy-importer (pinned)"
@@ -40,6 +41,9 @@ integration: setup
 
 integration-lowest: setup
 	@$(CI_DIR)/integration-lowest.sh
+
+integration-targets: setup
+	@$(CI_DIR)/integration-targets.sh
 
 sanity-matrix: setup
 	@$(CI_DIR)/sanity-matrix.sh

@@ -8,7 +8,7 @@
 For the ansible-test integration targets (their runme.sh): it finds the emulator in the collection that
 ansible-test tests (tests/emulator of ``ANSIBLE_COLLECTIONS_PATH``'s vapix/acap, else of the checkout this
 file is in), starts it on random loopback addresses and ports, writes an inventory (one host per device:
-cam1, cam2, ... with the ``axis_*`` connection variables, ``ansible_connection: local`` and
+cam1, cam2, ... in the group ``cameras``, and localhost, with the ``axis_*`` connection variables, ``ansible_connection: local`` and
 ``axis_emulator_url``, the device's test hooks), runs COMMAND with ``PYTHONPATH`` set so that
 ``python -m vapix_emulator build-eap`` works (``--devices 0``: no
 emulator, an inventory of localhost), and stops the emulator however COMMAND ends. Exit code:
@@ -57,7 +57,8 @@ def inventory(devices: List[dict]) -> dict:
             "ansible_connection": "local",
             "ansible_python_interpreter": sys.executable,
         }
-    return {"all": {"children": {"cameras": {"hosts": hosts}}}}
+    controller = {"localhost": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable}}
+    return {"all": {"hosts": controller, "children": {"cameras": {"hosts": hosts}}}}
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -78,8 +79,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(source), env.get("PYTHONPATH", "")]))
     if options.devices == 0:  # only the builders (build-eap, build-license) are needed
-        hosts = {"localhost": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable}}
-        Path(options.inventory).write_text(json.dumps({"all": {"hosts": hosts}}), encoding="utf-8")
+        Path(options.inventory).write_text(json.dumps(inventory([])), encoding="utf-8")
         return subprocess.call(command, env=env)
     work_dir = Path(tempfile.mkdtemp(prefix="vapix-target-"))
     emulator = start_emulator(options.devices, work_dir, https=False, extra_args=options.emulator_arg)
