@@ -3,14 +3,14 @@
 
 CI_DIR := tests/ci
 
-.PHONY: help setup tools-setup demo test sanity sanity-matrix units emulator-tests integration integration-lowest integration-targets \
+.PHONY: help setup tools-setup demo test docs sanity sanity-matrix units emulator-tests integration integration-lowest integration-targets \
 	changelog-lint lint package changelog matrix docsite clean
 
 help:
 	@echo "make setup           .venv with the pinned versions (requirements-dev.txt + tests/ci/constraints.txt)"
 	@echo "make demo            setup, then the demo against the bundled emulator"
 	@echo "make test            setup, then every suite (what CI runs; docs/testing.md):"
-	@echo "                     changelog-lint lint package sanity sanity-matrix units emulator-tests integration integration-lowest"
+	@echo "                     changelog-lint lint docs package sanity sanity-matrix units emulator-tests integration integration-lowest"
 	@echo "                     integration-targets"
 	@echo "make <suite>         one suite of those"
 	@echo "make matrix          the integration suite on ansible-core 2.16, 2.17, 2.18 (VAPIX_OLDER_CORE_VERSIONS=...)"
@@ -53,6 +53,9 @@ tools-setup:
 
 lint: setup
 	@$(CI_DIR)/lint.sh
+
+docs: setup
+	@$(CI_DIR)/docs.sh
 
 package: setup
 	@$(CI_DIR)/package.sh
