@@ -3,7 +3,7 @@
 
 CI_DIR := tests/ci
 
-.PHONY: help setup tools-setup demo test docs sanity sanity-matrix units emulator-tests integration integration-lowest integration-targets \
+.PHONY: help setup tools-setup demo test docs sanity sanity-matrix units emulator-tests integration integration-lowest integration-targets molecule \
 	changelog-lint lint package changelog matrix docsite clean
 
 help:
@@ -11,10 +11,10 @@ help:
 	@echo "make demo            setup, then the demo against the bundled emulator"
 	@echo "make test            setup, then every suite (what CI runs; docs/testing.md):"
 	@echo "                     changelog-lint lint docs package sanity sanity-matrix units emulator-tests integration integration-lowest"
-	@echo "                     integration-targets"
+	@echo "                     integration-targets molecule"
 	@echo "make <suite>         one suite of those"
 	@echo "make matrix          the integration suite on ansible-core 2.16, 2.17, 2.18 (VAPIX_OLDER_CORE_VERSIONS=...)"
-	@echo "make tools-setup     .venv-tools: ansible-lint, antsibull-docs, ansible-builder, galaxy-importer (pinned)"
+	@echo "make tools-setup     .venv-tools: ansible-lint, antsibull-docs, ansible-builder, galaxy-importer, molecule (pinned)"
 	@echo "make changelog       release: build CHANGELOG.md from changelogs/fragments"
 	@echo "make docsite         docs/docsite/rst/*.rst from the guides in docs/ (docs/docsite/extra-docs.yml)"
 
@@ -44,6 +44,9 @@ integration-lowest: setup
 
 integration-targets: setup
 	@$(CI_DIR)/integration-targets.sh
+
+molecule: setup
+	@$(CI_DIR)/molecule.sh
 
 sanity-matrix: setup
 	@$(CI_DIR)/sanity-matrix.sh

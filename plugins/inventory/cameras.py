@@ -116,6 +116,7 @@ cache_plugin: ansible.builtin.jsonfile
 cache_connection: ~/.cache/vapix-cameras
 cache_timeout: 3600
 
+---
 # lab.cameras.vapix.yml: a YAML list, plain HTTP, credentials from AXIS_USERNAME / AXIS_PASSWORD, extra groups.
 plugin: vapix.acap.cameras
 source: cameras.yml       # - {name: lab-1, address: 192.0.2.20, port: 8080}
