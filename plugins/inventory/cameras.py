@@ -158,16 +158,17 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             with open(source, encoding="utf-8-sig") as handle:
                 cameras = parse_camera_list(handle.read(), source, _load_yaml)
         except OSError as exc:
-            raise AnsibleParserError("vapix.acap.cameras: cannot read the camera list %s: %s" % (source, to_native(exc)))
+            raise AnsibleParserError("vapix.acap.cameras: cannot read the camera list %s: %s"
+                                     % (source, to_native(exc))) from None
         except CameraListError as exc:
-            raise AnsibleParserError("vapix.acap.cameras: %s" % to_native(exc))
+            raise AnsibleParserError("vapix.acap.cameras: %s" % to_native(exc)) from None
         options = {name: self.get_option(name) for name in (
             "probe", "probe_workers", "timeout", "use_https", "port", "validate_certs", "ca_path", "auth_method",
             "username", "password", "credentials")}
         try:
             builder = CameraInventory(cameras, options)
         except InventoryError as exc:
-            raise AnsibleParserError("vapix.acap.cameras: %s" % to_native(exc))
+            raise AnsibleParserError("vapix.acap.cameras: %s" % to_native(exc)) from None
 
         cache_key = self.get_cache_key(path)
         cached = {}
