@@ -27,7 +27,7 @@ for version in highest "$LOWEST_CORE_VERSION"; do
     else
         result=FAILED; failed=1
     fi
-    summary+=("$version ($("$venv/bin/ansible" --version | head -n 1)) $result $(( $(date +%s) - start ))s")
+    summary+=("$version ($("$venv/bin/ansible" --version | sed -n 1p)) $result $(( $(date +%s) - start ))s")
 done
 printf 'integration targets with %s\n' "${summary[@]}" >&2
 exit "$failed"
