@@ -7,7 +7,10 @@ Starts the emulator with --cameras devices (plain HTTP, root/pass), writes a CSV
 --unreachable addresses where nothing listens, and times ``ansible-inventory --graph`` (probe of every
 camera), then again with the inventory cache warm.
 
-Usage: .venv/bin/python tests/benchmarks/bench_inventory.py [--cameras 2000] [--unreachable 20] [--workers 64]
+With --drift, then runs the drift playbook (vapix.acap.drift, the drift report callback) on that inventory, every
+camera declared with allow_unsigned: true and no application, and prints its time and the report's summary.
+
+Usage: .venv/bin/python tests/benchmarks/bench_inventory.py [--cameras 2000] [--unreachable 20] [--workers 64] [--drift]
 """
 
 from __future__ import annotations
@@ -54,11 +57,29 @@ def graph(inventory: Path, env: dict) -> tuple:
     return seconds, completed.stdout
 
 
+def drift(work: Path, inventory: Path, env: dict, forks: int) -> None:
+    (work / "group_vars").mkdir()
+    (work / "group_vars" / "credentials_fleet.yml").write_text(
+        "axis_username: root\naxis_password: pass\naxis_camera_settings: {allow_unsigned: true}\n"
+        "axis_camera_applications: []\n", encoding="utf-8")
+    env = dict(env, ANSIBLE_CALLBACKS_ENABLED="vapix.acap.drift_report", ACAP_DRIFT_REPORT_DIR=str(work / "report"),
+               ANSIBLE_FORKS=str(forks))
+    started = time.perf_counter()
+    completed = subprocess.run([str(Path(sys.executable).parent / "ansible-playbook"), "-i", str(inventory),
+                                "vapix.acap.drift"], cwd=str(work), env=env, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - started
+    summary = [line for line in completed.stdout.splitlines() if "drift report" in line.lower()][-1:]
+    print("vapix.acap.drift on the inventory, forks %d: %.0f s, exit status %d (2: cameras drifted or unreachable); %s"
+          % (forks, seconds, completed.returncode, summary[0].strip() if summary else completed.stdout[-500:]))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--cameras", type=int, default=2000)
     parser.add_argument("--unreachable", type=int, default=20)
     parser.add_argument("--workers", type=int, default=64)
+    parser.add_argument("--drift", action="store_true")
+    parser.add_argument("--forks", type=int, default=20)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="vapix-bench-inventory-"))
     begun = time.perf_counter()
@@ -98,6 +119,8 @@ def main() -> int:
         print("unreachable cameras listed: %d of %d" % (unreachable, args.unreachable))
         warm, _ = graph(inventory, env)
         print("again with the inventory cache warm: %.1f s" % warm)
+        if args.drift:
+            drift(work, inventory, env, args.forks)
     finally:
         emulator.stop()
         shutil.rmtree(str(work), ignore_errors=True)
