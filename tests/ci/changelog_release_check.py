@@ -26,7 +26,7 @@ import yaml
 REPO_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_ROOT / "tests" / "integration"))
 
-from version_added import expected_new_plugins, fragment_objects  # noqa: E402  pylint: disable=wrong-import-position
+from version_added import expected_new_plugins, fragment_objects  # noqa: E402  pylint: disable=wrong-import-position,import-error
 
 
 def scratch_copy(root: Path) -> Path:

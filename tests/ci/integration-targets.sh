@@ -13,21 +13,21 @@ summary=()
 for version in highest "$LOWEST_CORE_VERSION"; do
     start=$(date +%s)
     if [ "$version" = highest ]; then
-        venv="$VENV"
+        core_venv="$VENV"
     else
-        venv="$(matrix_venv "$version")" || { summary+=("$version setup-FAILED"); failed=1; continue; }
+        core_venv="$(matrix_venv "$version")" || { summary+=("$version setup-FAILED"); failed=1; continue; }
     fi
     home="$MATRIX_ROOT/home-targets-$version"
     mkdir -p "$home"
     dest="$(VAPIX_COLLECTION_ROOT="$MATRIX_ROOT/targets-$version" collection_copy)"
     log "integration-targets@$version: ansible-test integration --local in $dest"
-    if (cd "$dest" && export HOME="$home" && "$venv/bin/ansible-test" integration --local --color no \
+    if (cd "$dest" && export HOME="$home" && "$core_venv/bin/ansible-test" integration --local --color no \
             --python "$TEST_PYTHON_VERSION" "$@"); then
         result=passed
     else
         result=FAILED; failed=1
     fi
-    summary+=("$version ($("$venv/bin/ansible" --version | sed -n 1p)) $result $(( $(date +%s) - start ))s")
+    summary+=("$version ($("$core_venv/bin/ansible" --version | sed -n 1p)) $result $(( $(date +%s) - start ))s")
 done
 printf 'integration targets with %s\n' "${summary[@]}" >&2
 exit "$failed"
