@@ -117,7 +117,7 @@ def main() -> int:
         print("groups: %s" % ", ".join(groups))
         unreachable = len(set(re.findall(r"gone\d+", output)))
         print("unreachable cameras listed: %d of %d" % (unreachable, args.unreachable))
-        warm, _ = graph(inventory, env)
+        warm = graph(inventory, env)[0]
         print("again with the inventory cache warm: %.1f s" % warm)
         if args.drift:
             drift(work, inventory, env, args.forks)
