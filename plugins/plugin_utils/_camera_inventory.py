@@ -68,8 +68,10 @@ class CameraInventory:
         else:
             username, password = self.options.get("username"), self.options.get("password")
         timeout = float(self.options.get("timeout") or 5)
+        # str(): a vaulted value (inline !vault) decrypts to its text.
         return ConnectionSettings(
-            hostname=camera.address, username=username or None, password=password, port=self._port(camera),
+            hostname=camera.address, username=str(username) if username else None,
+            password=str(password) if password is not None else None, port=self._port(camera),
             use_https=bool(self.options.get("use_https", True)),
             validate_certs=bool(self.options.get("validate_certs", True)), ca_path=self.options.get("ca_path"),
             auth_method=self.options.get("auth_method") or "auto", timeout=timeout, connect_timeout=timeout,

@@ -62,6 +62,8 @@ class ProbeResult:
 
 def _anonymous(settings: ConnectionSettings) -> ProbeResult:
     """basicdeviceinfo.cgi getAllUnrestrictedProperties without credentials."""
+    if requests is None:
+        return ProbeResult(ERROR, "the requests Python library is required to probe cameras: install requirements.txt")
     url = "%s://%s:%d/axis-cgi/basicdeviceinfo.cgi" % (
         "https" if settings.use_https else "http", url_host(settings.hostname), settings.effective_port)
     verify: Any = (settings.ca_path or True) if settings.validate_certs else False

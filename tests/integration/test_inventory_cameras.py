@@ -138,3 +138,17 @@ def test_the_drift_playbook_runs_on_the_inventory(devices, tmp_path):
     assert all(camera.state()["config"]["AllowUnsigned"] is True for camera in cameras)
     again = subprocess.run(command, cwd=str(tmp_path), env=env, capture_output=True, text=True, check=False, timeout=300)
     assert again.returncode == 0, again.stdout + again.stderr
+
+
+def test_a_vaulted_password_in_a_credentials_set(device, tmp_path):
+    (tmp_path / "vault-pass").write_text("correct horse\n", encoding="utf-8")
+    encrypted = subprocess.run(ansible_command("ansible-vault") + ["encrypt_string", "--vault-password-file",
+                                                                   str(tmp_path / "vault-pass"), "pass"],
+                               env=ansible_env(), capture_output=True, text=True, check=True).stdout
+    source = csv_list(tmp_path, ["cam,%s,%d,vaulted,x" % (device.host, device.port)])
+    config = (CONFIG % source + "credentials:\n  vaulted:\n    username: root\n    password: "
+              + encrypted.strip().replace("\n", "\n    ") + "\n")
+    listed = plain(inventory(tmp_path, config, {"ANSIBLE_VAULT_PASSWORD_FILE": str(tmp_path / "vault-pass")}))
+    host = listed["_meta"]["hostvars"]["cam"]
+    assert host["axis_probe"]["status"] == "ok" and host["axis_probe"]["authenticated"] is True
+    assert host["axis_serial_number"] == device.serial_number
