@@ -27,7 +27,7 @@ description:
     otherwise the report is a change log and such a host has status V(changed).
   - When O(report_dir) holds the C(drift.json) of a previous run, the new report marks what is new and what was
     fixed since then, and the previous report is kept as C(drift.previous.json).
-version_added: 1.0.0
+version_added: 0.2.0
 requirements:
   - enable it in C(callbacks_enabled) (C(ansible.cfg) C([defaults]) section) or with E(ANSIBLE_CALLBACKS_ENABLED)
 options:

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: axis_acap_parameters
 short_description: Set the parameters of an ACAP application on Axis devices
-version_added: 0.1.0
+version_added: 0.2.0
 description:
   - Sets an installed ACAP application's own parameters (its settings, such as a counting threshold or a server
     address), which the device keeps in its parameter tree as C(root.<App>.<Name>), through VAPIX C(param.cgi).

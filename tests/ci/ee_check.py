@@ -7,7 +7,10 @@
    exactly requirements.txt and bindep.txt there (through meta/execution-environment.yml).
 2. pip must resolve those requirements together with narrower ones another collection of the same
    execution environment may ask for (``lxml<6``, ``requests<2.32``): ranges, not pins.
-3. ``ansible-builder create`` on the execution environment definition of docs/awx.md (read between
+3. bindep.txt lists no system package because none is needed: pip resolves requirements.txt (the versions
+   an EE build picks) for CPython 3.11 on manylinux x86_64 and aarch64, the EE
+   base images' platforms, with binary wheels only (``--only-binary=:all:``), so nothing is compiled.
+4. ``ansible-builder create`` on the execution environment definition of docs/awx.md (read between
    its ``<!-- example execution-environment.yml -->`` markers; the tarball name is the only thing
    replaced) must give a build context whose galaxy requirements name the tarball it holds.
 
@@ -31,6 +34,9 @@ EXAMPLE = re.compile(r"^<!-- example execution-environment\.yml[^\n]*-->\n```yam
 TARBALL_NAME = re.compile(r"vapix-acap-[0-9][0-9A-Za-z.+-]*\.tar\.gz")
 # What another collection in the same execution environment might ask for.
 NARROWER = ["lxml<6", "requests<2.32"]
+# The platforms of the EE base images (docs/awx.md: Python 3.11 on CentOS Stream 9 / UBI 9, x86_64 and aarch64).
+EE_PLATFORMS = {"x86_64": ["manylinux_2_28_x86_64", "manylinux2014_x86_64"],
+                "aarch64": ["manylinux_2_28_aarch64", "manylinux2014_aarch64"]}
 
 
 def run(command: List[str], cwd: Path) -> str:
@@ -64,12 +70,22 @@ def main(tarball: Path, work: Path) -> int:
     python_needs = requirement_lines(work / "pip.txt")
     check(python_needs == requirement_lines(REPO_ROOT / "requirements.txt"),
           "ansible-builder reads requirements.txt through meta/execution-environment.yml: %s" % python_needs)
-    check(requirement_lines(work / "bindep.txt") == requirement_lines(REPO_ROOT / "bindep.txt"),
-          "ansible-builder reads bindep.txt through meta/execution-environment.yml")
+    # introspect writes no bindep file when the collection needs no system package.
+    system_needs = requirement_lines(work / "bindep.txt") if (work / "bindep.txt").exists() else []
+    check(system_needs == requirement_lines(REPO_ROOT / "bindep.txt"),
+          "ansible-builder reads bindep.txt through meta/execution-environment.yml: %s" % system_needs)
 
     run([sys.executable, "-m", "pip", "install", "--dry-run", "--quiet", "--ignore-installed", "--disable-pip-version-check",
          "-r", str(work / "pip.txt")] + NARROWER, work)
     check(True, "pip resolves the requirements together with %s" % " ".join(NARROWER))
+
+    check(requirement_lines(REPO_ROOT / "bindep.txt") == [], "bindep.txt lists no system package")
+    for machine, platforms in EE_PLATFORMS.items():
+        platform_args = [arg for platform in platforms for arg in ("--platform", platform)]
+        run([sys.executable, "-m", "pip", "install", "--dry-run", "--quiet", "--ignore-installed",
+             "--disable-pip-version-check", "--only-binary=:all:", "--python-version", "3.11",
+             "--target", str(work / "wheels")] + platform_args + python_needs, work)
+        check(True, "binary wheels only, CPython 3.11 %s: %s" % (machine, " ".join(python_needs)))
 
     matches = EXAMPLE.findall((REPO_ROOT / "docs" / "awx.md").read_text(encoding="utf-8"))
     check(len(matches) == 1, "docs/awx.md has one marked execution-environment.yml example")

@@ -69,7 +69,7 @@ LOWEST_CORE_VERSION="${OLDER_CORE_VERSIONS%% *}"
 # Per-user state of the matrix runs (one HOME per ansible-core version, collection copies).
 MATRIX_ROOT="${VAPIX_MATRIX_ROOT:-${TMPDIR:-/tmp}/vapix-acap-matrix-$(printf '%s' "$REPO_ROOT" | cksum | cut -d' ' -f1)}"
 
-# requirements.txt's lower bounds as exact pins ("requests>=2.28,<3" -> "requests==2.28"): the
+# requirements.txt's lower bounds as exact pins ("requests>=2.28" -> "requests==2.28"): the
 # lowest versions the collection claims, which the lowest ansible-core venv is tested with.
 lowest_requirements() {
     sed -n 's/^\([A-Za-z0-9_.-]*\)[[:space:]]*>=[[:space:]]*\([0-9][0-9.]*\).*/\1==\2/p' "$REPO_ROOT/requirements.txt"

@@ -6,7 +6,7 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 require_venv
 
-read -r -a suites <<< "${VAPIX_SUITES:-changelog-lint lint package sanity sanity-matrix units emulator-tests integration integration-lowest}"
+read -r -a suites <<< "${VAPIX_SUITES:-changelog-lint lint docs package sanity sanity-matrix units emulator-tests integration integration-lowest integration-targets molecule}"
 declare -A outcome seconds
 failed=0
 for suite in "${suites[@]}"; do

@@ -1,0 +1,5 @@
+#!/usr/bin/env bash
+# ansible-test integration target: scenario.sh against 2 emulated cameras on loopback, started and stopped
+# by ../setup_vapix_emulator/with_emulator.py (aliases: needs/target/setup_vapix_emulator).
+set -eux
+"${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}" ../setup_vapix_emulator/with_emulator.py --devices 2 -- ./scenario.sh "$@"
