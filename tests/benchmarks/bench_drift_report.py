@@ -31,7 +31,7 @@ sys.path.insert(0, str(WORK))
 sys.path.insert(0, str(REPO_ROOT / "tests" / "integration"))
 
 # pylint: disable=wrong-import-position
-from ansible_collections.vapix.acap.plugins.callback.drift_report import render_html, render_markdown  # noqa: E402
+from ansible_collections.vapix.acap.plugins.plugin_utils._drift_render import render_html, render_markdown  # noqa: E402
 
 
 def scaled_report(real: Dict[str, Any], hosts: int, shares: Dict[str, float]) -> Dict[str, Any]:
