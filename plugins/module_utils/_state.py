@@ -28,6 +28,7 @@ from ansible_collections.vapix.acap.plugins.module_utils._acap import (
     ApplicationPlan,
     application_record,
     execute_application,
+    undeclared_record,
     plan_application,
     source_list,
 )
@@ -76,6 +77,8 @@ class CameraPlan:
     keys: Dict[str, KeyCollection] = field(default_factory=dict)  # application name -> its key source
     # application name -> (plain values, secret values) as declared
     declared_parameters: Dict[str, Tuple[Dict[str, Any], Dict[str, Any]]] = field(default_factory=dict)
+    # Installed applications the declaration neither names nor removes (not exclusive): reported, left alone.
+    undeclared: List[Any] = field(default_factory=list)
 
 
 def _license_source(declared: Dict[str, Any]) -> Dict[str, Any]:
@@ -142,8 +145,10 @@ def plan_camera(snapshot: DeviceSnapshot, params: Dict[str, Any], check_mode: bo
                 check_mode=check_mode or installing, installing=installing,
             ))
 
+    keep = {app["name"] for app in declared} | set(params.get("protected") or [])
+    if not params.get("exclusive") and params.get("applications") is not None:
+        camera.undeclared = [installed for installed in snapshot.applications() if installed.name not in keep]
     if params.get("exclusive"):
-        keep = {app["name"] for app in declared} | set(params.get("protected") or [])
         for installed in snapshot.applications():
             if installed.name not in keep:
                 camera.removals.append(plan_application(
@@ -165,6 +170,7 @@ def _records(camera: CameraPlan, journal: Journal, check_mode: bool, settings_af
                                   journal, check_mode) for plan in camera.parameters]
     records += [application_record(plan, apps_after.get(plan.resource, plan.installed if not check_mode else plan.after),
                                    journal, check_mode) for plan in camera.removals]
+    records += [undeclared_record(application) for application in camera.undeclared]
     return records
 
 
@@ -231,12 +237,22 @@ def run(client: VapixClient, params: Dict[str, Any], check_mode: bool) -> Dict[s
         "changed": bool(actions),
         "actions": actions,
         "resources": records,
+        "device": _device(client, snapshot),
         "diff": {
             "before": {record["resource"]: record["before"] for record in records},
             "after": {record["resource"]: record["after"] for record in records},
         },
     }
     return journal.annotate(result)
+
+
+def _device(client: VapixClient, snapshot: DeviceSnapshot) -> Dict[str, Any]:
+    """The camera's address, and its model and firmware when this run read them (never an extra request)."""
+    device: Dict[str, Any] = {"address": client.settings.address}
+    known = snapshot.known_properties()
+    if known is not None:
+        device.update({key: value for key, value in known.to_dict().items() if value})
+    return device
 
 
 def gather(snapshot: DeviceSnapshot) -> Dict[str, Any]:
