@@ -144,6 +144,8 @@ from ansible_collections.vapix.acap.plugins.plugin_utils._drift_report import (
     REPORT_FILES, build_report, now, published, summary_line, write_report)
 
 COLLECTION_PREFIX = "vapix.acap."
+# The camera modules; other actions of the collection (drift_report_merge) are not about a camera.
+CAMERA_ACTION_PREFIX = "vapix.acap.axis_"
 # A play that defines this variable gets the report so far when it starts (see _expose()).
 EXPOSED_VARIABLE = "vapix_acap_drift_report"
 # Exit status of a run whose report cannot be written (ansible-playbook's own: 2 failed hosts, 4 unreachable).
@@ -181,7 +183,7 @@ class CallbackModule(CallbackBase):
     @staticmethod
     def _collection_action(task: Any) -> bool:
         action = getattr(task, "resolved_action", None) or getattr(task, "action", "") or ""
-        return str(action).startswith(COLLECTION_PREFIX)
+        return str(action).startswith(CAMERA_ACTION_PREFIX)
 
     @staticmethod
     def _collection_role(task: Any) -> bool:
@@ -214,13 +216,13 @@ class CallbackModule(CallbackBase):
 
     def v2_runner_on_skipped(self, result: Any) -> None:
         if self._collection_action(result._task):
-            self.recorder.collection_task_seen(result._host.get_name())
+            self.recorder.collection_task_seen(result._host.get_name(), _check_mode_of(result._task))
 
     def v2_runner_on_unreachable(self, result: Any) -> None:
         host = result._host.get_name()
         if self._collection_action(result._task):
-            self.recorder.collection_task_seen(host).fail(result._task.get_name(), result._result.get("msg"),
-                                                          unreachable=True)
+            self.recorder.collection_task_seen(host, _check_mode_of(result._task)).fail(
+                result._task.get_name(), result._result.get("msg"), unreachable=True)
         else:
             self.recorder.other_failure(host, result._task.get_name(), result._result.get("msg"), True,
                                         self._collection_role(result._task))
