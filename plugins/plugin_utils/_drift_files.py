@@ -14,11 +14,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import fcntl
 import json
 import os
 import secrets
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
 
 RUNNER_ARTIFACT_VARIABLE = "AWX_ISOLATED_DATA_DIR"
 DEFAULT_FOLDER_NAME = "drift-report"
@@ -112,6 +114,21 @@ class ReportFolder:
         except OSError as exc:
             self.remove(temporary)
             raise ReportFolderError("cannot write %s: %s" % (os.path.join(self.path, name), exc.strerror or exc))
+
+    @contextlib.contextmanager
+    def locked(self, name: str) -> Iterator[None]:
+        """An exclusive lock on the lock file ``name`` (created when missing) while the block runs: two runs
+        that update the same file take turns."""
+        try:
+            fd = os.open(name, os.O_RDWR | os.O_CREAT | _NOFOLLOW, 0o644, dir_fd=self._fd)
+        except OSError as exc:
+            raise ReportFolderError("cannot open the lock file %s: %s" % (os.path.join(self.path, name),
+                                                                        exc.strerror or exc))
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # releases the lock
 
     def remove(self, name: str) -> None:
         try:

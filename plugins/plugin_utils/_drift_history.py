@@ -3,37 +3,39 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The history of the drift report: each camera's last result per kind of run, and what changed since.
 
-Layout (docs/drift_report.md, "History"): ``<history_dir>/<kind>/<host>.json``, one small file per
-camera and kind (``drift``: check mode; ``changelog``: tasks ran for real). A run replaces only the
-files of the cameras it checked, of its own kind: a converge never becomes the nightly check's
-baseline, a ``--limit`` run or one job slice leaves the other cameras' history alone, and two runs
-on different cameras never write the same file.
+Layout (docs/drift_report.md, "History"): ``<history_dir>/<kind>/hosts-NN.json`` per kind of run
+(``drift``: check mode; ``changelog``: tasks ran for real), each camera's last entry in one of
+``SHARDS`` files chosen by a hash of its name (10,000 files would be slow to replace each night). A run
+replaces only the entries of the cameras it checked, of its own kind: a converge never becomes the
+nightly check's baseline, and a ``--limit`` run or one job slice leaves the other cameras' entries
+alone. A run updates a file under a lock (``.hosts-NN.lock``), so two runs at once both keep theirs.
 """
 
 from __future__ import annotations
 
 import json
-import re
+import zlib
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from ansible_collections.vapix.acap.plugins.plugin_utils._drift_files import ReportFolder, ReportFolderError
 from ansible_collections.vapix.acap.plugins.plugin_utils._drift_text import clean_text
 
-HISTORY_FORMAT = 1
-_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
+HISTORY_FORMAT = 2
+SHARDS = 64
 
 
 def kind_of(check_mode: bool) -> str:
     return "drift" if check_mode else "changelog"
 
 
-def host_file(name: str) -> str:
-    """A file name for a host name: safe characters kept, the others as %XX, never hidden or a dot name."""
-    encoded = _UNSAFE.sub(lambda match: "".join("%%%02X" % byte for byte in match.group(0).encode("utf-8",
-                                                                                                   "replace")), name)
-    if encoded.startswith("."):
-        encoded = "%2E" + encoded[1:]
-    return encoded[:200] + ".json"
+def shard_file(name: str) -> str:
+    return "hosts-%02d.json" % (zlib.crc32(name.encode("utf-8", "replace")) % SHARDS)
+
+
+def _shard_hosts(document: Any) -> Dict[str, Any]:
+    if isinstance(document, dict) and isinstance(document.get("hosts"), dict):
+        return document["hosts"]
+    return {}
 
 
 def _valid(entry: Any) -> Optional[Dict[str, Any]]:
@@ -49,35 +51,45 @@ def _valid(entry: Any) -> Optional[Dict[str, Any]]:
 
 
 def load_baseline(folder: ReportFolder, kind: str, hosts: List[str]) -> Dict[str, Dict[str, Any]]:
-    """The last entry of ``kind`` of each host that has one."""
+    """The last entry of ``kind`` of each host that has one (an entry or a file of another shape: none)."""
     try:
         kind_folder = folder.subfolder(kind)
     except ReportFolderError:
         return {}
+    by_shard: Dict[str, List[str]] = {}
+    for name in hosts:
+        by_shard.setdefault(shard_file(name), []).append(name)
     baseline: Dict[str, Dict[str, Any]] = {}
     with kind_folder:
-        for name in hosts:
+        for shard, names in sorted(by_shard.items()):
             try:
-                entry = _valid(kind_folder.read_json(host_file(name)))
+                entries = _shard_hosts(kind_folder.read_json(shard))
             except ReportFolderError:
-                entry = None
-            if entry is not None:
-                baseline[name] = entry
+                continue
+            for name in names:
+                entry = _valid(entries.get(name))
+                if entry is not None:
+                    baseline[name] = entry
     return baseline
 
 
 def save(folder: ReportFolder, kind: str, started: str, hosts: Mapping[str, Any]) -> None:
     """This run's entry of each of its hosts becomes that host's baseline for the next run of ``kind``."""
+    by_shard: Dict[str, List[str]] = {}
+    for name in hosts:
+        by_shard.setdefault(shard_file(name), []).append(name)
     with folder.subfolder(kind) as kind_folder:
-        for name, entry in hosts.items():
-            kind_folder.write_text(host_file(name), '{"history_format":%d,"host":%s,"started":%s,"status":%s,'
-                                   '"resources":%s}\n' % (HISTORY_FORMAT, _json(name), _json(started),
-                                                          _json(entry["status"]),
-                                                          _json([item["resource"] for item in entry["items"]])))
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
+        for shard, names in sorted(by_shard.items()):
+            with kind_folder.locked("." + shard[:-len(".json")] + ".lock"):
+                try:
+                    entries = _shard_hosts(kind_folder.read_json(shard))
+                except ReportFolderError:
+                    entries = {}
+                for name in names:
+                    entries[name] = {"started": started, "status": hosts[name]["status"],
+                                     "resources": [item["resource"] for item in hosts[name]["items"]]}
+                kind_folder.write_text(shard, json.dumps({"history_format": HISTORY_FORMAT, "kind": kind,
+                                                          "hosts": entries}, ensure_ascii=False) + "\n")
 
 
 def compare(hosts: Dict[str, Any], baseline: Mapping[str, Dict[str, Any]], check_mode: bool

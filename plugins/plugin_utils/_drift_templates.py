@@ -41,7 +41,9 @@ ul.plain{margin:4px 0;padding-left:18px}
 details.more{display:inline}details.more summary{cursor:pointer;color:#0969da;display:inline}
 details.insync summary{cursor:pointer;font-weight:600;margin:12px 0 6px}
 ul.insync{columns:5 12em;list-style:none;padding:0}
-table.groups td.n{white-space:nowrap;text-align:right}
+table.groups td.n,table.groups td.r{white-space:nowrap}
+table.items{table-layout:fixed}table.items th:nth-child(1){width:20%}table.items th:nth-child(2){width:10%}
+table.items th:nth-child(3),table.items th:nth-child(4){width:17%}table.items th:nth-child(5){width:14%}
 [hidden]{display:none!important}
 @media (max-width:700px){
 body{padding:0 8px 16px}.count{min-width:0;flex:1 1 40%;padding:4px 8px}.count b{font-size:20px}
@@ -50,7 +52,7 @@ table.items tr,table.items td,table.groups tr,table.groups td{display:block;bord
 table.items tr,table.groups tr{border-bottom:1px solid #eaeef2;padding:4px 0}
 table.items td[data-label]:before,table.groups td[data-label]:before{content:attr(data-label) ': ';
 color:#57606a;font-weight:600}
-ul.insync{columns:2}
+ul.insync{columns:2}table.groups td.n,table.groups td.r{white-space:normal}
 }
 """
 
@@ -108,7 +110,7 @@ HTML_TEMPLATE = """<!DOCTYPE html>
 <h2 id="by-resource">By resource</h2>
 <table class="groups"><thead><tr><th>resource</th><th>what ({{ camera_side }}, {{ declared_side }})</th><th>cameras</th><th>hosts</th></tr></thead>
 {% for group in groups %}
-<tr><td data-label="resource"><code>{{ group.resource }}</code></td><td data-label="what">{{ group.what }}</td>
+<tr><td class="r" data-label="resource"><code>{{ group.resource }}</code></td><td data-label="what">{{ group.what }}</td>
 <td class="n" data-label="cameras">on {{ group.hosts|length }} camera{{ "s" if group.hosts|length != 1 }}</td><td data-label="hosts">{{ hostlist(group.hosts) }}</td></tr>
 {% endfor %}
 </table>

@@ -101,8 +101,12 @@ def test_planted_links_garbage_history_and_concurrent_runs(devices, tmp_path):
     # A previous report of a shape this callback never wrote, and history files of any shape.
     (report_dir / "drift.json").write_text(json.dumps({"report": "vapix.acap.drift_report", "hosts": {
         first.inventory_name: {"status": "drift", "items": [{"resource": ["a", "list"]}, 5, "x"]}}}))
-    (history / ("%s.json" % first.inventory_name)).write_text('{"status": ["drift"], "resources": {"a": 1}}')
-    (history / ("%s.json" % second.inventory_name)).write_bytes(b"\xff\xfe\x00garbage")
+    for number in range(64):  # every hosts-NN.json of the layout, in shapes this callback never wrote
+        shapes = ['{"hosts": {"%s": {"status": ["drift"], "resources": {"a": 1}}, "%s": 5}}'
+                  % (first.inventory_name, second.inventory_name), "[1, 2]", '{"hosts": "x"}']
+        (history / ("hosts-%02d.json" % number)).write_text(shapes[number % 3], encoding="utf-8")
+    (history / "hosts-07.json").unlink()
+    (history / "hosts-07.json").write_bytes(b"\xff\xfe\x00garbage")
 
     run = fleet.playbook("drift", report_dir)
     assert run.not_in_sync() == {first.inventory_name: "drift"}, run
