@@ -101,9 +101,7 @@ HTML_TEMPLATE = """<!DOCTYPE html>
 <div class="count hosts" data-count="hosts"><b>{{ report.summary.hosts }}</b>hosts</div>
 </div>
 {% if since %}
-<p class="meta" id="since">Since the previous report ({{ since.previous_started }}): <b>{{ since.new|length }} new</b>
-{% if since.new %} ({{ hostlist(since.new) }}){% endif %}, <b>{{ since.fixed|length }} fixed</b>
-{% if since.fixed %} ({{ hostlist(since.fixed) }}){% endif %}</p>
+<p class="meta" id="since">Since the previous report ({{ since.previous_started }}): <b>{{ since.new|length }} new</b>{% if since.new %} ({{ hostlist(since.new) }}){% endif %}, <b>{{ since.fixed|length }} fixed</b>{% if since.fixed %} ({{ hostlist(since.fixed) }}){% endif %}</p>
 {% endif %}
 <input id="filter" type="search" placeholder="Filter: host, resource, status, address, message..." aria-label="Filter hosts"><span id="shown"></span>
 {% if groups %}
