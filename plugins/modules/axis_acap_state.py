@@ -42,7 +42,7 @@ attributes:
     support: full
     details:
       - One diff for the camera, keyed by resource (C(setting:allow_unsigned), C(application:NAME),
-        C(license:NAME), C(parameters:NAME), C(removed:NAME)).
+        C(license:NAME), C(parameters:NAME), C(removed:NAME), C(undeclared:NAME)).
 options:
   settings:
     description:
