@@ -152,11 +152,12 @@ EXPOSED_VARIABLE = "vapix_acap_drift_report"
 WRITE_FAILED_EXIT = 1
 
 
-def _check_mode_of(task: Any) -> bool:
-    value = getattr(task, "check_mode", False)
+def _check_mode_of(task: Any) -> Optional[bool]:
+    """Whether the task ran in check mode; None when the task does not say (it then decides nothing)."""
+    value = getattr(task, "check_mode", None)
     if isinstance(value, str):
         return value.strip().lower() in ("1", "true", "yes", "on")
-    return value is True
+    return value if isinstance(value, bool) else None
 
 
 class CallbackModule(CallbackBase):
