@@ -88,7 +88,8 @@ HTML_TEMPLATE = """<!DOCTYPE html>
 </details>{% endif %}
 {% endmacro %}
 <html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src\
+ 'unsafe-inline'">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{ kind }}: {{ title }}</title><style>""" + _CSS + """</style></head><body>
 <h1>{{ title }}<span class="kind {{ 'check' if report.check_mode else 'log' }}" id="kind">{{ kind }}</span></h1>
@@ -96,20 +97,27 @@ HTML_TEMPLATE = """<!DOCTYPE html>
 {% if sources %} &middot; merged from {{ sources|length }} reports{% endif %}</p>
 <div class="counts" id="counts">
 {% for count in counts %}
-<div class="count {{ count.key }}{{ ' zero' if not count.count }}" data-count="{{ count.key }}"><b>{{ count.count }}</b>{{ count.label }}</div>
+<div class="count {{ count.key }}{{ ' zero' if not count.count }}" data-count="{{ count.key }}"><b>\
+{{ count.count }}</b>{{ count.label }}</div>
 {% endfor %}
 <div class="count hosts" data-count="hosts"><b>{{ report.summary.hosts }}</b>hosts</div>
 </div>
 {% if since %}
-<p class="meta" id="since">Since the previous report ({{ since.previous_started }}): <b>{{ since.new|length }} new</b>{% if since.new %} ({{ hostlist(since.new) }}){% endif %}, <b>{{ since.fixed|length }} fixed</b>{% if since.fixed %} ({{ hostlist(since.fixed) }}){% endif %}</p>
+<p class="meta" id="since">Since the previous report ({{ since.previous_started }}): <b>\
+{{ since.new|length }} new</b>{% if since.new %} ({{ hostlist(since.new) }}){% endif %}, <b>\
+{{ since.fixed|length }} fixed</b>{% if since.fixed %} ({{ hostlist(since.fixed) }}){% endif %}</p>
 {% endif %}
-<input id="filter" type="search" placeholder="Filter: host, resource, status, address, message..." aria-label="Filter hosts"><span id="shown"></span>
+<input id="filter" type="search" placeholder="Filter: host, resource, status, address, message..."\
+ aria-label="Filter hosts"><span id="shown"></span>
 {% if groups %}
 <h2 id="by-resource">By resource</h2>
-<table class="groups"><thead><tr><th>resource</th><th>what ({{ camera_side }}, {{ declared_side }})</th><th>cameras</th><th>hosts</th></tr></thead>
+<table class="groups"><thead><tr><th>resource</th><th>what ({{ camera_side }}, {{ declared_side }})</th>\
+<th>cameras</th><th>hosts</th></tr></thead>
 {% for group in groups %}
-<tr><td class="r" data-label="resource"><code>{{ group.resource }}</code></td><td data-label="what">{{ group.what }}</td>
-<td class="n" data-label="cameras">on {{ group.hosts|length }} camera{{ "s" if group.hosts|length != 1 }}</td><td data-label="hosts">{{ hostlist(group.hosts) }}</td></tr>
+<tr><td class="r" data-label="resource"><code>{{ group.resource }}</code></td><td data-label="what">\
+{{ group.what }}</td>
+<td class="n" data-label="cameras">on {{ group.hosts|length }} camera{{ "s" if group.hosts|length != 1 }}</td>\
+<td data-label="hosts">{{ hostlist(group.hosts) }}</td></tr>
 {% endfor %}
 </table>
 {% endif %}
@@ -117,59 +125,78 @@ HTML_TEMPLATE = """<!DOCTYPE html>
 <h2 id="warnings">Warnings</h2>
 <ul class="plain">
 {% for warning in warnings %}
-<li class="warn">{{ warning.warning }} <span class="muted">&mdash; {{ warning.hosts|length }} camera{{ "s" if warning.hosts|length != 1 }}: {{ hostlist(warning.hosts) }}</span></li>
+<li class="warn">{{ warning.warning }} <span class="muted">&mdash; \
+{{ warning.hosts|length }} camera{{ "s" if warning.hosts|length != 1 }}: {{ hostlist(warning.hosts) }}</span></li>
 {% endfor %}
 </ul>
 {% endif %}
 {% set ns = namespace(group=None) %}
 {% for card in cards %}
 {% set host = card.host %}
-{% if host.status != ns.group %}{% set ns.group = host.status %}<h2 data-group="{{ host.status }}">{{ card.label|capitalize }}</h2>{% endif %}
-<section class="host {{ host.status }}" id="host-{{ card.name }}" data-status="{{ host.status }}" data-search="{{ card.search }}">
-<h3>{{ card.name }}<span class="badge {{ host.status }}">{{ card.label }}</span>{% if card.new %}<span class="badge new">new</span>{% endif %}</h3>
+{% if host.status != ns.group %}{% set ns.group = host.status %}<h2 data-group="{{ host.status }}">\
+{{ card.label|capitalize }}</h2>{% endif %}
+<section class="host {{ host.status }}" id="host-{{ card.name }}" data-status="{{ host.status }}" data-search="{{\
+ card.search }}">
+<h3>{{ card.name }}<span class="badge {{ host.status }}">{{ card.label }}</span>{% if card.new %}\
+<span class="badge new">new</span>{% endif %}</h3>
 {% if card.device %}<p class="device">
 {% if card.device.address %}address <b>{{ card.device.address }}</b>{% endif %}
 {% if card.device.product %} &middot; model <b>{{ card.device.product }}</b>{% endif %}
 {% if card.device.firmware_version %} &middot; firmware <b>{{ card.device.firmware_version }}</b>{% endif %}
 {% if card.device.serial_number %} &middot; serial {{ card.device.serial_number }}{% endif %}</p>{% endif %}
-{% if host.error %}<p class="error">{{ host.error.task }}{% if host.error.item %} ({{ host.error.item }}){% endif %}: {{ host.error.msg }}
+{% if host.error %}<p class="error">{{ host.error.task }}\
+{% if host.error.item %} ({{ host.error.item }}){% endif %}: {{ host.error.msg }}
 {% if host.error.error_code is not none %} <b>error code {{ host.error.error_code }}</b>{% endif %}</p>{% endif %}
-{% if host.status == "not_declared" %}<p class="warn">Nothing is declared for this camera: its task checked no setting, application or key (a misspelled variable name?).</p>{% endif %}
+{% if host.status == "not_declared" %}<p class="warn">Nothing is declared for this camera: its task checked no\
+ setting, application or key (a misspelled variable name?).</p>{% endif %}
 {% if card.rows %}
-<table class="items"><thead><tr><th>resource</th><th>what</th><th>{{ camera_side }}</th><th>{{ declared_side }}</th><th>actions</th><th>file &middot; task</th></tr></thead>
+<table class="items"><thead><tr><th>resource</th><th>what</th><th>{{ camera_side }}</th><th>{{ declared_side }}\
+</th><th>actions</th><th>file &middot; task</th></tr></thead>
 {% for row in card.rows %}
 {% set item = row.item %}
-<tr class="item"><td data-label="resource"><code>{{ item.resource }}</code>{% if item.new %}<span class="badge new">new</span>{% endif %}
+<tr class="item"><td data-label="resource"><code>{{ item.resource }}</code>{% if item.new %}\
+<span class="badge new">new</span>{% endif %}
 {% if row.label %}<br><span class="warn">{{ row.label }}</span>{% endif %}</td>
-<td data-label="what">{% for key, camera, declared in row.rows %}{{ key }}{{ "<br>"|safe if not loop.last }}{% endfor %}
+<td data-label="what">{% for key, camera, declared in row.rows %}{{ key }}{{ "<br>"|safe if not loop.last }}\
+{% endfor %}
 {% for warning in item.warnings %}<br><span class="warn">{{ warning }}</span>{% endfor %}</td>
-<td class="camera" data-label="{{ camera_side }}">{% for key, camera, declared in row.rows %}{{ camera }}{{ "<br>"|safe if not loop.last }}{% endfor %}</td>
-<td class="declared" data-label="{{ declared_side }}">{% for key, camera, declared in row.rows %}{{ declared }}{{ "<br>"|safe if not loop.last }}{% endfor %}</td>
-<td data-label="actions">{{ item.actions|join(", ") }}{% if item.outcome_unknown %} <span class="warn">(outcome unknown)</span>{% endif %}</td>
-<td class="muted" data-label="file · task">{% if item.source %}<code title="{{ item.source }}">{{ item.source|basename }}</code> &middot; {% endif %}{{ item.task }}</td></tr>
+<td class="camera" data-label="{{ camera_side }}">{% for key, camera, declared in row.rows %}{{ camera }}\
+{{ "<br>"|safe if not loop.last }}{% endfor %}</td>
+<td class="declared" data-label="{{ declared_side }}">{% for key, camera, declared in row.rows %}{{ declared }}\
+{{ "<br>"|safe if not loop.last }}{% endfor %}</td>
+<td data-label="actions">{{ item.actions|join(", ") }}{% if item.outcome_unknown %} \
+<span class="warn">(outcome unknown)</span>{% endif %}</td>
+<td class="muted" data-label="file · task">{% if item.source %}<code title="{{ item.source }}">\
+{{ item.source|basename }}</code> &middot; {% endif %}{{ item.task }}</td></tr>
 {% endfor %}
 </table>
 {% endif %}
 {% if card.notes %}<ul class="plain">
 {% for note in card.notes %}
 <li class="note"><code>{{ note.item.resource }}</code>:
-{% if note.item.not_comparable %} not comparable (the camera hides the value{{ "s" if note.item.not_comparable|length != 1 }}, not counted as drift): {{ note.item.not_comparable|join(", ") }}{% endif %}
-{% if note.label %} {{ note.label }} (tolerated, not counted as drift){% for key, camera, declared in note.rows %}: {{ key }} {{ camera }}{% endfor %}{% endif %}</li>
+{% if note.item.not_comparable %} not comparable (the camera hides the value{{ "s" if\
+ note.item.not_comparable|length != 1 }}, not counted as drift): {{ note.item.not_comparable|join(", ") }}{% endif %}
+{% if note.label %} {{ note.label }} (tolerated, not counted as drift){% for key, camera, declared in note.rows %}:\
+ {{ key }} {{ camera }}{% endfor %}{% endif %}</li>
 {% endfor %}
 </ul>{% endif %}
-{% for fixed in host.fixed or [] %}<p class="muted">fixed since the previous report: <code>{{ fixed }}</code></p>{% endfor %}
-{% if host.warnings %}<ul class="plain">{% for warning in host.warnings %}<li class="warn">warning: {{ warning }}</li>{% endfor %}</ul>{% endif %}
+{% for fixed in host.fixed or [] %}<p class="muted">fixed since the previous report: <code>{{ fixed }}</code></p>\
+{% endfor %}
+{% if host.warnings %}<ul class="plain">{% for warning in host.warnings %}<li class="warn">warning: {{ warning }}\
+</li>{% endfor %}</ul>{% endif %}
 </section>
 {% endfor %}
 <details class="insync" id="insync"><summary>In sync ({{ in_sync|length }})</summary><ul class="insync">
 {% for host in in_sync %}
-<li class="sync" id="host-{{ host.name }}" data-status="in_sync" data-search="{{ host.name|lower }} in_sync in sync{{ ' fixed' if host.fixed }}">{{ host.name }}{% if host.fixed %} <span class="badge">fixed</span>{% endif %}</li>
+<li class="sync" id="host-{{ host.name }}" data-status="in_sync" data-search="{{ host.name|lower }} in_sync in\
+ sync{{ ' fixed' if host.fixed }}">{{ host.name }}{% if host.fixed %} <span class="badge">fixed</span>{% endif %}</li>
 {% endfor %}
 </ul></details>
 <script>""" + _SCRIPT + """</script></body></html>
 """
 
-MARKDOWN_TEMPLATE = """{% macro hostlist(names) %}{{ names[:20]|map("md")|join(", ") }}{% if names|length > 20 %} and {{ names|length - 20 }} more{% endif %}{% endmacro %}
+MARKDOWN_TEMPLATE = """{% macro hostlist(names) %}{{ names[:20]|map("md")|join(", ") }}\
+{% if names|length > 20 %} and {{ names|length - 20 }} more{% endif %}{% endmacro %}
 # {{ title|md }}: {{ kind }}
 
 {{ kind_note|md }}; {{ report.started|md }} to {{ (report.finished or "-")|md }}.
@@ -179,7 +206,9 @@ MARKDOWN_TEMPLATE = """{% macro hostlist(names) %}{{ names[:20]|map("md")|join("
 |{% for count in counts %} {{ count.count }} |{% endfor %} {{ report.summary.hosts }} |
 
 {% if since %}
-Since the previous report ({{ since.previous_started|md }}): {{ since.new|length }} new ({{ hostlist(since.new) or "none" }}); {{ since.fixed|length }} fixed ({{ hostlist(since.fixed) or "none" }}).
+Since the previous report ({{ since.previous_started|md }}): \
+{{ since.new|length }} new ({{ hostlist(since.new) or "none" }}); \
+{{ since.fixed|length }} fixed ({{ hostlist(since.fixed) or "none" }}).
 
 {% endif %}
 {% if groups %}
@@ -205,11 +234,14 @@ Since the previous report ({{ since.previous_started|md }}): {{ since.new|length
 ## {{ card.name|md }}: {{ card.label }}{{ " (new)" if card.new }}
 
 {% if card.device %}
-- camera:{% if card.device.address %} address {{ card.device.address|md }}{% endif %}{% if card.device.product %}, model {{ card.device.product|md }}{% endif %}{% if card.device.firmware_version %}, firmware {{ card.device.firmware_version|md }}{% endif %}
+- camera:{% if card.device.address %} address {{ card.device.address|md }}{% endif %}\
+{% if card.device.product %}, model {{ card.device.product|md }}{% endif %}\
+{% if card.device.firmware_version %}, firmware {{ card.device.firmware_version|md }}{% endif %}
 
 {% endif %}
 {% if host.error %}
-- error in task {{ host.error.task|md }}{% if host.error.item %} ({{ host.error.item|md }}){% endif %}: {{ host.error.msg|md }}{% if host.error.error_code is not none %} (error code {{ host.error.error_code }}){% endif %}
+- error in task {{ host.error.task|md }}{% if host.error.item %} ({{ host.error.item|md }}){% endif %}: \
+{{ host.error.msg|md }}{% if host.error.error_code is not none %} (error code {{ host.error.error_code }}){% endif %}
 
 {% endif %}
 {% if host.status == "not_declared" %}
@@ -221,12 +253,19 @@ Since the previous report ({{ since.previous_started|md }}): {{ since.new|length
 | --- | --- | --- | --- | --- | --- | --- |
 {% for row in card.rows %}
 {% set item = row.item %}
-| {{ item.resource|md }}{{ " (new)" if item.new }}{% if row.label %} ({{ row.label }}){% endif %} | {% for key, camera, declared in row.rows %}{{ key|md }}{{ "; " if not loop.last }}{% endfor %}{% for warning in item.warnings %}; {{ warning|md }}{% endfor %} | {% for key, camera, declared in row.rows %}{{ camera|md }}{{ "; " if not loop.last }}{% endfor %} | {% for key, camera, declared in row.rows %}{{ declared|md }}{{ "; " if not loop.last }}{% endfor %} | {{ item.actions|map("md")|join(", ") }} | {{ (item.source or "")|md }} | {{ item.task|md }} |
+| {{ item.resource|md }}{{ " (new)" if item.new }}{% if row.label %} ({{ row.label }}){% endif %} | \
+{% for key, camera, declared in row.rows %}{{ key|md }}{{ "; " if not loop.last }}{% endfor %}\
+{% for warning in item.warnings %}; {{ warning|md }}{% endfor %} | {% for key, camera, declared in row.rows %}\
+{{ camera|md }}{{ "; " if not loop.last }}{% endfor %} | {% for key, camera, declared in row.rows %}\
+{{ declared|md }}{{ "; " if not loop.last }}{% endfor %} | {{ item.actions|map("md")|join(", ") }} | \
+{{ (item.source or "")|md }} | {{ item.task|md }} |
 {% endfor %}
 
 {% endif %}
 {% for note in card.notes %}
-- {{ note.item.resource|md }}:{% if note.item.not_comparable %} not comparable (hidden by the camera, not drift): {{ note.item.not_comparable|map("md")|join(", ") }}{% endif %}{% if note.label %} {{ note.label }} (tolerated, not drift){% endif %}
+- {{ note.item.resource|md }}:{% if note.item.not_comparable %} not comparable (hidden by the camera, not drift): \
+{{ note.item.not_comparable|map("md")|join(", ") }}{% endif %}{% if note.label %} \
+{{ note.label }} (tolerated, not drift){% endif %}
 
 {% endfor %}
 {% for fixed in host.fixed or [] %}

@@ -12,8 +12,7 @@ import json
 import re
 import subprocess
 from html.parser import HTMLParser
-from pathlib import Path
-from typing import Dict, List
+from typing import Dict
 
 from conftest import PLAYBOOK_TIMEOUT, ansible_command, ansible_env
 from test_drift_report import APP, CALLBACK, Fleet, assert_schema_valid
@@ -69,7 +68,8 @@ def test_hostile_device_strings_keep_the_pages_structure(devices, tmp_path):
     assert_schema_valid(report)
     assert set(run.not_in_sync()) == {named.inventory_name, versioned.inventory_name, product.inventory_name}, \
         report
-    assert "onerror" in report["hosts"][product.inventory_name]["device"]["product"], report["hosts"][product.inventory_name]
+    product_entry = report["hosts"][product.inventory_name]
+    assert "onerror" in product_entry["device"]["product"], product_entry
     # A control character makes list.cgi's XML invalid: that camera fails with a message, the others are reported.
     assert report["hosts"][versioned.inventory_name]["status"] == "failed", report["hosts"][versioned.inventory_name]
     (item,) = report["hosts"][named.inventory_name]["items"]
