@@ -159,7 +159,9 @@ HTML_TEMPLATE = """<!DOCTYPE html>
 {% if row.label %}<br><span class="warn">{{ row.label }}</span>{% endif %}</td>
 <td data-label="what">{% for key, camera, declared in row.rows %}{{ key }}{{ "<br>"|safe if not loop.last }}\
 {% endfor %}
-{% for warning in item.warnings %}<br><span class="warn">{{ warning }}</span>{% endfor %}</td>
+{% for warning in item.warnings %}<br><span class="warn">{{ warning }}</span>{% endfor %}\
+{% if item.not_comparable %}<br><span class="note">not comparable (hidden by the camera): \
+{{ item.not_comparable|join(", ") }}</span>{% endif %}</td>
 <td class="camera" data-label="{{ camera_side }}">{% for key, camera, declared in row.rows %}{{ camera }}\
 {{ "<br>"|safe if not loop.last }}{% endfor %}</td>
 <td class="declared" data-label="{{ declared_side }}">{% for key, camera, declared in row.rows %}{{ declared }}\
@@ -255,7 +257,8 @@ Since the previous report ({{ since.previous_started|md }}): \
 {% set item = row.item %}
 | {{ item.resource|md }}{{ " (new)" if item.new }}{% if row.label %} ({{ row.label }}){% endif %} | \
 {% for key, camera, declared in row.rows %}{{ key|md }}{{ "; " if not loop.last }}{% endfor %}\
-{% for warning in item.warnings %}; {{ warning|md }}{% endfor %} | {% for key, camera, declared in row.rows %}\
+{% for warning in item.warnings %}; {{ warning|md }}{% endfor %}\
+{% if item.not_comparable %}; not comparable (hidden by the camera): {{ item.not_comparable|map("md")|join(", ") }}{% endif %} | {% for key, camera, declared in row.rows %}\
 {{ camera|md }}{{ "; " if not loop.last }}{% endfor %} | {% for key, camera, declared in row.rows %}\
 {{ declared|md }}{{ "; " if not loop.last }}{% endfor %} | {{ item.actions|map("md")|join(", ") }} | \
 {{ (item.source or "")|md }} | {{ item.task|md }} |

@@ -133,3 +133,15 @@ def test_merge_keeps_the_latest_entry_and_names_what_it_skipped():
     assert "<!DOCTYPE html>" in render_html(merged, "Fleet")
     with pytest.raises(ValueError):
         merge_reports([{}], ["x.json"])
+
+
+def test_a_changed_record_shows_its_hidden_values_as_not_comparable():
+    recorder = Recorder()
+    recorder.play_started()
+    recorder.result("cam-a", "T", {"resources": [_record("parameters:x", changed=True, actions=["set A=1"],
+                                                         before={"A": "0"}, after={"A": "1"},
+                                                         not_comparable=["Pw"])]}, check_mode=True)
+    report = build_report(recorder, True, "s", [])
+    rows = [line for line in render_markdown(report, "t").splitlines() if "Pw" in line]
+    assert rows == ["| parameters:x | A; not comparable (hidden by the camera): Pw | 0 | 1 | set A=1 |  | T |"]
+    assert "not comparable (hidden by the camera): \nPw" not in render_html(report, "t")
