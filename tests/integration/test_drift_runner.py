@@ -17,6 +17,7 @@ from typing import Any, Dict, List, Sequence
 import pytest
 
 from conftest import COLLECTIONS_ROOT, PLAYBOOK_TIMEOUT
+from test_drift_history import history_entries
 from test_drift_report import APP, CALLBACK, WRONG_PASSWORD, Fleet, assert_schema_valid, closed_port
 
 ansible_runner = pytest.importorskip("ansible_runner", reason="ansible-runner is in requirements-dev.txt")
@@ -115,7 +116,7 @@ def test_a_drift_job_under_ansible_runner(devices, tmp_path):
     assert again.runner.rc != 0, again
     since = again.report["since_previous"]
     assert since["new"] == [] and since["fixed"] == [wrong_password.inventory_name], since
-    assert (history / "drift" / ("%s.json" % stopped.inventory_name)).is_file()
+    assert history_entries(history / "drift")[stopped.inventory_name]["status"] == "drift"
 
 
 def test_slices_keep_their_own_report_and_merge_into_one(devices, tmp_path):
