@@ -235,7 +235,7 @@ class CallbackModule(CallbackBase):
         self._playbooks.append(os.path.basename(str(getattr(playbook, "_file_name", "") or "")))
         # Refuse to run when the report cannot be written: better now than after every camera was checked.
         try:
-            ReportFolder.open(self._report_dir()).close()
+            ReportFolder.check(self._report_dir())
         except ReportFolderError as exc:
             self._stop(exc)
 

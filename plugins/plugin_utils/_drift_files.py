@@ -71,6 +71,19 @@ class ReportFolder:
         folder.remove(".write-test")
         return folder
 
+    @classmethod
+    def check(cls, path: str) -> None:
+        """Raise ReportFolderError when ``path`` could not be created or written, without creating it."""
+        if os.path.lexists(path):
+            cls.open(path).close()
+            return
+        parent = os.path.dirname(os.path.abspath(path))
+        while not os.path.lexists(parent):
+            parent = os.path.dirname(parent)
+        if not os.path.isdir(parent) or not os.access(parent, os.W_OK | os.X_OK):
+            raise ReportFolderError("cannot create the report folder %s: %s is not a folder this user can write"
+                                    % (path, parent))
+
     def close(self) -> None:
         if self._fd >= 0:
             os.close(self._fd)

@@ -147,6 +147,9 @@ def test_a_folder_that_cannot_be_written_fails_the_run_before_any_camera(devices
     assert run.rc == 1, run
     assert "the report cannot be written" in run.stderr + run.stdout, run
     assert str(not_a_folder) in run.stderr + run.stdout
+    # A folder to create under that file: refused before the run too, and nothing created.
+    below = fleet.playbook("drift", not_a_folder / "nightly")
+    assert below.rc == 1 and "is not a folder this user can write" in below.stderr + below.stdout, below
     assert camera.authenticated_log() == []
 
 
