@@ -289,7 +289,7 @@ class CallbackModule(CallbackBase):
         if kind not in self._baselines:
             try:
                 with self._history_folder() as folder:
-                    self._baselines[kind] = history.load_baseline(folder, kind, sorted(self.recorder.hosts))
+                    self._baselines[kind] = history.load_baseline(folder, kind, self.recorder.host_names())
             except ReportFolderError as exc:
                 self._display.warning("drift_report: the history cannot be read: %s" % exc)
                 self._baselines[kind] = {}

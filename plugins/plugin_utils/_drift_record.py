@@ -228,6 +228,10 @@ class Recorder:
             return not self.ran_for_real
         return cli_check
 
+    def host_names(self) -> List[str]:
+        """The hosts as the report names them (keys of drift.json's hosts and of the history)."""
+        return sorted(clean_text(name, 300) for name in self.hosts)
+
     def hosts_report(self, check_mode: bool) -> Tuple[Dict[str, Any], Dict[str, int]]:
         hosts: Dict[str, Any] = {}
         summary = dict.fromkeys(("hosts",) + STATUS_ORDER, 0)
