@@ -11,6 +11,7 @@ computed here (the cards' rows, the grouping by resource, the counts) are shared
 from __future__ import annotations
 
 import os
+import re
 from typing import Any, Dict, List, Mapping, Tuple
 
 from jinja2 import ChainableUndefined, Environment
@@ -59,10 +60,26 @@ def summary_text(item: Mapping[str, Any]) -> str:
     return "; ".join("%s %s (declared %s)" % (key, camera, declared) for key, camera, declared in rows[:3])
 
 
+_ADDRESS = re.compile(r"\[[0-9a-fA-F:.]+\](:\d+)?|\b\d{1,3}(\.\d{1,3}){3}(:\d+)?\b")
+
+
+def error_text(host: Mapping[str, Any]) -> str:
+    """A failure's message without the camera's own address, so that the same failure groups."""
+    error = host.get("error") or {}
+    message = str(error.get("msg") or "")
+    address = str((host.get("device") or {}).get("address") or "")
+    if address:
+        message = message.replace(address, "<address>")
+    return _ADDRESS.sub("<address>", message)
+
+
 def resource_groups(report: Mapping[str, Any]) -> List[Dict[str, Any]]:
-    """Items grouped by resource and what differs: "application:counter: status Stopped on 5 cameras"."""
+    """Items grouped by resource and what differs ("application:counter: status Stopped on 5 cameras"), and
+    failures by status and message ("failed: Authentication failed (HTTP 401) ... on 100 cameras")."""
     groups: Dict[Tuple[str, str], List[str]] = {}
     for name, host in report["hosts"].items():
+        if host["status"] in ("failed", "unreachable"):
+            groups.setdefault((host["status"], error_text(host)), []).append(name)
         for item in host["items"]:
             groups.setdefault((item["resource"], summary_text(item)), []).append(name)
     ordered = sorted(groups.items(), key=lambda pair: (-len(pair[1]), pair[0]))

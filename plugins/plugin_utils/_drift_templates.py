@@ -110,8 +110,8 @@ HTML_TEMPLATE = """<!DOCTYPE html>
 <input id="filter" type="search" placeholder="Filter: host, resource, status, address, message..."\
  aria-label="Filter hosts"><span id="shown"></span>
 {% if groups %}
-<h2 id="by-resource">By resource</h2>
-<table class="groups"><thead><tr><th>resource</th><th>what ({{ camera_side }}, {{ declared_side }})</th>\
+<h2 id="by-resource">By resource and failure</h2>
+<table class="groups"><thead><tr><th>resource or status</th><th>what ({{ camera_side }}, {{ declared_side }})</th>\
 <th>cameras</th><th>hosts</th></tr></thead>
 {% for group in groups %}
 <tr><td class="r" data-label="resource"><code>{{ group.resource }}</code></td><td data-label="what">\
@@ -214,9 +214,9 @@ Since the previous report ({{ since.previous_started|md }}): \
 
 {% endif %}
 {% if groups %}
-## By resource
+## By resource and failure
 
-| resource | what ({{ camera_side }}, {{ declared_side }}) | cameras | hosts |
+| resource or status | what ({{ camera_side }}, {{ declared_side }}) | cameras | hosts |
 | --- | --- | --- | --- |
 {% for group in groups %}
 | {{ group.resource|md }} | {{ group.what|md }} | {{ group.hosts|length }} | {{ hostlist(group.hosts) }} |

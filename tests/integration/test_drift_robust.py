@@ -41,7 +41,7 @@ def assert_markdown_structure(text: str, hosts: int) -> None:
     cards = [line for line in headings if re.match(r"^## cam-\S+: (drift|failed|unreachable|nothing declared)"
                                                    r"( \(new\))?$", line)]
     others = [line for line in headings[1:] if line not in cards]
-    assert len(cards) == hosts and all(re.match(r"^## (By resource|Warnings|In sync \(\d+\))$", line)
+    assert len(cards) == hosts and all(re.match(r"^## (By resource and failure|Warnings|In sync \(\d+\))$", line)
                                        for line in others), headings
     cells = None
     for line in text.splitlines():

@@ -145,3 +145,16 @@ def test_a_changed_record_shows_its_hidden_values_as_not_comparable():
     rows = [line for line in render_markdown(report, "t").splitlines() if "Pw" in line]
     assert rows == ["| parameters:x | A; not comparable (hidden by the camera): Pw | 0 | 1 | set A=1 |  | T |"]
     assert "not comparable (hidden by the camera): \nPw" not in render_html(report, "t")
+
+
+def test_failures_group_by_message_without_the_cameras_address():
+    from ansible_collections.vapix.acap.plugins.plugin_utils._drift_render import resource_groups
+
+    recorder = Recorder()
+    recorder.play_started()
+    for number in range(3):
+        recorder.result("cam-%d" % number, "T", {"failed": True, "msg": "HTTP 401 from 10.0.0.%d:443: check it"
+                                                 % number}, check_mode=True, failed=True)
+    groups = resource_groups(build_report(recorder, True, "s", []))
+    assert groups == [{"resource": "failed", "what": "HTTP 401 from <address>: check it",
+                       "hosts": ["cam-0", "cam-1", "cam-2"]}]
