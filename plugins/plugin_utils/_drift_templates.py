@@ -37,11 +37,11 @@ table{border-collapse:collapse;margin:4px 0;width:100%}
 th,td{text-align:left;padding:3px 8px;border-bottom:1px solid #eaeef2;vertical-align:top;overflow-wrap:anywhere}
 th{font-weight:600;color:#57606a}td.camera{background:#fff5f5}td.declared{background:#f3fbf4}
 .error{color:#c62828}.warn{color:#7a4d00}.muted{color:#57606a}.note{color:#57606a}code{font-size:12px}
-ul.plain{margin:4px 0;padding-left:18px}
+ul.plain{margin:4px 0;padding-left:18px}section.host p{margin:4px 0}
 details.more{display:inline}details.more summary{cursor:pointer;color:#0969da;display:inline}
 details.insync summary{cursor:pointer;font-weight:600;margin:12px 0 6px}
 ul.insync{columns:5 12em;list-style:none;padding:0}
-table.groups td.n,table.groups td.r{white-space:nowrap}
+table.groups td.n,table.groups td.r{white-space:nowrap}table.groups th:nth-child(2){width:40%}table.groups th:nth-child(4){width:35%}
 table.items{table-layout:fixed}table.items th:nth-child(1){width:20%}table.items th:nth-child(2){width:10%}
 table.items th:nth-child(3),table.items th:nth-child(4){width:17%}table.items th:nth-child(5){width:14%}
 [hidden]{display:none!important}
