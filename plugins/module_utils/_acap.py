@@ -595,6 +595,16 @@ def execute_application(snapshot: DeviceSnapshot, plan: ApplicationPlan, journal
     return after
 
 
+def _newer_than_declared(plan: ApplicationPlan) -> bool:
+    """The device keeps a newer version than the declared package (no upload planned)."""
+    if plan.installed is None or plan.package is None or not plan.installed.version or "upload" in plan.actions:
+        return False
+    try:
+        return compare_versions(plan.installed.version, plan.package.version) > 0
+    except ValueError:
+        return False
+
+
 def application_record(plan: ApplicationPlan, after: Optional[Application], journal: Journal, check_mode: bool) -> Dict[str, Any]:
     return resource_record(
         plan.resource,
@@ -604,7 +614,15 @@ def application_record(plan: ApplicationPlan, after: Optional[Application], jour
         source=plan.package.path if plan.package is not None and "upload" in plan.actions else None,
         warnings=journal.warnings_of(plan.resource),
         outcome_unknown=plan.resource in journal.unknown,
+        difference="newer_than_declared" if _newer_than_declared(plan) else None,
     )
+
+
+def undeclared_record(application: Application) -> Dict[str, Any]:
+    """An application on the device that the declaration does not name (and does not remove)."""
+    view = diff_view(application)
+    return resource_record("undeclared:%s" % application.name, [], before=view, after=view,
+                           difference="installed_not_declared")
 
 
 def run(client: Any, params: Dict[str, Any], check_mode: bool) -> Dict[str, Any]:

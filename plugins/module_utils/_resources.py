@@ -22,10 +22,13 @@ def resource_record(
     source: Optional[str] = None,
     warnings: Iterable[str] = (),
     outcome_unknown: bool = False,
+    difference: Optional[str] = None,
 ) -> Dict[str, Any]:
-    """A record: ``changed`` is whether anything was (or, in check mode, would be) done."""
+    """A record: ``changed`` is whether anything was (or, in check mode, would be) done. ``difference`` names
+    what differs from the declaration without an action (``newer_than_declared``, ``installed_not_declared``);
+    the key is only there when it is set."""
     actions = list(actions)
-    return {
+    record = {
         "resource": resource,
         "changed": bool(actions),
         "actions": actions,
@@ -35,6 +38,9 @@ def resource_record(
         "warnings": list(warnings),
         "outcome_unknown": outcome_unknown,
     }
+    if difference:
+        record["difference"] = difference
+    return record
 
 
 def done_or_planned(journal: Journal, resource: str, planned: Iterable[str], check_mode: bool) -> list:

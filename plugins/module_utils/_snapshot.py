@@ -104,6 +104,10 @@ class DeviceSnapshot:
         self._applications = self._list_applications()
         return find_application(self._applications, name)
 
+    def known_properties(self) -> Optional[DeviceProperties]:
+        """The device's properties if this run has read them already, else None (no request)."""
+        return self._properties
+
     def properties(self) -> DeviceProperties:
         if self._properties is None:
             self._properties = self.client.get_device_properties()

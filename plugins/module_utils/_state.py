@@ -28,6 +28,7 @@ from ansible_collections.vapix.acap.plugins.module_utils._acap import (
     ApplicationPlan,
     application_record,
     execute_application,
+    undeclared_record,
     plan_application,
     source_list,
 )
@@ -79,6 +80,8 @@ class CameraPlan:
     keys: Dict[str, KeyCollection] = field(default_factory=dict)  # application name -> its key source
     # application name -> (plain values, secret values) as declared
     declared_parameters: Dict[str, Tuple[Dict[str, Any], Dict[str, Any]]] = field(default_factory=dict)
+    # Installed applications the declaration neither names nor removes (not exclusive): reported, left alone.
+    undeclared: List[Any] = field(default_factory=list)
 
 
 def _license_source(declared: Dict[str, Any]) -> Dict[str, Any]:
@@ -104,18 +107,23 @@ def _check_declaration(params: Dict[str, Any]) -> List[Dict[str, Any]]:
     return applications
 
 
+def unclaimed(snapshot: DeviceSnapshot, declared: List[Dict[str, Any]], protected: List[str]) -> List[Any]:
+    """The installed applications that neither the declaration nor ``protected`` names, compared as the
+    device compares names."""
+    keep = {application_key(app["name"]) for app in declared} | {application_key(name) for name in protected}
+    return [application for application in snapshot.applications() if application_key(application.name) not in keep]
+
+
 def plan_removals(snapshot: DeviceSnapshot, declared: List[Dict[str, Any]], protected: List[str],
                   check_mode: bool) -> Tuple[List[ApplicationPlan], List[str]]:
-    """Exclusive mode: every installed application neither declared nor protected, compared as the device
-    compares names, and a warning for each protected name that matches nothing installed."""
-    installed = snapshot.applications()
-    keep = {application_key(app["name"]) for app in declared} | {application_key(name) for name in protected}
+    """Exclusive mode: the removal of every unclaimed application, and a warning for each protected name that
+    matches nothing installed."""
     removals = [
         plan_application(snapshot, name=application.name, src=[], state="absent", check_mode=check_mode,
                          resource_kind="removed")
-        for application in installed if application_key(application.name) not in keep
+        for application in unclaimed(snapshot, declared, protected)
     ]
-    present = {application_key(application.name) for application in installed}
+    present = {application_key(application.name) for application in snapshot.applications()}
     warnings = [
         "protected names %s, but no installed application has that name (a typo?); nothing was kept for it."
         % name for name in protected if application_key(name) not in present
@@ -167,9 +175,11 @@ def plan_camera(snapshot: DeviceSnapshot, params: Dict[str, Any], check_mode: bo
                 update_secrets=declared_app.get("update_secrets") or DEFAULT_UPDATE_SECRETS,
             ))
 
+    protected = clean_names(params.get("protected"))
     if params.get("exclusive"):
-        camera.removals, camera.warnings = plan_removals(snapshot, declared, clean_names(params.get("protected")),
-                                                         check_mode)
+        camera.removals, camera.warnings = plan_removals(snapshot, declared, protected, check_mode)
+    elif params.get("applications") is not None:
+        camera.undeclared = unclaimed(snapshot, declared, protected)
     return camera
 
 
@@ -185,6 +195,7 @@ def _records(camera: CameraPlan, journal: Journal, check_mode: bool, settings_af
                                   journal, check_mode) for plan in camera.parameters]
     records += [application_record(plan, apps_after.get(plan.resource, plan.installed if not check_mode else plan.after),
                                    journal, check_mode) for plan in camera.removals]
+    records += [undeclared_record(application) for application in camera.undeclared]
     return records
 
 
@@ -262,12 +273,22 @@ def run(client: VapixClient, params: Dict[str, Any], check_mode: bool) -> Dict[s
         "changed": bool(actions),
         "actions": actions,
         "resources": records,
+        "device": _device(client, snapshot),
         "diff": {
             "before": {record["resource"]: record["before"] for record in records},
             "after": {record["resource"]: record["after"] for record in records},
         },
     }
     return journal.annotate(result)
+
+
+def _device(client: VapixClient, snapshot: DeviceSnapshot) -> Dict[str, Any]:
+    """The camera's address, and its model and firmware when this run read them (never an extra request)."""
+    device: Dict[str, Any] = {"address": client.settings.address}
+    known = snapshot.known_properties()
+    if known is not None:
+        device.update({key: value for key, value in known.to_dict().items() if value})
+    return device
 
 
 def gather(snapshot: DeviceSnapshot) -> Dict[str, Any]:

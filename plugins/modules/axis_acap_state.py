@@ -42,7 +42,7 @@ attributes:
     support: full
     details:
       - One diff for the camera, keyed by resource (C(setting:allow_unsigned), C(application:NAME),
-        C(license:NAME), C(parameters:NAME), C(removed:NAME)).
+        C(license:NAME), C(parameters:NAME), C(removed:NAME), C(undeclared:NAME)).
 options:
   settings:
     description:
@@ -230,7 +230,10 @@ resources:
   elements: dict
   contains:
     resource:
-      description: C(kind:name) - kinds C(setting), C(application), C(license), C(parameters), C(removed).
+      description:
+        - C(kind:name) - kinds C(setting), C(application), C(license), C(parameters), C(removed), and
+          C(undeclared) (an installed application the O(applications) list does not name, when O(exclusive=false);
+          nothing is done to it).
       type: str
     changed:
       description: Whether it differed from the declaration (and was changed, outside check mode).
@@ -267,6 +270,25 @@ resources:
       type: list
       elements: str
       version_added: 0.3.0
+    difference:
+      description:
+        - Only when the device differs from the declaration without an action planned for it.
+        - V(newer_than_declared) the device runs a newer version than the declared package and keeps it.
+        - V(installed_not_declared) the record of an C(undeclared:NAME) application.
+      type: str
+      returned: when set
+      version_added: 0.3.0
+device:
+  description:
+    - The camera's address, and its model (C(product)), firmware, serial number and architecture when this run
+      read them (it does not read them only for this).
+  returned: success (not with O(state=gathered))
+  type: dict
+  version_added: 0.3.0
+  sample:
+    address: 192.0.2.10:443
+    product: AXIS M3086-V
+    firmware_version: 11.11.73
 outcome_unknown:
   description: Present and V(true) when a write's outcome could not be proved (see the warnings).
   returned: when it happened

@@ -3,20 +3,21 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The drift report at fleet size: prints numbers, asserts nothing.
 
-    .venv/bin/python tests/benchmarks/bench_drift_report.py [--report demo-output/drift-report/drift.json]
-        [--hosts 2000] [--drift 0.05] [--failed 0.01] [--unreachable 0.005]
+    .venv/bin/python tests/benchmarks/bench_drift_report.py [--hosts 10000] [--drift 0.05] [--failed 0.01]
+        [--unreachable 0.005] [--keep DIR] [--screenshot PNG]
 
-Takes a drift.json written by a real run (``make demo`` leaves one in demo-output/drift-report/) and
-makes a fleet of ``--hosts`` from its host entries (copies under new names, in the given shares of
-drift, failed and unreachable; the rest in sync). Renders drift.md and drift.html with the callback's
-own renderers and prints: render time, file sizes, and, when chromium is installed, the time headless
-Chromium needs to open the page (navigation to the load event) and to apply a filter typed in the box.
+Feeds the callback plugin ``vapix.acap.drift_report`` itself a synthetic event stream: one result of the camera
+role's task per camera, shaped like ``axis_acap_state``'s (a setting, two applications, a license), in the
+given shares of drift, failed and unreachable cameras. Then lets it write the report as at the end of a run
+(drift.json, drift.md, drift.html and the history, twice: without and with a previous history), and prints the
+seconds, the peak memory of the process and the file sizes; when chromium is installed, the time headless
+Chromium needs to open drift.html (navigation to the load event) and to apply a filter typed in the box.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import resource
 import sys
 import tempfile
 import time
@@ -31,62 +32,112 @@ sys.path.insert(0, str(WORK))
 sys.path.insert(0, str(REPO_ROOT / "tests" / "integration"))
 
 # pylint: disable=wrong-import-position
-from ansible_collections.vapix.acap.plugins.callback.drift_report import render_html, render_markdown  # noqa: E402
+from ansible.plugins.loader import callback_loader, init_plugin_loader  # noqa: E402
+
+init_plugin_loader([str(WORK)])
 
 
-def scaled_report(real: Dict[str, Any], hosts: int, shares: Dict[str, float]) -> Dict[str, Any]:
-    by_status: Dict[str, List[Dict[str, Any]]] = {}
-    for entry in real["hosts"].values():
-        by_status.setdefault(entry["status"], []).append(entry)
-    problems = [entry for status, entries in by_status.items() if status != "in_sync" for entry in entries]
-    in_sync = by_status.get("in_sync") or [{"status": "in_sync", "items": [], "warnings": [], "error": None,
-                                            "files": [], "resources_checked": 3}]
-    counts = {status: int(round(hosts * share)) for status, share in shares.items()}
-    fleet: Dict[str, Any] = {}
-    index = 0
-    for status, count in counts.items():
-        templates = by_status.get(status) or problems or in_sync
-        for number in range(count):
-            index += 1
-            fleet["cam-%05d" % index] = dict(templates[number % len(templates)], status=status)
-    while index < hosts:
-        index += 1
-        fleet["cam-%05d" % index] = dict(in_sync[index % len(in_sync)])
-    summary = {"hosts": hosts, "in_sync": 0, "drift": 0, "changed": 0, "failed": 0, "unreachable": 0}
-    for entry in fleet.values():
-        summary[entry["status"]] += 1
-    return dict(real, hosts=fleet, summary=summary, since_previous=None)
+class Named:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def get_name(self) -> str:
+        return self.name
+
+
+class Task(Named):
+    resolved_action = "vapix.acap.axis_acap_state"
+    check_mode = True
+    _role = None
+
+
+class Result:
+    def __init__(self, host: str, task: Task, data: Dict[str, Any]) -> None:
+        self._host = Named(host)
+        self._task = task
+        self._result = data
+
+
+def record(name: str, changed: bool, before: Any, after: Any, actions: List[str]) -> Dict[str, Any]:
+    return {"resource": name, "changed": changed, "actions": actions if changed else [], "before": before,
+            "after": after, "source": "/srv/acap/files/peoplecounter_2_1_0_aarch64.eap" if changed else None,
+            "warnings": [], "outcome_unknown": False}
+
+
+def camera_result(index: int, status: str) -> Dict[str, Any]:
+    drift = status == "drift"
+    app = {"name": "peoplecounter", "version": "2.1.0", "status": "Running", "license": "Valid"}
+    resources = [
+        record("setting:allow_unsigned", drift and index % 3 == 0, True, False, ["set AllowUnsigned=false"]),
+        record("application:peoplecounter", drift and index % 3 != 0, dict(app, status="Stopped"), app, ["start"]),
+        record("application:hello_world", False, {"name": "hello_world", "version": "1.1.0", "status": "Running"},
+               {"name": "hello_world", "version": "1.1.0", "status": "Running"}, []),
+        record("license:peoplecounter", False, {"status": "Valid"}, {"status": "Valid"}, []),
+    ]
+    data: Dict[str, Any] = {"changed": drift, "resources": resources, "warnings": [],
+                            "device": {"address": "10.%d.%d.%d:443" % (index >> 16, (index >> 8) & 255, index & 255)}}
+    if status == "failed":
+        data = {"failed": True, "msg": "Authentication failed (HTTP 401) for 10.0.0.%d: check the password" % (index % 250),
+                "error_code": None, "resources": []}
+    if status == "unreachable":
+        data = {"failed": True, "unreachable": True, "msg": "Connection refused by 10.0.0.%d:443" % (index % 250)}
+    return data
+
+
+def statuses(hosts: int, shares: Dict[str, float]) -> List[str]:
+    plan = []
+    for status, share in shares.items():
+        plan += [status] * int(round(hosts * share))
+    plan += ["in_sync"] * (hosts - len(plan))
+    # Spread the problems over the fleet.
+    return [plan[(index * 7919) % hosts] for index in range(hosts)] if hosts % 7919 else plan
+
+
+def run_once(hosts: int, shares: Dict[str, float], folder: Path) -> Dict[str, Any]:
+    callback = callback_loader.get("vapix.acap.drift_report")
+    callback.set_options(direct={"report_dir": str(folder)})
+    task = Task("vapix.acap.camera : Converge the camera")
+    started = time.perf_counter()
+    callback.v2_playbook_on_start(Named("drift.yml"))
+    callback.v2_playbook_on_play_start(Named("cameras"))
+    for index, status in enumerate(statuses(hosts, shares)):
+        result = Result("cam-%05d" % index, task, camera_result(index, status))
+        if status == "in_sync" or status == "drift":
+            callback.v2_runner_on_ok(result)
+        else:
+            callback.v2_runner_on_failed(result)
+    events = time.perf_counter() - started
+    started = time.perf_counter()
+    callback.v2_playbook_on_stats(None)
+    written = time.perf_counter() - started
+    return {"events": events, "written": written}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--report", default=str(REPO_ROOT / "demo-output" / "drift-report" / "drift.json"))
-    parser.add_argument("--hosts", type=int, default=2000)
+    parser.add_argument("--hosts", type=int, default=10000)
     parser.add_argument("--drift", type=float, default=0.05)
     parser.add_argument("--failed", type=float, default=0.01)
     parser.add_argument("--unreachable", type=float, default=0.005)
+    parser.add_argument("--keep", help="write the report into this folder (default: a temporary one)")
+    parser.add_argument("--screenshot", help="save a screenshot of drift.html (1280 px wide, the top 2400 px)")
     args = parser.parse_args()
-    real = json.loads(Path(args.report).read_text(encoding="utf-8"))
-    report = scaled_report(real, args.hosts, {"drift": args.drift, "failed": args.failed,
-                                              "unreachable": args.unreachable})
-    print("hosts: %(hosts)d (in sync %(in_sync)d, drift %(drift)d, failed %(failed)d, unreachable %(unreachable)d)"
-          % report["summary"])
+    folder = Path(args.keep) if args.keep else WORK / "report"
+    shares = {"drift": args.drift, "failed": args.failed, "unreachable": args.unreachable}
+    for attempt in ("first run (no history)", "second run (history of every camera)"):
+        times = run_once(args.hosts, shares, folder)
+        print("%s: %d cameras: %.2f s to record the events, %.2f s to write the report and the history"
+              % (attempt, args.hosts, times["events"], times["written"]))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    print("peak memory (max RSS of this process): %.0f MiB" % peak)
+    for name in ("drift.json", "drift.md", "drift.html"):
+        print("%s: %d bytes" % (name, (folder / name).stat().st_size))
+    return browser_timings(folder / "drift.html", args.screenshot)
 
-    started = time.perf_counter()
-    page = render_html(report, "ACAP drift report")
-    html_seconds = time.perf_counter() - started
-    started = time.perf_counter()
-    markdown = render_markdown(report, "ACAP drift report")
-    md_seconds = time.perf_counter() - started
-    document = json.dumps(report, indent=1, ensure_ascii=False)
-    page_path = WORK / "drift.html"
-    page_path.write_text(page, encoding="utf-8")
-    print("drift.html: %d bytes, rendered in %.3f s" % (len(page.encode()), html_seconds))
-    print("drift.md:   %d bytes, rendered in %.3f s" % (len(markdown.encode()), md_seconds))
-    print("drift.json: %d bytes" % len(document.encode()))
 
+def browser_timings(page: Path, screenshot: Any) -> int:
     try:
-        from test_drift_html import CHROMIUM, Browser  # pylint: disable=import-outside-toplevel
+        from test_drift_html import CHROMIUM, Browser, save_screenshot  # pylint: disable=import-outside-toplevel
     except ImportError as exc:
         print("chromium timings skipped: %s" % exc)
         return 0
@@ -97,7 +148,7 @@ def main() -> int:
     try:
         for attempt in range(3):
             started = time.perf_counter()
-            browser.open(page_path.as_uri())
+            browser.open(page.as_uri())
             opened = time.perf_counter() - started
             started = time.perf_counter()
             browser.type_text("#filter", "cam-0100")
@@ -107,6 +158,8 @@ def main() -> int:
                   % (attempt + 1, opened, filtered, shown))
     finally:
         browser.close()
+    if screenshot:
+        save_screenshot(page, Path(screenshot), WORK / "profile-shot", width=1280, height=2400)
     return 0
 
 

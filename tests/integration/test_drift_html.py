@@ -196,8 +196,8 @@ def test_the_page_shows_counts_problems_first_and_filters(browser, fleet_report)
     counts = browser.evaluate(COUNTS)
     assert {key: value["number"] for key, value in counts.items()} == {
         "failed": report["summary"]["failed"], "unreachable": report["summary"]["unreachable"],
-        "drift": report["summary"]["drift"], "in_sync": report["summary"]["in_sync"],
-        "hosts": report["summary"]["hosts"]}, counts
+        "drift": report["summary"]["drift"], "not_declared": report["summary"]["not_declared"],
+        "in_sync": report["summary"]["in_sync"], "hosts": report["summary"]["hosts"]}, counts
     assert all(value["visible"] for value in counts.values()), counts
     assert report["summary"]["drift"] == 2 and report["summary"]["in_sync"] == 2, report["summary"]
     assert report["summary"]["failed"] + report["summary"]["unreachable"] == 2, report["summary"]

@@ -29,7 +29,7 @@ APP = "hello_world"
 LICENSED = "counter"
 LICENSED_ID = "515151"
 WRONG_PASSWORD = "Wr0ng-drift-s3cret!"  # distinctive: must appear in no report file
-STATUSES = ("in_sync", "drift", "changed", "failed", "unreachable")
+STATUSES = ("in_sync", "drift", "changed", "not_declared", "failed", "unreachable")
 
 
 @dataclass
@@ -236,8 +236,8 @@ def test_drift_on_a_converged_fleet(fleet, tmp_path):
     assert report["check_mode"] is True
     assert set(report["hosts"]) == {camera.inventory_name for camera in fleet.cameras}
     assert checked.not_in_sync() == expected, json.dumps(report, indent=1)
-    assert report["summary"] == {"hosts": 20, "in_sync": 15, "drift": 3, "changed": 0, "failed": 1,
-                                 "unreachable": 1}
+    assert report["summary"] == {"hosts": 20, "in_sync": 15, "drift": 3, "changed": 0, "not_declared": 0,
+                                 "failed": 1, "unreachable": 1}
     assert report["since_previous"] is None
     # Nothing that changes a device was sent.
     changed_devices = {camera.inventory_name: changing_operations(camera) for camera in fleet.cameras
@@ -265,7 +265,7 @@ def test_drift_on_a_converged_fleet(fleet, tmp_path):
 
     # One summary line on the terminal, with the counts and the path.
     lines = [line for line in checked.stdout.splitlines() if line.startswith("DRIFT REPORT:")]
-    assert lines == ["DRIFT REPORT: 20 hosts: 15 in sync, 3 drift, 1 failed, 1 unreachable -> %s"
+    assert lines == ["DRIFT REPORT: 20 hosts: 15 in sync, 3 drift, 0 not declared, 1 failed, 1 unreachable -> %s"
                      % (report_dir / "drift.html")], checked.stdout[-3000:]
     assert (report_dir / "drift.md").is_file() and (report_dir / "drift.html").is_file()
     # The job artifacts (set_stats data, shown here by the default callback's show_custom_stats).

@@ -76,8 +76,6 @@ def test_a_wrong_playbook_variable_is_refused_at_the_start(drifted, tmp_path):
     assert all(camera.authenticated_log() == [] for camera in drifted.cameras)
 
 
-@pytest.mark.xfail(strict=True, reason="the report branch gives a camera that checked no resource its own status "
-                                       "(not_declared); until it is merged the callback counts it in sync")
 def test_a_camera_that_declares_nothing_is_not_in_sync(devices, tmp_path):
     fleet = Fleet(devices(2), tmp_path)
     fleet.overrides[fleet.cameras[1].inventory_name] = {}
