@@ -21,7 +21,17 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 from ansible_collections.vapix.acap.plugins.module_utils._errors import LicenseKeyError
-from ansible_collections.vapix.acap.plugins.module_utils._key_index import KeyIndex, Row, row_of
+from ansible_collections.vapix.acap.plugins.module_utils._key_index import (
+    Facts,
+    FolderIndex,
+    Identity,
+    IndexedKey,
+    ProductGroup,
+    file_identity,
+    folder_index,
+    sent_index,
+    summarise,
+)
 from ansible_collections.vapix.acap.plugins.module_utils._safe_xml import (
     HAS_LXML,
     LXML_IMPORT_ERROR,
@@ -35,8 +45,6 @@ from ansible_collections.vapix.acap.plugins.module_utils._safe_xml import (
 # refused before it is parsed.
 MAX_KEY_FILE_SIZE = 64 * 1024
 
-# Files in a key directory that are considered as key files.
-KEY_FILE_SUFFIXES = (".xml", ".lic", ".key")
 
 _DISTANT_PAST = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 
@@ -71,9 +79,18 @@ class LicenseKey:
             return self.data
         try:
             with open(self.source, "rb") as handle:
-                return handle.read(MAX_KEY_FILE_SIZE + 1)
+                data = handle.read(MAX_KEY_FILE_SIZE + 1)
         except OSError as exc:
             raise LicenseKeyError("The license key file %s cannot be read: %s." % (self.source, exc.strerror or exc)) from None
+        # Chosen from the folder index: the file must still hold that key (not one swapped in since).
+        now = parse_license_key(data, self.source)
+        if (now.product, now.productid, now.serial_number, now.expires) != (
+                self.product, self.productid, self.serial_number, self.expires):
+            raise LicenseKeyError(
+                "The license key file %s changed while the task ran: it was chosen for serial number %s (product %s) "
+                "and now holds the key for serial number %s (product %s). Nothing was uploaded; run the task again."
+                % (self.source, self.serial_number, self.product, now.serial_number, now.product))
+        return data
 
     @property
     def filename(self) -> str:
@@ -226,31 +243,32 @@ def parse_license_key(data: bytes, source: str = "content") -> LicenseKey:
     )
 
 
-# In one process (the in-process fleet path) the same key folder is read for every camera: parsed
-# keys, and the reasons files could not be read, are kept per (path, size, mtime), so each file is
-# parsed once and a file that changes is read again.
-_PARSED: Dict[Tuple[str, int, int], Union[LicenseKey, str]] = {}
+# In one process (the in-process fleet path) the same key file can be named for every camera: parsed
+# keys, and the reasons files could not be read, are kept per (path, identity), so each file is parsed
+# once and a file that changes in any way (content, inode, permissions) is read again.
+_PARSED: Dict[Tuple[str, Identity], Union[LicenseKey, str]] = {}
 _PARSED_LIMIT = 50000
 
 
-def load_license_key(path: str, size_and_mtime: Optional[Tuple[int, int]] = None) -> LicenseKey:
-    """Read and parse one key file (``size_and_mtime``: from its stat, where the caller has it already)."""
-    if size_and_mtime is None:
-        try:
-            stat = os.stat(path)
-        except FileNotFoundError:
-            raise LicenseKeyError("The license key file %s does not exist." % path) from None
-        except OSError as exc:
-            raise LicenseKeyError("The license key file %s cannot be read: %s." % (path, exc.strerror or exc)) from None
-        size_and_mtime = (stat.st_size, stat.st_mtime_ns)
-    cache_key = (os.path.abspath(path),) + size_and_mtime
+def _stat_identity(path: str) -> Identity:
+    try:
+        return file_identity(os.stat(path))
+    except FileNotFoundError:
+        raise LicenseKeyError("The license key file %s does not exist." % path) from None
+    except OSError as exc:
+        raise LicenseKeyError("The license key file %s cannot be read: %s." % (path, exc.strerror or exc)) from None
+
+
+def load_license_key(path: str) -> LicenseKey:
+    """Read and parse one key file."""
+    cache_key = (os.path.abspath(path), _stat_identity(path))
     cached = _PARSED.get(cache_key)
     if isinstance(cached, LicenseKey):
         return cached
     if cached is not None:
         raise LicenseKeyError(cached)
     try:
-        key = _read_license_key(path, size_and_mtime[0])
+        key = _read_license_key(path, cache_key[1][2])
     except LicenseKeyError as exc:
         _remember(cache_key, exc.message)
         raise
@@ -258,7 +276,7 @@ def load_license_key(path: str, size_and_mtime: Optional[Tuple[int, int]] = None
     return key
 
 
-def _remember(cache_key: Tuple[str, int, int], outcome: Union[LicenseKey, str]) -> None:
+def _remember(cache_key: Tuple[str, Identity], outcome: Union[LicenseKey, str]) -> None:
     if len(_PARSED) >= _PARSED_LIMIT:
         _PARSED.clear()
     _PARSED[cache_key] = outcome
@@ -280,53 +298,108 @@ def _read_license_key(path: str, size: int) -> LicenseKey:
     return parse_license_key(data, path)
 
 
-def list_key_files(directory: str) -> List[Tuple[str, int, int]]:
-    """The candidate key files in a directory as (name, size, mtime_ns): regular, not hidden, with a
-    key suffix (``.xml``, ``.lic``, ``.key``); sorted by name so choices are repeatable. One pass and
-    one stat per file: fleets keep thousands of keys in one folder, and every file is looked at
-    because a key replaced in place changes the file, not the folder."""
+def _facts(path: str, identity: Identity) -> Union[Facts, str]:
+    """What the folder index keeps of one file (the key's bytes are not kept)."""
     try:
-        entries = list(os.scandir(directory))
-    except FileNotFoundError:
-        raise LicenseKeyError("The license key directory %s does not exist." % directory) from None
-    except OSError as exc:
-        raise LicenseKeyError(
-            "The license key directory %s cannot be read: %s." % (directory, exc.strerror or exc)
-        ) from None
-    files = []
-    for entry in entries:
-        name = entry.name
-        if name.startswith(".") or not name.lower().endswith(KEY_FILE_SUFFIXES):
-            continue
-        try:
-            stat = entry.stat()  # follows symbolic links, as os.path.isfile did
-        except OSError:
-            continue  # a dangling link is not a key file
-        if (stat.st_mode & 0o170000) == 0o100000:  # a regular file
-            files.append((name, stat.st_size, stat.st_mtime_ns))
-    files.sort()
-    return files
+        key = _read_license_key(path, identity[2])
+    except LicenseKeyError as exc:
+        return exc.message
+    return (key.product, key.productid, key.serial_number, _iso(key.expires), _iso(key.expires_at))
 
 
-@dataclass
+def _iso(value: Optional[Union[datetime.date, datetime.datetime]]) -> Optional[str]:
+    return value.isoformat() if value is not None else None
+
+
+def index_key_folder(folder: str) -> FolderIndex:
+    """The index of a key folder (the action plugin sends its summary with the module)."""
+    return folder_index(folder, _facts)
+
+
 class KeyCollection:
-    """Keys read from a ``src``: the ones that parsed, and why the others did not."""
+    """The keys of a ``src`` (a file, content, a list of files, or a folder through its index), as the
+    planner asks for them: a summary per application (``groups_for``) and the keys of one serial
+    number (``for_serial``); a folder's keys are never all loaded."""
 
-    keys: List[LicenseKey]
-    problems: List[Tuple[str, str]]  # (path, message)
-    origin: str
-    # One key named by the user (a file or content), as opposed to a folder to choose from.
-    single: bool = False
+    def __init__(self, origin: str, keys: Optional[List[LicenseKey]] = None, problems: Optional[List[Tuple[str, str]]] = None,
+                 single: bool = False, folder: Optional[str] = None) -> None:
+        self.origin = origin
+        self.single = single  # one key named by the user (a file or content), not a choice
+        self.folder = folder
+        self._keys = keys or []
+        self._index: Optional[FolderIndex] = None
+        if folder is not None:
+            self._index = sent_index(folder, _facts) or folder_index(folder, _facts)
+            self.problems = [(os.path.join(folder, name), message) for name, message in self._index.problems]
+            self.problem_count = self._index.problem_count
+            self.count = self._index.count
+            self.groups = self._index.groups
+        else:
+            self.problems = list(problems or [])
+            self.problem_count = len(self.problems)
+            self.count = len(self._keys)
+            self.groups = summarise([_indexed(key) for key in self._keys])
+
+    @property
+    def deferred(self) -> bool:
+        """Sent with the module without its key files: ``for_serial`` asks for them (KeyFilesNeeded)."""
+        return self._index is not None and self._index.deferred
+
+    @property
+    def only_key(self) -> LicenseKey:
+        return self._keys[0]
+
+    def groups_for(self, product: str, productid: Optional[str] = None) -> List[ProductGroup]:
+        return [group for group in self.groups if _matches(group.product, group.productid, product, productid)]
+
+    def key_of(self, entry: IndexedKey) -> LicenseKey:
+        if self.folder is None:
+            return next(key for key in self._keys if key.source == entry.name)
+        return _from_index(entry, os.path.join(self.folder, entry.name))
+
+    def for_serial(self, serial: str) -> List[LicenseKey]:
+        """Every key for ``serial``, whatever its application."""
+        wanted = normalize_serial(serial)
+        if self._index is None or self.folder is None:
+            return [key for key in self._keys if key.serial_number == wanted]
+        entries = self._index.lookup(wanted)
+        if entries is None or not _unchanged(self.folder, entries) or (not entries and self._problem_fixed()):
+            # Edited in place, swapped, fixed, or an index that cannot be read: read the folder again.
+            self._index = folder_index(self.folder, _facts, rebuild=True)
+            entries = self._index.lookup(wanted) or []
+        return [self.key_of(entry) for entry in entries]
+
+    def _problem_fixed(self) -> bool:
+        files = self._index.problem_files() if self._index is not None else []
+        return files is None or not _unchanged(self.folder or "", files, problems=True)
 
     def for_product(self, product: str, productid: Optional[str] = None) -> List[LicenseKey]:
-        return [key for key in self.keys if key_matches_application(key, product, productid)]
+        """Every key for the application: for single keys and lists only (a folder is never loaded whole)."""
+        return [key for key in self._keys if key_matches_application(key, product, productid)]
 
     def describe_problems(self, limit: int = 5) -> str:
         if not self.problems:
             return ""
         shown = "; ".join(message for _path, message in self.problems[:limit])
-        more = len(self.problems) - limit
+        more = self.problem_count - min(limit, len(self.problems))
         return shown + ("; and %d more" % more if more > 0 else "")
+
+
+def _unchanged(folder: str, entries: Sequence[Any], problems: bool = False) -> bool:
+    """The files still have the identity the index recorded (a swap, an edit or a chmod changes it)."""
+    for entry in entries:
+        name, identity = (entry if problems else (entry.name, entry.identity))
+        try:
+            if file_identity(os.stat(os.path.join(folder, name))) != identity:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def _indexed(key: LicenseKey) -> IndexedKey:
+    return IndexedKey(name=key.source, product=key.product, productid=key.productid, serial_number=key.serial_number,
+                      expires=_iso(key.expires), expires_at=_iso(key.expires_at), identity=(0, 0, 0, 0, 0))
 
 
 def same_application_id(first: Optional[str], second: Optional[str]) -> bool:
@@ -339,16 +412,20 @@ def same_application_id(first: Optional[str], second: Optional[str]) -> bool:
     return a == b
 
 
+def _matches(key_product: str, key_productid: Optional[str], product: str, productid: Optional[str]) -> bool:
+    if key_productid is not None and productid is not None:
+        return same_application_id(key_productid, productid)
+    return key_product == product
+
+
 def key_matches_application(key: LicenseKey, product: str, productid: Optional[str] = None) -> bool:
     """The key is for the application: the same application ID where both sides carry one (the only
     certain link); otherwise the key's product is the application's short name."""
-    if key.productid is not None and productid is not None:
-        return same_application_id(key.productid, productid)
-    return key.product == product
+    return _matches(key.product, key.productid, product, productid)
 
 
 def load_keys(src: Union[str, Sequence[str]]) -> KeyCollection:
-    """Read a key file, every key file of a directory, or a list of files.
+    """Read a key file, a list of files, or index a directory.
 
     A single file that cannot be read is an error. In a directory (or a list),
     unreadable files are collected as ``problems`` instead: one broken file in a
@@ -357,8 +434,8 @@ def load_keys(src: Union[str, Sequence[str]]) -> KeyCollection:
     """
     if isinstance(src, str):
         if not os.path.isdir(src):
-            return KeyCollection(keys=[load_license_key(src)], problems=[], origin="file %s" % src, single=True)
-        return _load_folder(src)
+            return KeyCollection("file %s" % src, keys=[load_license_key(src)], single=True)
+        return KeyCollection("directory %s" % src, folder=src)
     keys: List[LicenseKey] = []
     problems: List[Tuple[str, str]] = []
     for path in src:
@@ -366,33 +443,7 @@ def load_keys(src: Union[str, Sequence[str]]) -> KeyCollection:
             keys.append(load_license_key(path))
         except LicenseKeyError as exc:
             problems.append((path, exc.message))
-    return KeyCollection(keys=keys, problems=problems, origin="files %s" % ", ".join(src))
-
-
-def _load_folder(directory: str) -> KeyCollection:
-    """Every key of a folder, through its index (_key_index): only new or changed files are parsed."""
-    keys: List[LicenseKey] = []
-    problems: List[Tuple[str, str]] = []
-    index = KeyIndex(directory)
-    files = list_key_files(directory)
-    for name, size, mtime_ns in files:
-        path = os.path.join(directory, name)
-        known = index.lookup(name, size, mtime_ns)
-        if known is None:
-            try:
-                key = load_license_key(path, (size, mtime_ns))
-            except LicenseKeyError as exc:
-                known = exc.message
-            else:
-                known = row_of(key.product, key.productid, key.serial_number, key.expires, key.expires_at)
-            index.remember(name, size, mtime_ns, known)
-        if isinstance(known, str):
-            problems.append((path, known))
-        else:
-            keys.append(_from_row(known, path))
-    index.forget_missing({name for name, _size, _mtime in files})
-    index.save()
-    return KeyCollection(keys=keys, problems=problems, origin="directory %s" % directory)
+    return KeyCollection("files %s" % ", ".join(src), keys=keys, problems=problems)
 
 
 # A fleet's keys share a handful of expiry dates: each is parsed once per process.
@@ -406,12 +457,11 @@ def _instant_of(text: str) -> datetime.datetime:
     return datetime.datetime.fromisoformat(text)
 
 
-def _from_row(row: Row, path: str) -> LicenseKey:
-    """A key as the folder index recorded it (its file unchanged since): its content is read on upload."""
-    product, productid, serial_number, expires, expires_at = row
-    return LicenseKey(product=product or "", productid=productid, serial_number=serial_number or "",
-                      expires=_date(expires) if expires else None,
-                      expires_at=_instant_of(expires_at) if expires_at else None, source=path)
+def _from_index(entry: IndexedKey, path: str) -> LicenseKey:
+    """A key as the folder index recorded it: its content is read (and checked) on upload."""
+    return LicenseKey(product=entry.product, productid=entry.productid, serial_number=entry.serial_number,
+                      expires=_date(entry.expires) if entry.expires else None,
+                      expires_at=_instant_of(entry.expires_at) if entry.expires_at else None, source=path)
 
 
 def pick_key(keys: Sequence[LicenseKey], serial: str) -> Optional[LicenseKey]:
@@ -439,7 +489,9 @@ def select_key_for_serial(
     optionally only among keys for one application. Raises ``LicenseKeyError``
     saying what was found when no key matches."""
     collection = load_keys(src)
-    candidates = collection.keys if product is None else collection.for_product(product, productid)
+    candidates = collection.for_serial(serial)
+    if product is not None:
+        candidates = [key for key in candidates if key_matches_application(key, product, productid)]
     key = pick_key(candidates, serial)
     if key is None:
         raise LicenseKeyError(no_key_message(collection, serial, product))
@@ -451,15 +503,15 @@ def no_key_message(collection: KeyCollection, serial: str, product: Optional[str
     wanted = normalize_serial(serial)
     what = "application %s and serial number %s" % (product, wanted) if product else "serial number %s" % wanted
     parts = ["No license key for %s in %s." % (what, collection.origin)]
-    same_serial = [key for key in collection.keys if key.serial_number == wanted]
+    same_serial = collection.for_serial(wanted)
     if same_serial:
         parts.append(
             "Keys for this serial number are for: %s."
             % ", ".join(sorted({"%s (productid %s)" % (key.product, key.productid) for key in same_serial}))
         )
-    parts.append("%d key file(s) could be read" % len(collection.keys))
+    parts.append("%d key file(s) could be read" % collection.count)
     if product:
-        parts[-1] += ", %d of them for %s" % (len([k for k in collection.keys if k.product == product]), product)
+        parts[-1] += ", %d of them for %s" % (sum(group.count for group in collection.groups if group.product == product), product)
     parts[-1] += "."
     if collection.problems:
         parts.append("Unreadable: %s." % collection.describe_problems())
