@@ -123,6 +123,11 @@ def plan_camera(snapshot: DeviceSnapshot, params: Dict[str, Any], check_mode: bo
             allow_unsigned=allow_unsigned,
         ))
     for plan in camera.applications:
+        keys = camera.keys.get(plan.name)
+        if keys is not None and keys.deferred and plan.actions and not check_mode:
+            # On the module path a key folder's files come only when asked for, and the key is planned
+            # again once the application is installed or upgraded: ask before the first write.
+            keys.for_serial(snapshot.properties().serial_number or "")
         if plan.name in camera.keys:
             # The application as the step before leaves it (installed by this run, or as listed).
             camera.licenses.append(prepare_license(
