@@ -47,6 +47,7 @@ from ansible_collections.vapix.acap.plugins.module_utils._key_index import (
     summary_document,
 )
 from ansible_collections.vapix.acap.plugins.module_utils._license_key import index_key_folder, load_keys
+from ansible_collections.vapix.acap.plugins.module_utils._package_cache import STATS as PACKAGE_STATS
 from ansible_collections.vapix.acap.plugins.module_utils._module import (
     ModuleSpec,
     module_result,
@@ -57,6 +58,8 @@ from ansible_collections.vapix.acap.plugins.module_utils._run_cache import set_r
 from ansible_collections.vapix.acap.plugins.module_utils._safe_xml import HAS_LXML, LXML_IMPORT_ERROR
 
 display = Display()
+# What the workers of a run share (_run_cache), and the counts of the work each task did: -vvv shows them.
+_SHARED_WORK = (("key folder index", KEY_INDEX_STATS), ("package facts", PACKAGE_STATS))
 
 # Host or task variable: false runs the module even when the task runs on the controller.
 IN_PROCESS_VARIABLE = "vapix_acap_in_process"
@@ -75,13 +78,14 @@ class AxisAction(ActionBase):
     def run(self, tmp: Optional[str] = None, task_vars: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
         # Files that the workers of this run share (a key folder's index, package facts): _run_cache.
         set_run_directory(getattr(C, "DEFAULT_LOCAL_TMP", None))
-        before = dict(KEY_INDEX_STATS)
+        before = [dict(stats) for _label, stats in _SHARED_WORK]
         with _collector_paused():
             result = self._run_task(tmp, task_vars)
-        if KEY_INDEX_STATS != before:
-            display.vvv("vapix.acap key folder index: %s" % ", ".join(
-                "%s %d" % (name.replace("_", " "), KEY_INDEX_STATS[name] - before[name]) for name in sorted(before)),
-                host=self._task_host_name())
+        for (label, stats), earlier in zip(_SHARED_WORK, before):
+            if stats != earlier:
+                display.vvv("vapix.acap %s: %s" % (label, ", ".join(
+                    "%s %d" % (name.replace("_", " "), stats[name] - earlier[name]) for name in sorted(stats))),
+                    host=self._task_host_name())
         return result
 
     def _task_host_name(self) -> Optional[str]:
