@@ -223,7 +223,7 @@ def test_module_path_with_5000_keys_sends_one_key_file_per_camera_and_leaves_not
     remote_tmp = tmp_path / "remote-tmp"
     remote_tmp.mkdir()
     run = run_playbook(playbook(tmp_path), fleet, extra_vars={"key_dir": str(key_dir), "vapix_acap_in_process": False},
-                       verbosity=3, env={"ANSIBLE_REMOTE_TMP": str(remote_tmp)}, timeout=900)
+                       verbosity=3, env=dict(old_index_env(tmp_path), ANSIBLE_REMOTE_TMP=str(remote_tmp)), timeout=900)
     assert_own_keys(run, fleet)
     puts = re.findall(r"PUT (\S+) TO (\S+)", run.stdout)
     sent_keys = [Path(local).name for local, _remote in puts if Path(local).parent == key_dir]
@@ -231,3 +231,4 @@ def test_module_path_with_5000_keys_sends_one_key_file_per_camera_and_leaves_not
     assert ".vault_pass" not in run.stdout and "secret-vault-password" not in run.stdout
     assert "README.txt" not in " ".join(local for local, _remote in puts)
     assert list(remote_tmp.iterdir()) == [], list(remote_tmp.rglob("*"))
+    assert not (tmp_path / "cache").exists()  # no index written where the module ran
