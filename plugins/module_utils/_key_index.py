@@ -30,12 +30,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from ansible_collections.vapix.acap.plugins.module_utils._errors import AcapError, LicenseKeyError
-from ansible_collections.vapix.acap.plugins.module_utils._run_cache import (
-    locked,
-    private_file_ok,
-    run_directory,
-    write_private,
-)
+from ansible_collections.vapix.acap.plugins.module_utils._run_cache import locked, private_file_ok, run_directory
 
 try:
     import sqlite3

@@ -26,18 +26,20 @@ from ansible_collections.vapix.acap.plugins.module_utils._errors import (
     PreflightError,
     UnexpectedResponseError,
 )
-from ansible_collections.vapix.acap.plugins.module_utils._license_key import (
+from ansible_collections.vapix.acap.plugins.module_utils._key_collection import (
     KeyCollection,
-    LicenseKey,
     ProductGroup,
     key_matches_application,
     load_keys,
     no_key_message,
+    pick_key,
+    same_application_id,
+)
+from ansible_collections.vapix.acap.plugins.module_utils._license_key import (
+    LicenseKey,
     normalize_serial,
     parse_expiry,
     parse_license_key,
-    pick_key,
-    same_application_id,
 )
 from ansible_collections.vapix.acap.plugins.module_utils._module import ModuleSpec
 from ansible_collections.vapix.acap.plugins.module_utils._resources import done_or_planned, resource_record

@@ -50,7 +50,7 @@ from ansible_collections.vapix.acap.plugins.module_utils._license import (
     prepare_license,
     utc_now,
 )
-from ansible_collections.vapix.acap.plugins.module_utils._license_key import KeyCollection
+from ansible_collections.vapix.acap.plugins.module_utils._key_collection import KeyCollection
 from ansible_collections.vapix.acap.plugins.module_utils._module import ModuleSpec
 from ansible_collections.vapix.acap.plugins.module_utils._parameters import (
     SECRET_MASK,

@@ -46,7 +46,7 @@ from ansible_collections.vapix.acap.plugins.module_utils._key_index import (
     list_key_files,
     summary_document,
 )
-from ansible_collections.vapix.acap.plugins.module_utils._license_key import index_key_folder, load_keys
+from ansible_collections.vapix.acap.plugins.module_utils._key_collection import index_key_folder, load_keys
 from ansible_collections.vapix.acap.plugins.module_utils._package_cache import STATS as PACKAGE_STATS
 from ansible_collections.vapix.acap.plugins.module_utils._module import (
     ModuleSpec,

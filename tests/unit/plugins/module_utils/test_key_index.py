@@ -12,7 +12,7 @@ import sqlite3
 import pytest
 
 from ansible_collections.vapix.acap.plugins.module_utils import _key_index, _run_cache
-from ansible_collections.vapix.acap.plugins.module_utils._license_key import load_keys
+from ansible_collections.vapix.acap.plugins.module_utils._key_collection import load_keys
 
 from ansible_collections.vapix.acap.tests.unit.plugins.module_utils.test_license_key import SECRET_CODE, key_xml
 

@@ -11,14 +11,12 @@ import os
 import pytest
 
 from ansible_collections.vapix.acap.plugins.module_utils._errors import LicenseKeyError
+from ansible_collections.vapix.acap.plugins.module_utils._key_collection import load_keys, pick_key, select_key_for_serial
 from ansible_collections.vapix.acap.plugins.module_utils._license_key import (
     MAX_KEY_FILE_SIZE,
-    load_keys,
     load_license_key,
     normalize_serial,
     parse_license_key,
-    pick_key,
-    select_key_for_serial,
 )
 
 SECRET_CODE = "CQAB7PD27EAZ2MYMJARW"
