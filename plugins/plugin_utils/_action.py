@@ -106,7 +106,10 @@ class AxisAction(ActionBase):
         device = params.get("hostname")
         if self._runs_in_process(task_vars):
             result = module_result(partial(self._run_here, params), diff, device=device)
-            result.setdefault("invocation", {"module_args": params})
+            if display.verbosity >= 3:
+                # Only where Ansible shows it: the linear strategy keeps every host's result until the
+                # task has run on all of them, and this doubled a result's size (docs/performance.md).
+                result.setdefault("invocation", {"module_args": params})
         else:
             try:
                 self._refuse_rejected_credentials(params)
