@@ -109,9 +109,12 @@ class FolderIndex:
         try:
             with _connect(self._database or "") as connection:
                 rows = connection.execute("SELECT row FROM keys WHERE serial = ? ORDER BY name", (serial,)).fetchall()
-            return [_key_of(json.loads(row[0])) for row in rows]
+            keys = [_key_of(json.loads(row[0])) for row in rows]
         except (sqlite3.Error, ValueError, TypeError, KeyError, IndexError):
             return None
+        if any(key.serial_number != serial for key in keys):
+            return None  # a row filed under another serial number: not an index this code wrote
+        return keys
 
     def problem_files(self) -> Optional[List[Tuple[str, Identity]]]:
         if self._problem_files is not None or not self._database:

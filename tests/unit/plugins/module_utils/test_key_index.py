@@ -54,7 +54,8 @@ def test_the_index_is_shared_and_holds_no_key(tmp_path, run_dir, monkeypatch):
     assert _key_index.STATS["indexes_reused"] - built["indexes_reused"] == 1
 
 
-@pytest.mark.parametrize("damage", ["count", "row_identity", "row_serial_type", "not_sqlite", "group_never"])
+@pytest.mark.parametrize("damage", ["count", "row_identity", "row_serial_type", "not_sqlite", "group_never",
+                                    "row_under_another_serial"])
 def test_a_hostile_or_corrupt_shared_index_is_rebuilt(tmp_path, run_dir, monkeypatch, damage):
     folder = folder_of(tmp_path, ["B8A44F000001", "B8A44F000002"])
     load_keys(str(folder))
@@ -76,6 +77,8 @@ def test_a_hostile_or_corrupt_shared_index_is_rebuilt(tmp_path, run_dir, monkeyp
                     row[6] = [str(part) for part in row[6]]
                 if damage == "row_serial_type":
                     row[3] = 42
+                if damage == "row_under_another_serial" and row[3] == "B8A44F000002":
+                    row[3] = "B8A44F000001"  # right types, filed under B8A44F000002
                 connection.execute("UPDATE keys SET row = ? WHERE rowid = ?", (json.dumps(row), rowid))
         connection.close()
     another_worker(monkeypatch)
