@@ -20,7 +20,7 @@ import os
 from typing import Any, Dict, List, Optional, Tuple
 
 from ansible_collections.vapix.acap.plugins.module_utils._package import Package, read_package
-from ansible_collections.vapix.acap.plugins.module_utils._run_cache import read_private, run_directory, write_private
+from ansible_collections.vapix.acap.plugins.module_utils._run_cache import locked, read_private, run_directory, write_private
 
 _FORMAT = 1
 _LIMIT = 64 * 1024
@@ -98,16 +98,31 @@ def read_package_once(path: str) -> Package:
     path = os.path.expanduser(path)
     real = os.path.realpath(path)
     identity = _identity(path)
-    if identity is not None:
-        facts = _cached(real, identity)
-        if facts is not None:
-            try:
-                package = Package(path=path, filename=os.path.basename(path), **facts)
-            except TypeError:
-                pass  # Package changed shape since: read the file
-            else:
-                STATS["packages_reused"] += 1
-                return package
+    if identity is None:
+        return _read(path, real, identity)
+    package = _from_cache(path, real, identity)
+    if package is not None:
+        return package
+    shared = _shared_file(real, identity)
+    if shared is None:
+        return _read(path, real, identity)
+    with locked(shared):  # the first worker reads it while the others wait, then they share its facts
+        return _from_cache(path, real, identity) or _read(path, real, identity)
+
+
+def _from_cache(path: str, real: str, identity: Identity) -> Optional[Package]:
+    facts = _cached(real, identity)
+    if facts is None:
+        return None
+    try:
+        package = Package(path=path, filename=os.path.basename(path), **facts)
+    except TypeError:
+        return None  # Package changed shape since: read the file
+    STATS["packages_reused"] += 1
+    return package
+
+
+def _read(path: str, real: str, identity: Optional[Identity]) -> Package:
     package = read_package(path)  # raises PackageError, which is never kept
     STATS["packages_read"] += 1
     if identity is not None and _identity(path) == identity:  # unchanged while it was read
