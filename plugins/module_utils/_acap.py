@@ -29,7 +29,8 @@ from ansible_collections.vapix.acap.plugins.module_utils._errors import (
     PackageError,
     PreflightError,
 )
-from ansible_collections.vapix.acap.plugins.module_utils._package import Package, read_packages
+from ansible_collections.vapix.acap.plugins.module_utils._package import Package
+from ansible_collections.vapix.acap.plugins.module_utils._package_cache import read_packages_once
 from ansible_collections.vapix.acap.plugins.module_utils._versions import compare_versions, version_at_least
 from ansible_collections.vapix.acap.plugins.module_utils._module import ModuleSpec
 from ansible_collections.vapix.acap.plugins.module_utils._resources import done_or_planned, resource_record
@@ -414,7 +415,7 @@ def plan_application(
     every local mistake found, before the first request."""
     if state not in STATES:
         raise PreflightError("state must be one of %s, not %r." % (", ".join(STATES), state))
-    packages = read_packages([os.path.expanduser(path) for path in source_list(src)])
+    packages = read_packages_once([os.path.expanduser(path) for path in source_list(src)])
     name = resolve_name(name, packages)
 
     applications = snapshot.applications()

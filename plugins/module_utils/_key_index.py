@@ -1,18 +1,21 @@
 # -*- coding: utf-8 -*-
 # Copyright: vapix.acap contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""A persistent index of what the key files of a folder say, so that a fleet does not parse the
-whole folder once per camera.
+"""An index of a license key folder by serial number, built once per run and shared by the forks.
 
-Ansible runs each camera's task in a fresh worker process, and a fleet keeps one key per camera in
-one folder: parsing the folder in every worker costs O(cameras x keys) (132 ms per camera at 2,000
-keys, measured). The index keeps, per file name, its size and modification time and the key's
-safe-to-show facts (product, productid, serial number, expiry) or why it could not be read; never the
-key's content, which is read from its file only when that key is uploaded. An entry is used only when
-the file's size and modification time still match, so an edited or replaced file is parsed again.
+A fleet keeps one key per camera in one folder, and Ansible runs each camera's task in its own
+worker: reading the folder per camera costs cameras x keys. The first worker that needs a folder
+reads every key file once and writes the index (an SQLite file in the run's private directory,
+``_run_cache``); every other camera reads only the rows of its own serial number and a summary per
+application (how many keys, which expiry dates), so its cost does not grow with the folder.
 
-The index lives in ``$VAPIX_ACAP_CACHE_DIR`` (default ``~/.cache/vapix-acap``), one JSON file per
-folder, written atomically; a cache that cannot be read or written is simply not used.
+What the index holds per file: its name, its identity (device, inode, size, mtime_ns, ctime_ns) and
+the key's safe-to-show facts (product, productid, serial number, expiry); never the key's content.
+It is trusted only while the folder's own identity (device, inode, mtime_ns, ctime_ns: any file
+added, removed or renamed changes it) is the one recorded; the files a camera uses are checked
+against their recorded identity, and an index that fails either check, or that cannot be read or
+holds a value of the wrong type, is rebuilt. Files that could not be read are kept with their
+identity only for this run's messages: a fixed file (chmod changes its ctime) is read again.
 """
 
 from __future__ import annotations
@@ -21,78 +24,428 @@ import datetime
 import hashlib
 import json
 import os
-import tempfile
-from typing import Any, Dict, List, Optional, Set, Union
+import stat
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
-# 2: an entry is [size, mtime_ns, outcome], the outcome a Row or a message (1 kept a dict of facts).
-_FORMAT = 2
-CACHE_DIR_VARIABLE = "VAPIX_ACAP_CACHE_DIR"
+from ansible_collections.vapix.acap.plugins.module_utils._errors import AcapError, LicenseKeyError
+from ansible_collections.vapix.acap.plugins.module_utils._run_cache import locked, private_file_ok, run_directory
 
-# A key's facts as the index keeps them: [product, productid, serial_number, expires, expires_at],
-# the dates in ISO format or null. A list, not a dict: 2,000 of them are read per camera.
-Row = List[Optional[str]]
+try:
+    import sqlite3
+except ImportError:  # pragma: no cover - a Python built without it: each process keeps its own index
+    sqlite3 = None  # type: ignore[assignment]
+
+_FORMAT = 3
+# Files in a key directory that are considered as key files.
+KEY_FILE_SUFFIXES = (".xml", ".lic", ".key")
+# A summary keeps up to this many distinct expiry dates per application; more is "many".
+_EXPIRY_LIMIT = 8
+_SHOWN_PROBLEMS = 5
+# File times come from a clock that ticks every few ms: a folder changed in the tick it was read
+# would keep the recorded times, so a folder changed less than this ago is read once it is past.
+_SETTLE_NS = 50 * 1000 * 1000
+
+# (st_dev, st_ino, st_size, st_mtime_ns, st_ctime_ns): any swap, edit or chmod changes one of them.
+Identity = Tuple[int, int, int, int, int]
+# What a parser says of one file: (product, productid, serial, expires, expires_at) or why not.
+Facts = Tuple[str, Optional[str], str, Optional[str], Optional[str]]
+Parser = Callable[[str, Identity], Union[Facts, str]]
+
+# Work done by this process, shown with -vvv by the action plugin (and read by the tests).
+STATS = {"indexes_built": 0, "files_parsed": 0, "indexes_reused": 0}
 
 
-def _index_file(directory: str) -> str:
-    base = os.environ.get(CACHE_DIR_VARIABLE) or os.path.join(os.path.expanduser("~"), ".cache", "vapix-acap")
-    digest = hashlib.sha256(os.path.realpath(directory).encode("utf-8", "surrogateescape")).hexdigest()[:32]
-    return os.path.join(base, "license-key-index", digest + ".json")
+@dataclass(frozen=True)
+class IndexedKey:
+    name: str
+    product: str
+    productid: Optional[str]
+    serial_number: str
+    expires: Optional[str]  # ISO date as written
+    expires_at: Optional[str]  # ISO instant
+    identity: Identity
+
+    def to_row(self) -> List[Any]:
+        return [self.name, self.product, self.productid, self.serial_number, self.expires, self.expires_at,
+                list(self.identity)]
 
 
-def _instant(value: Optional[Union[datetime.date, datetime.datetime]]) -> Optional[str]:
-    return value.isoformat() if value is not None else None
+@dataclass(frozen=True)
+class ProductGroup:
+    """The keys of one (product, productid) in the folder, summarised."""
+
+    product: str
+    productid: Optional[str]
+    count: int
+    expiries: Optional[Tuple[Optional[str], ...]]  # distinct dates (None: never); None when too many
+    never: bool  # some key never expires
+    latest: Optional[str]  # the latest date among those that expire
+    first: IndexedKey  # the first key by file name
 
 
-class KeyIndex:
-    """The index of one folder: ``lookup`` before parsing a file, ``remember`` after, ``save`` at the end."""
+@dataclass
+class FolderIndex:
+    directory: str
+    folder: Tuple[int, int, int, int]
+    count: int
+    groups: List[ProductGroup]
+    problems: List[Tuple[str, str]]  # (file name, message), the first few
+    problem_count: int
+    _by_serial: Optional[Dict[str, List[IndexedKey]]] = None  # built in this process
+    _database: Optional[str] = None  # or shared in this file
+    _problem_files: Optional[List[Tuple[str, Identity]]] = None
+    # A summary sent with the module (see ``summary_document``): the serial whose files came with it.
+    sent_for: Optional[str] = None
+    deferred: bool = False
 
-    def __init__(self, directory: str) -> None:
-        self.path = _index_file(directory)
-        self._entries: Dict[str, Any] = {}
-        self._changed = False
+    def lookup(self, serial: str) -> Optional[List[IndexedKey]]:
+        """The keys for ``serial`` (normalised), sorted by name; None when the shared file is unusable."""
+        if self.deferred and serial != self.sent_for:
+            raise KeyFilesNeeded(serial)
+        if self._by_serial is not None:
+            return list(self._by_serial.get(serial, []))
         try:
-            with open(self.path, "r", encoding="utf-8") as handle:
-                document = json.load(handle)
-            if isinstance(document, dict) and document.get("format") == _FORMAT and isinstance(document.get("files"), dict):
-                self._entries = document["files"]
-        except (OSError, ValueError):
-            self._entries = {}
+            with _connect(self._database or "") as connection:
+                rows = connection.execute("SELECT row FROM keys WHERE serial = ? ORDER BY name", (serial,)).fetchall()
+            keys = [_key_of(json.loads(row[0])) for row in rows]
+        except (sqlite3.Error, ValueError, TypeError, KeyError, IndexError):
+            return None
+        if any(key.serial_number != serial for key in keys):
+            return None  # a row filed under another serial number: not an index this code wrote
+        return keys
 
-    def lookup(self, name: str, size: int, mtime_ns: int) -> Optional[Union[Row, str]]:
-        """The facts (Row) or the error (str) recorded for ``name``, if the file is unchanged."""
-        entry = self._entries.get(name)
-        if not isinstance(entry, list) or len(entry) != 3 or entry[0] != size or entry[1] != mtime_ns:
-            return None  # not indexed, changed since, or an entry this version cannot read
-        outcome = entry[2]
-        if isinstance(outcome, str) or (isinstance(outcome, list) and len(outcome) == 5):
-            return outcome
-        return None  # not written by this version: parse the file again
-
-    def remember(self, name: str, size: int, mtime_ns: int, outcome: Union[Row, str]) -> None:
-        self._entries[name] = [size, mtime_ns, outcome]
-        self._changed = True
-
-    def forget_missing(self, present: Set[str]) -> None:
-        if len(self._entries) == len(present) and not self._changed:
-            return  # every present file was found in the index, so nothing else is in it
-        for name in [name for name in self._entries if name not in present]:
-            del self._entries[name]
-            self._changed = True
-
-    def save(self) -> None:
-        if not self._changed:
-            return
-        directory = os.path.dirname(self.path)
+    def problem_files(self) -> Optional[List[Tuple[str, Identity]]]:
+        if self._problem_files is not None or not self._database:
+            return self._problem_files or []
         try:
-            os.makedirs(directory, mode=0o700, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(prefix=".index-", dir=directory)
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                json.dump({"format": _FORMAT, "files": self._entries}, stream, separators=(",", ":"))
-            os.replace(temporary, self.path)
+            with _connect(self._database) as connection:
+                rows = connection.execute("SELECT row FROM problems").fetchall()
+            return [(_name(entry[0]), _identity(entry[1])) for entry in (json.loads(row[0]) for row in rows)]
+        except (sqlite3.Error, ValueError, TypeError, KeyError, IndexError):
+            return None
+
+
+def file_identity(status: os.stat_result) -> Identity:
+    return (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+
+
+def _folder_identity(directory: str) -> Tuple[int, int, int, int]:
+    try:
+        status = os.stat(directory)
+    except FileNotFoundError:
+        raise LicenseKeyError("The license key directory %s does not exist." % directory) from None
+    except OSError as exc:
+        raise LicenseKeyError("The license key directory %s cannot be read: %s." % (directory, exc.strerror or exc)) from None
+    return (status.st_dev, status.st_ino, status.st_mtime_ns, status.st_ctime_ns)
+
+
+def list_key_files(directory: str) -> List[Tuple[str, Identity]]:
+    """The candidate key files of a folder as (name, identity): regular (links followed), not hidden,
+    with a key suffix (``.xml``, ``.lic``, ``.key``), sorted by name so choices are repeatable."""
+    try:
+        entries = list(os.scandir(directory))
+    except FileNotFoundError:
+        raise LicenseKeyError("The license key directory %s does not exist." % directory) from None
+    except OSError as exc:
+        raise LicenseKeyError(
+            "The license key directory %s cannot be read: %s." % (directory, exc.strerror or exc)
+        ) from None
+    files = []
+    for entry in entries:
+        if entry.name.startswith(".") or not entry.name.lower().endswith(KEY_FILE_SUFFIXES):
+            continue
+        try:
+            status = entry.stat()  # follows symbolic links
         except OSError:
-            return  # the index only saves time; without it every run parses the folder
+            continue  # a dangling link is not a key file
+        if stat.S_ISREG(status.st_mode):
+            files.append((entry.name, file_identity(status)))
+    files.sort()
+    return files
 
 
-def row_of(product: str, productid: Optional[str], serial_number: str,
-           expires: Optional[datetime.date], expires_at: Optional[datetime.datetime]) -> Row:
-    return [product, productid, serial_number, _instant(expires), _instant(expires_at)]
+# -- building ----------------------------------------------------------------------------------------
+
+
+def _settle(folder: Tuple[int, int, int, int]) -> None:
+    age = time.time_ns() - max(folder[2], folder[3])
+    if 0 <= age < _SETTLE_NS:
+        time.sleep((_SETTLE_NS - age) / 1e9)
+
+
+def _build(directory: str, parse: Parser) -> FolderIndex:
+    """Read every key file of the folder once."""
+    for _attempt in range(3):
+        folder = _folder_identity(directory)
+        _settle(folder)
+        files = list_key_files(directory)
+        if _folder_identity(directory) == folder:
+            break  # no file added, removed or renamed while it was listed
+    keys: List[IndexedKey] = []
+    problems: List[Tuple[str, Identity, str]] = []
+    for name, identity in files:
+        outcome = parse(os.path.join(directory, name), identity)
+        STATS["files_parsed"] += 1
+        if isinstance(outcome, str):
+            problems.append((name, identity, outcome))
+        else:
+            keys.append(IndexedKey(name, outcome[0], outcome[1], outcome[2], outcome[3], outcome[4], identity))
+    by_serial: Dict[str, List[IndexedKey]] = {}
+    for key in keys:
+        by_serial.setdefault(key.serial_number, []).append(key)
+    STATS["indexes_built"] += 1
+    return FolderIndex(directory=directory, folder=folder, count=len(keys), groups=summarise(keys),
+                       problems=[(name, message) for name, _identity, message in problems[:_SHOWN_PROBLEMS]],
+                       problem_count=len(problems), _by_serial=by_serial,
+                       _problem_files=[(name, identity) for name, identity, _message in problems])
+
+
+def summarise(keys: Sequence[IndexedKey]) -> List[ProductGroup]:
+    """One group per (product, productid), in the order of the keys' names."""
+    members: Dict[Tuple[str, Optional[str]], List[IndexedKey]] = {}
+    for key in keys:
+        members.setdefault((key.product, key.productid), []).append(key)
+    groups = []
+    for (product, productid), group in members.items():
+        distinct = sorted({key.expires for key in group}, key=lambda value: (value is None, value or ""))
+        dated = [key.expires for key in group if key.expires is not None]
+        groups.append(ProductGroup(product=product, productid=productid, count=len(group),
+                                   expiries=tuple(distinct) if len(distinct) <= _EXPIRY_LIMIT else None,
+                                   never=len(dated) < len(group), latest=max(dated) if dated else None,
+                                   first=min(group, key=lambda key: key.name)))
+    return groups
+
+
+# -- the shared file -----------------------------------------------------------------------------------
+
+
+def _connect(path: str) -> Any:
+    if not private_file_ok(path):
+        raise sqlite3.Error("not a private file")
+    return sqlite3.connect("file:%s?mode=ro" % path.replace("?", "%3f").replace("#", "%23"), uri=True)
+
+
+def _shared_path(directory: str) -> Optional[str]:
+    run = run_directory()
+    if run is None or sqlite3 is None:
+        return None
+    digest = hashlib.sha256(os.path.realpath(directory).encode("utf-8", "surrogateescape")).hexdigest()[:32]
+    return os.path.join(run, "vapix-acap-keys-%s.sqlite" % digest)
+
+
+def _meta(index: FolderIndex) -> Dict[str, Any]:
+    return {"format": _FORMAT, "folder": list(index.folder), "count": index.count,
+            "problems": [list(problem) for problem in index.problems], "problem_count": index.problem_count,
+            "groups": [[group.product, group.productid, group.count,
+                        list(group.expiries) if group.expiries is not None else None,
+                        group.never, group.latest, group.first.to_row()] for group in index.groups]}
+
+
+def _write_shared(path: str, index: FolderIndex) -> None:
+    """Write the index to a new database file, then put it in place."""
+    meta = _meta(index)
+    temporary = "%s.%d.new" % (path, os.getpid())
+    try:
+        if os.path.lexists(temporary):
+            os.unlink(temporary)
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        os.close(descriptor)
+        connection = sqlite3.connect(temporary)
+        with connection:
+            connection.execute("CREATE TABLE meta (value TEXT)")
+            connection.execute("CREATE TABLE keys (serial TEXT, name TEXT, row TEXT)")
+            connection.execute("CREATE TABLE problems (row TEXT)")
+            connection.execute("INSERT INTO meta VALUES (?)", (json.dumps(meta),))
+            connection.executemany("INSERT INTO keys VALUES (?, ?, ?)", (
+                (key.serial_number, key.name, json.dumps(key.to_row()))
+                for keys in (index._by_serial or {}).values() for key in keys))  # pylint: disable=protected-access
+            connection.executemany("INSERT INTO problems VALUES (?)", (
+                (json.dumps([name, list(identity)]),) for name, identity in (index.problem_files() or [])))
+            connection.execute("CREATE INDEX by_serial ON keys (serial)")
+        connection.close()
+        os.replace(temporary, path)
+    except (OSError, sqlite3.Error):
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass  # the index only saves time: without it, each camera reads the folder
+
+
+def _read_shared(path: str, directory: str, folder: Tuple[int, int, int, int]) -> Optional[FolderIndex]:
+    """The shared index if it is for the folder as it is now and every value has its type."""
+    try:
+        with _connect(path) as connection:
+            rows = connection.execute("SELECT value FROM meta").fetchall()
+        if len(rows) != 1:
+            return None
+        meta = json.loads(rows[0][0])
+        if not isinstance(meta, dict) or meta.get("format") != _FORMAT or _ints(meta.get("folder"), 4) != folder:
+            return None
+        return _from_meta(meta, directory, _database=path)
+    except (sqlite3.Error, ValueError, TypeError, KeyError, IndexError):
+        return None  # unreadable, of another version, or hostile: rebuilt
+
+
+def _from_meta(meta: Dict[str, Any], directory: str, **more: Any) -> FolderIndex:
+    groups = [_group(entry) for entry in _list(meta.get("groups"))]
+    problems = [(_name(_list(entry)[0]), _text(entry[1])) for entry in _list(meta.get("problems"))]
+    return FolderIndex(directory=directory, folder=_ints(meta.get("folder"), 4), count=_int(meta.get("count")),  # type: ignore[arg-type]
+                       groups=groups, problems=problems, problem_count=_int(meta.get("problem_count")), **more)
+
+
+def _list(value: Any) -> List[Any]:
+    if not isinstance(value, list):
+        raise TypeError("not a list")
+    return value
+
+
+def _int(value: Any) -> int:
+    if type(value) is not int or value < 0:  # pylint: disable=unidiomatic-typecheck  # bool is no count
+        raise TypeError("not a count")
+    return value
+
+
+def _ints(value: Any, length: int) -> Tuple[int, ...]:
+    values = _list(value)
+    if len(values) != length or any(type(each) is not int for each in values):  # pylint: disable=unidiomatic-typecheck
+        raise TypeError("not an identity")
+    return tuple(values)
+
+
+def _identity(value: Any) -> Identity:
+    return _ints(value, 5)  # type: ignore[return-value]
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError("not a string")
+    return value
+
+
+def _optional_text(value: Any) -> Optional[str]:
+    return None if value is None else _text(value)
+
+
+def _name(value: Any) -> str:
+    name = _text(value)
+    if not name or name in (".", "..") or "/" in name or "\0" in name or os.sep in name:
+        raise ValueError("not a file name")
+    return name
+
+
+def _date(value: Any) -> Optional[str]:
+    text = _optional_text(value)
+    if text is not None:
+        datetime.date.fromisoformat(text)
+    return text
+
+
+def _instant(value: Any) -> Optional[str]:
+    text = _optional_text(value)
+    if text is not None and datetime.datetime.fromisoformat(text).tzinfo is None:
+        raise ValueError("an instant without zone")
+    return text
+
+
+def _key_of(row: Any) -> IndexedKey:
+    values = _list(row)
+    if len(values) != 7:
+        raise ValueError("not a key row")
+    return IndexedKey(name=_name(values[0]), product=_text(values[1]), productid=_optional_text(values[2]),
+                      serial_number=_text(values[3]), expires=_date(values[4]), expires_at=_instant(values[5]),
+                      identity=_identity(values[6]))
+
+
+def _group(entry: Any) -> ProductGroup:
+    values = _list(entry)
+    if len(values) != 7 or not isinstance(values[4], bool):
+        raise ValueError("not a group")
+    expiries = None if values[3] is None else tuple(_date(each) for each in _list(values[3]))
+    return ProductGroup(product=_text(values[0]), productid=_optional_text(values[1]), count=_int(values[2]),
+                        expiries=expiries, never=values[4], latest=_date(values[5]), first=_key_of(values[6]))
+
+
+# -- the index of a folder --------------------------------------------------------------------------------
+
+# Indexes this process has read or built, by the folder's real path.
+_MEMORY: Dict[str, FolderIndex] = {}
+_MEMORY_LIMIT = 16
+
+
+def folder_index(directory: str, parse: Parser, rebuild: bool = False) -> FolderIndex:
+    """The folder's index: this process's, the run's shared one, or built now (and shared).
+    ``rebuild``: the index in use was found stale or unreadable: read the folder again."""
+    real = os.path.realpath(directory)
+    folder = _folder_identity(directory)
+    known = _MEMORY.get(real)
+    if not rebuild and known is not None and known.folder == folder and known.directory == directory:
+        return known
+    shared = _shared_path(directory)
+    if shared is None:
+        index = _build(directory, parse)
+    else:
+        found = None if rebuild else _read_shared(shared, directory, folder)
+        if found is None:
+            with locked(shared):
+                # Another worker may have built it while this one waited for the lock.
+                found = None if rebuild else _read_shared(shared, directory, folder)
+                if found is None:
+                    found = _build(directory, parse)
+                    _write_shared(shared, found)
+                else:
+                    STATS["indexes_reused"] += 1
+        else:
+            STATS["indexes_reused"] += 1
+        index = found
+    if len(_MEMORY) >= _MEMORY_LIMIT:
+        _MEMORY.clear()
+    _MEMORY[real] = index
+    return index
+
+
+# -- the module path -------------------------------------------------------------------------------------
+
+# When the module runs on another host, the action plugin copies to a remote folder only this summary
+# of the key folder (no key content) and, once the module has said which serial number it needs, the
+# key files of that serial number: never the whole folder.
+SUMMARY_NAME = "vapix-acap-key-summary.json"
+_SUMMARY_LIMIT = 16 * 1024 * 1024
+
+
+class KeyFilesNeeded(AcapError):
+    """The module, running on another host, needs the key files of this serial number."""
+
+    RESULT_FIELD = "vapix_acap_key_files_needed"
+
+    def __init__(self, serial: str) -> None:
+        super().__init__(
+            "The key files for serial number %s were not sent with the module; the vapix.acap action plugin "
+            "sends them when asked. Run the module through its action plugin (as an Ansible task)." % serial,
+            result={self.RESULT_FIELD: serial},
+        )
+
+
+def summary_document(index: FolderIndex, serial: Optional[str]) -> bytes:
+    """The summary sent with the module; ``serial``: the serial number whose key files are sent too."""
+    return json.dumps(dict(_meta(index), sent_for=serial)).encode("utf-8")
+
+
+def sent_index(directory: str, parse: Parser) -> Optional[FolderIndex]:
+    """The index of a folder the action plugin sent (a summary and some key files), or None."""
+    path = os.path.join(directory, SUMMARY_NAME)
+    if not os.path.isfile(path):
+        return None
+    try:
+        with open(path, "rb") as handle:
+            meta = json.loads(handle.read(_SUMMARY_LIMIT))
+        if not isinstance(meta, dict) or meta.get("format") != _FORMAT:
+            raise ValueError("another format")
+        index = _from_meta(meta, directory, sent_for=_optional_text(meta.get("sent_for")), deferred=True)
+    except (OSError, ValueError, TypeError, KeyError, IndexError):
+        raise LicenseKeyError("The key folder summary %s sent with the module cannot be read; run the task again."
+                              % path) from None
+    built = _build(directory, parse)  # the few files that came with it
+    index._by_serial = built._by_serial  # pylint: disable=protected-access
+    return index

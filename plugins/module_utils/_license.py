@@ -27,16 +27,20 @@ from ansible_collections.vapix.acap.plugins.module_utils._errors import (
     PreflightError,
     UnexpectedResponseError,
 )
-from ansible_collections.vapix.acap.plugins.module_utils._license_key import (
+from ansible_collections.vapix.acap.plugins.module_utils._key_collection import (
     KeyCollection,
-    LicenseKey,
+    ProductGroup,
+    key_matches_application,
     load_keys,
     no_key_message,
+    pick_key,
+    same_application_id,
+)
+from ansible_collections.vapix.acap.plugins.module_utils._license_key import (
+    LicenseKey,
     normalize_serial,
     parse_expiry,
     parse_license_key,
-    pick_key,
-    same_application_id,
 )
 from ansible_collections.vapix.acap.plugins.module_utils._module import ModuleSpec
 from ansible_collections.vapix.acap.plugins.module_utils._resources import done_or_planned, resource_record
@@ -149,26 +153,43 @@ def check_key_for_upload(key: LicenseKey, application: Application, serial_numbe
         )
 
 
-def candidate_keys(keys: KeyCollection, application: Application) -> List[LicenseKey]:
-    """The keys that may be this application's. A single key (file or content)
-    that names another application is an error at once; a directory is
-    filtered, and holding no key for the application is an error."""
+def candidate_keys(keys: KeyCollection, application: Application) -> List[ProductGroup]:
+    """A summary of the keys that may be this application's, per (product, productid). A single key
+    (file or content) that names another application is an error at once; a directory is filtered,
+    and holding no key for the application is an error."""
     if keys.single:
-        check_key_matches_application(keys.keys[0], application)
-        return list(keys.keys)
-    matching = keys.for_product(application.name, application.application_id)
+        check_key_matches_application(keys.only_key, application)
+        return list(keys.groups)
+    matching = keys.groups_for(application.name, application.application_id)
     if not matching:
-        products = sorted({"%s (productid %s)" % (key.product, key.productid) for key in keys.keys})
+        products = sorted({"%s (productid %s)" % (group.product, group.productid) for group in keys.groups})
         message = "No license key for application %s in %s. %d key file(s) could be read%s." % (
             describe_application(application),
             keys.origin,
-            len(keys.keys),
+            keys.count,
             (", for: " + ", ".join(products[:10]) + (" ..." if len(products) > 10 else "")) if products else "",
         )
         if keys.problems:
             message += " Unreadable: %s." % keys.describe_problems()
         raise PreflightError(message + " Put the keys Axis issued for this application there.")
     return matching
+
+
+def _all_expire_on(groups: Sequence[ProductGroup], installed: Optional[datetime.date]) -> bool:
+    """Every candidate key expires on the date the device's key does (None: neither expires)."""
+    wanted = installed.isoformat() if installed is not None else None
+    return all(group.expiries is not None and set(group.expiries) == {wanted} for group in groups)
+
+
+def _device_key_beats_all(application: Application, groups: Sequence[ProductGroup]) -> bool:
+    """``device_key_is_better`` for every candidate key, from the summary."""
+    if any(group.never for group in groups):
+        return False
+    if not application.license_expiration_date:
+        return True
+    installed = device_expiry(application)
+    latest = max(group.latest or "" for group in groups)
+    return installed is not None and installed.isoformat() > latest
 
 
 def plan_license(
@@ -206,14 +227,15 @@ def plan_license(
         )
     elif status == VALID and not force:
         installed = device_expiry(application)
-        if all(key.expires == installed for key in candidates):
+        first = keys.key_of(min((group.first for group in candidates), key=lambda entry: entry.name))
+        if _all_expire_on(candidates, installed):
             # Whichever of these keys is this device's, it is installed already.
-            return LicensePlan(key=candidates[0] if len(candidates) == 1 else None)
-        if all(device_key_is_better(application, key) for key in candidates):
-            return LicensePlan(warnings=(_better_key_warning(application, candidates[0]),))
+            return LicensePlan(key=first if sum(group.count for group in candidates) == 1 else None)
+        if _device_key_beats_all(application, candidates):
+            return LicensePlan(warnings=(_better_key_warning(application, first),))
         if serial_number is None:
             return LicensePlan(needs_serial=True)
-        key = _select(keys, candidates, serial_number, application)
+        key = _select(keys, serial_number, application)
         if key.expires == installed:
             return LicensePlan(key=key)
         if device_key_is_better(application, key):
@@ -223,7 +245,7 @@ def plan_license(
     # Missing, Invalid, forced: an upload, which must be checked against the serial number.
     if serial_number is None:
         return LicensePlan(needs_serial=True, warnings=tuple(warnings))
-    key = _select(keys, candidates, serial_number, application)
+    key = _select(keys, serial_number, application)
     return _upload(key, application, serial_number, now, warnings)
 
 
@@ -276,9 +298,11 @@ def _unknowable_status_warning(application: Application, verb: str) -> str:
     return "No license key %s for %s: %s. Use force=true to send it anyway." % (verb, application.name, why)
 
 
-def _select(keys: KeyCollection, candidates: Sequence[LicenseKey], serial_number: str, application: Application) -> LicenseKey:
+def _select(keys: KeyCollection, serial_number: str, application: Application) -> LicenseKey:
     if keys.single:
-        return candidates[0]  # its serial number is checked before upload, with a precise message
+        return keys.only_key  # its serial number is checked before upload, with a precise message
+    candidates = [key for key in keys.for_serial(serial_number)
+                  if key_matches_application(key, application.name, application.application_id)]
     key = pick_key(candidates, serial_number)
     if key is None:
         raise PreflightError(no_key_message(keys, serial_number, application.name))
@@ -311,7 +335,7 @@ def load_key_source(params: Dict[str, Any]) -> Optional[KeyCollection]:
     """The key(s) given by ``content`` or ``src``; local only."""
     if params.get("content"):
         key = parse_license_key(params["content"].encode("utf-8"), "content")
-        return KeyCollection(keys=[key], problems=[], origin="content", single=True)
+        return KeyCollection("content", keys=[key], single=True)
     if params.get("src"):
         return load_keys(params["src"])
     return None

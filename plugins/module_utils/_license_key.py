@@ -14,14 +14,13 @@ the fields that are safe to show (product, productid, serial number, expiry).
 from __future__ import annotations
 
 import datetime
-import functools
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Optional, Tuple, Union
 
 from ansible_collections.vapix.acap.plugins.module_utils._errors import LicenseKeyError
-from ansible_collections.vapix.acap.plugins.module_utils._key_index import KeyIndex, Row, row_of
+from ansible_collections.vapix.acap.plugins.module_utils._key_index import Identity, file_identity
 from ansible_collections.vapix.acap.plugins.module_utils._safe_xml import (
     HAS_LXML,
     LXML_IMPORT_ERROR,
@@ -35,10 +34,6 @@ from ansible_collections.vapix.acap.plugins.module_utils._safe_xml import (
 # refused before it is parsed.
 MAX_KEY_FILE_SIZE = 64 * 1024
 
-# Files in a key directory that are considered as key files.
-KEY_FILE_SUFFIXES = (".xml", ".lic", ".key")
-
-_DISTANT_PAST = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 
 _SERIAL_SEPARATORS = re.compile(r"[:\-]")
 
@@ -71,9 +66,18 @@ class LicenseKey:
             return self.data
         try:
             with open(self.source, "rb") as handle:
-                return handle.read(MAX_KEY_FILE_SIZE + 1)
+                data = handle.read(MAX_KEY_FILE_SIZE + 1)
         except OSError as exc:
             raise LicenseKeyError("The license key file %s cannot be read: %s." % (self.source, exc.strerror or exc)) from None
+        # Chosen from the folder index: the file must still hold that key (not one swapped in since).
+        now = parse_license_key(data, self.source)
+        if (now.product, now.productid, now.serial_number, now.expires) != (
+                self.product, self.productid, self.serial_number, self.expires):
+            raise LicenseKeyError(
+                "The license key file %s changed while the task ran: it was chosen for serial number %s (product %s) "
+                "and now holds the key for serial number %s (product %s). Nothing was uploaded; run the task again."
+                % (self.source, self.serial_number, self.product, now.serial_number, now.product))
+        return data
 
     @property
     def filename(self) -> str:
@@ -226,10 +230,10 @@ def parse_license_key(data: bytes, source: str = "content") -> LicenseKey:
     )
 
 
-# In one process (the in-process fleet path) the same key folder is read for every camera: parsed
-# keys, and the reasons files could not be read, are kept per (path, size, mtime), so each file is
-# parsed once and a file that changes is read again.
-_PARSED: Dict[Tuple[str, int, int], Union[LicenseKey, str]] = {}
+# In one process (the in-process fleet path) the same key file can be named for every camera: parsed
+# keys, and the reasons files could not be read, are kept per (path, identity), so each file is parsed
+# once and a file that changes in any way (content, inode, permissions) is read again.
+_PARSED: Dict[Tuple[str, Identity], Union[LicenseKey, str]] = {}
 _PARSED_LIMIT = 50000
 
 
@@ -244,24 +248,25 @@ def secret_parts(data: bytes) -> List[str]:
             for text in [(element.text or "").strip()] if text]
 
 
-def load_license_key(path: str, size_and_mtime: Optional[Tuple[int, int]] = None) -> LicenseKey:
-    """Read and parse one key file (``size_and_mtime``: from its stat, where the caller has it already)."""
-    if size_and_mtime is None:
-        try:
-            stat = os.stat(path)
-        except FileNotFoundError:
-            raise LicenseKeyError("The license key file %s does not exist." % path) from None
-        except OSError as exc:
-            raise LicenseKeyError("The license key file %s cannot be read: %s." % (path, exc.strerror or exc)) from None
-        size_and_mtime = (stat.st_size, stat.st_mtime_ns)
-    cache_key = (os.path.abspath(path),) + size_and_mtime
+def _stat_identity(path: str) -> Identity:
+    try:
+        return file_identity(os.stat(path))
+    except FileNotFoundError:
+        raise LicenseKeyError("The license key file %s does not exist." % path) from None
+    except OSError as exc:
+        raise LicenseKeyError("The license key file %s cannot be read: %s." % (path, exc.strerror or exc)) from None
+
+
+def load_license_key(path: str) -> LicenseKey:
+    """Read and parse one key file."""
+    cache_key = (os.path.abspath(path), _stat_identity(path))
     cached = _PARSED.get(cache_key)
     if isinstance(cached, LicenseKey):
         return cached
     if cached is not None:
         raise LicenseKeyError(cached)
     try:
-        key = _read_license_key(path, size_and_mtime[0])
+        key = read_key_file(path, cache_key[1][2])
     except LicenseKeyError as exc:
         _remember(cache_key, exc.message)
         raise
@@ -269,13 +274,13 @@ def load_license_key(path: str, size_and_mtime: Optional[Tuple[int, int]] = None
     return key
 
 
-def _remember(cache_key: Tuple[str, int, int], outcome: Union[LicenseKey, str]) -> None:
+def _remember(cache_key: Tuple[str, Identity], outcome: Union[LicenseKey, str]) -> None:
     if len(_PARSED) >= _PARSED_LIMIT:
         _PARSED.clear()
     _PARSED[cache_key] = outcome
 
 
-def _read_license_key(path: str, size: int) -> LicenseKey:
+def read_key_file(path: str, size: int) -> LicenseKey:
     if size > MAX_KEY_FILE_SIZE:
         raise LicenseKeyError(
             "The license key file %s is %d bytes; a license key file is a few KiB at most "
@@ -289,190 +294,3 @@ def _read_license_key(path: str, size: int) -> LicenseKey:
     except OSError as exc:
         raise LicenseKeyError("The license key file %s cannot be read: %s." % (path, exc.strerror or exc)) from None
     return parse_license_key(data, path)
-
-
-def list_key_files(directory: str) -> List[Tuple[str, int, int]]:
-    """The candidate key files in a directory as (name, size, mtime_ns): regular, not hidden, with a
-    key suffix (``.xml``, ``.lic``, ``.key``); sorted by name so choices are repeatable. One pass and
-    one stat per file: fleets keep thousands of keys in one folder, and every file is looked at
-    because a key replaced in place changes the file, not the folder."""
-    try:
-        entries = list(os.scandir(directory))
-    except FileNotFoundError:
-        raise LicenseKeyError("The license key directory %s does not exist." % directory) from None
-    except OSError as exc:
-        raise LicenseKeyError(
-            "The license key directory %s cannot be read: %s." % (directory, exc.strerror or exc)
-        ) from None
-    files = []
-    for entry in entries:
-        name = entry.name
-        if name.startswith(".") or not name.lower().endswith(KEY_FILE_SUFFIXES):
-            continue
-        try:
-            stat = entry.stat()  # follows symbolic links, as os.path.isfile did
-        except OSError:
-            continue  # a dangling link is not a key file
-        if (stat.st_mode & 0o170000) == 0o100000:  # a regular file
-            files.append((name, stat.st_size, stat.st_mtime_ns))
-    files.sort()
-    return files
-
-
-@dataclass
-class KeyCollection:
-    """Keys read from a ``src``: the ones that parsed, and why the others did not."""
-
-    keys: List[LicenseKey]
-    problems: List[Tuple[str, str]]  # (path, message)
-    origin: str
-    # One key named by the user (a file or content), as opposed to a folder to choose from.
-    single: bool = False
-
-    def for_product(self, product: str, productid: Optional[str] = None) -> List[LicenseKey]:
-        return [key for key in self.keys if key_matches_application(key, product, productid)]
-
-    def describe_problems(self, limit: int = 5) -> str:
-        if not self.problems:
-            return ""
-        shown = "; ".join(message for _path, message in self.problems[:limit])
-        more = len(self.problems) - limit
-        return shown + ("; and %d more" % more if more > 0 else "")
-
-
-def same_application_id(first: Optional[str], second: Optional[str]) -> bool:
-    """Application IDs compare as numbers when both are numbers (``"0414120"`` is ``414120``)."""
-    if first is None or second is None:
-        return True
-    a, b = first.strip(), second.strip()
-    if a.isdigit() and b.isdigit():
-        return int(a) == int(b)
-    return a == b
-
-
-def key_matches_application(key: LicenseKey, product: str, productid: Optional[str] = None) -> bool:
-    """The key is for the application: the same application ID where both sides carry one (the only
-    certain link); otherwise the key's product is the application's short name."""
-    if key.productid is not None and productid is not None:
-        return same_application_id(key.productid, productid)
-    return key.product == product
-
-
-def load_keys(src: Union[str, Sequence[str]]) -> KeyCollection:
-    """Read a key file, every key file of a directory, or a list of files.
-
-    A single file that cannot be read is an error. In a directory (or a list),
-    unreadable files are collected as ``problems`` instead: one broken file in a
-    fleet's key folder must not stop the devices whose keys are fine; the
-    problems are reported when no usable key is found and as warnings.
-    """
-    if isinstance(src, str):
-        if not os.path.isdir(src):
-            return KeyCollection(keys=[load_license_key(src)], problems=[], origin="file %s" % src, single=True)
-        return _load_folder(src)
-    keys: List[LicenseKey] = []
-    problems: List[Tuple[str, str]] = []
-    for path in src:
-        try:
-            keys.append(load_license_key(path))
-        except LicenseKeyError as exc:
-            problems.append((path, exc.message))
-    return KeyCollection(keys=keys, problems=problems, origin="files %s" % ", ".join(src))
-
-
-def _load_folder(directory: str) -> KeyCollection:
-    """Every key of a folder, through its index (_key_index): only new or changed files are parsed."""
-    keys: List[LicenseKey] = []
-    problems: List[Tuple[str, str]] = []
-    index = KeyIndex(directory)
-    files = list_key_files(directory)
-    for name, size, mtime_ns in files:
-        path = os.path.join(directory, name)
-        known = index.lookup(name, size, mtime_ns)
-        if known is None:
-            try:
-                key = load_license_key(path, (size, mtime_ns))
-            except LicenseKeyError as exc:
-                known = exc.message
-            else:
-                known = row_of(key.product, key.productid, key.serial_number, key.expires, key.expires_at)
-            index.remember(name, size, mtime_ns, known)
-        if isinstance(known, str):
-            problems.append((path, known))
-        else:
-            keys.append(_from_row(known, path))
-    index.forget_missing({name for name, _size, _mtime in files})
-    index.save()
-    return KeyCollection(keys=keys, problems=problems, origin="directory %s" % directory)
-
-
-# A fleet's keys share a handful of expiry dates: each is parsed once per process.
-@functools.lru_cache(maxsize=1024)
-def _date(text: str) -> datetime.date:
-    return datetime.date.fromisoformat(text)
-
-
-@functools.lru_cache(maxsize=1024)
-def _instant_of(text: str) -> datetime.datetime:
-    return datetime.datetime.fromisoformat(text)
-
-
-def _from_row(row: Row, path: str) -> LicenseKey:
-    """A key as the folder index recorded it (its file unchanged since): its content is read on upload."""
-    product, productid, serial_number, expires, expires_at = row
-    return LicenseKey(product=product or "", productid=productid, serial_number=serial_number or "",
-                      expires=_date(expires) if expires else None,
-                      expires_at=_instant_of(expires_at) if expires_at else None, source=path)
-
-
-def pick_key(keys: Sequence[LicenseKey], serial: str) -> Optional[LicenseKey]:
-    """The key for ``serial``; when several match (a renewed key next to the old
-    one), the one that expires last (no expiry counts as last), then by file name."""
-    wanted = normalize_serial(serial)
-    matching = [key for key in keys if key.serial_number == wanted]
-    if not matching:
-        return None
-
-    def rank(key: LicenseKey) -> Tuple[int, datetime.datetime, str]:
-        never = key.expires_at is None
-        return (1 if never else 0, key.expires_at or _DISTANT_PAST, key.source)
-
-    return max(matching, key=rank)
-
-
-def select_key_for_serial(
-    src: Union[str, Sequence[str]],
-    serial: str,
-    product: Optional[str] = None,
-    productid: Optional[str] = None,
-) -> LicenseKey:
-    """Choose the key for a device from a directory or a list of files,
-    optionally only among keys for one application. Raises ``LicenseKeyError``
-    saying what was found when no key matches."""
-    collection = load_keys(src)
-    candidates = collection.keys if product is None else collection.for_product(product, productid)
-    key = pick_key(candidates, serial)
-    if key is None:
-        raise LicenseKeyError(no_key_message(collection, serial, product))
-    return key
-
-
-def no_key_message(collection: KeyCollection, serial: str, product: Optional[str]) -> str:
-    """Explain why no key fits: what the keys found are for, and unreadable files."""
-    wanted = normalize_serial(serial)
-    what = "application %s and serial number %s" % (product, wanted) if product else "serial number %s" % wanted
-    parts = ["No license key for %s in %s." % (what, collection.origin)]
-    same_serial = [key for key in collection.keys if key.serial_number == wanted]
-    if same_serial:
-        parts.append(
-            "Keys for this serial number are for: %s."
-            % ", ".join(sorted({"%s (productid %s)" % (key.product, key.productid) for key in same_serial}))
-        )
-    parts.append("%d key file(s) could be read" % len(collection.keys))
-    if product:
-        parts[-1] += ", %d of them for %s" % (len([k for k in collection.keys if k.product == product]), product)
-    parts[-1] += "."
-    if collection.problems:
-        parts.append("Unreadable: %s." % collection.describe_problems())
-    parts.append("Put the key Axis issued for this device's serial number there.")
-    return " ".join(parts)

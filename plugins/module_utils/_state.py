@@ -52,7 +52,7 @@ from ansible_collections.vapix.acap.plugins.module_utils._license import (
     prepare_license,
     utc_now,
 )
-from ansible_collections.vapix.acap.plugins.module_utils._license_key import KeyCollection
+from ansible_collections.vapix.acap.plugins.module_utils._key_collection import KeyCollection
 from ansible_collections.vapix.acap.plugins.module_utils._module import ModuleSpec
 from ansible_collections.vapix.acap.plugins.module_utils._parameter_reads import read_all_parameters
 from ansible_collections.vapix.acap.plugins.module_utils._parameters import (
@@ -155,6 +155,11 @@ def plan_camera(snapshot: DeviceSnapshot, params: Dict[str, Any], check_mode: bo
             allow_unsigned=allow_unsigned,
         ))
     for plan in camera.applications:
+        keys = camera.keys.get(plan.name)
+        if keys is not None and keys.deferred and plan.actions and not check_mode:
+            # On the module path a key folder's files come only when asked for, and the key is planned
+            # again once the application is installed or upgraded: ask before the first write.
+            keys.for_serial(snapshot.properties().serial_number or "")
         if plan.name in camera.keys:
             # The application as the step before leaves it (installed by this run, or as listed).
             camera.licenses.append(prepare_license(

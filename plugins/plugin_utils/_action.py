@@ -37,18 +37,33 @@ from ansible.module_utils.common.parameters import _list_no_log_values, remove_v
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 from ansible.plugins.loader import filter_loader, test_loader
+from ansible.utils.display import Display
 
 from ansible_collections.vapix.acap.plugins.module_utils._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
 from ansible_collections.vapix.acap.plugins.module_utils._errors import AcapError, AuthenticationError, ParameterError
+from ansible_collections.vapix.acap.plugins.module_utils._key_index import (
+    STATS as KEY_INDEX_STATS,
+    SUMMARY_NAME,
+    KeyFilesNeeded,
+    list_key_files,
+    summary_document,
+)
+from ansible_collections.vapix.acap.plugins.module_utils._key_collection import index_key_folder, load_keys
+from ansible_collections.vapix.acap.plugins.module_utils._package_cache import STATS as PACKAGE_STATS
 from ansible_collections.vapix.acap.plugins.module_utils._module import (
     ModuleSpec,
     module_result,
     run_validated,
     validate_params,
 )
+from ansible_collections.vapix.acap.plugins.module_utils._run_cache import set_run_directory
 from ansible_collections.vapix.acap.plugins.module_utils._safe_xml import HAS_LXML, LXML_IMPORT_ERROR
 from ansible_collections.vapix.acap.plugins.plugin_utils import _role_variables as role_variables
 from ansible_collections.vapix.acap.plugins.plugin_utils._local_paths import find_local, user_folders
+
+display = Display()
+# What the workers of a run share (_run_cache), and the counts of the work each task did: -vvv shows them.
+_SHARED_WORK = (("key folder index", KEY_INDEX_STATS), ("package facts", PACKAGE_STATS))
 
 # Host or task variable: false runs the module even when the task runs on the controller.
 IN_PROCESS_VARIABLE = "vapix_acap_in_process"
@@ -70,8 +85,21 @@ class AxisAction(ActionBase):
     _refusal_marker: Optional[str] = None  # this task's marker of refused credentials (_rejection_marker)
 
     def run(self, tmp: Optional[str] = None, task_vars: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+        # Files that the workers of this run share (a key folder's index, package facts): _run_cache.
+        set_run_directory(getattr(C, "DEFAULT_LOCAL_TMP", None))
+        before = [dict(stats) for _label, stats in _SHARED_WORK]
         with _collector_paused():
-            return self._run_task(tmp, task_vars)
+            result = self._run_task(tmp, task_vars)
+        for (label, stats), earlier in zip(_SHARED_WORK, before):
+            if stats != earlier:
+                display.vvv("vapix.acap %s: %s" % (label, ", ".join(
+                    "%s %d" % (name.replace("_", " "), stats[name] - earlier[name]) for name in sorted(stats))),
+                    host=self._task_host_name())
+        return result
+
+    def _task_host_name(self) -> Optional[str]:
+        host = getattr(self._play_context, "remote_addr", None)
+        return str(host) if host else None
 
     def _run_task(self, tmp: Optional[str], task_vars: Optional[Dict[str, Any]]) -> Dict[str, Any]:
         super().run(tmp, task_vars)
@@ -89,7 +117,10 @@ class AxisAction(ActionBase):
         self._refusal_marker = self._rejection_marker(params, task_vars)
         if self._runs_in_process(task_vars):
             result = module_result(partial(self._run_here, params), diff, device=device)
-            result.setdefault("invocation", {"module_args": params})
+            if display.verbosity >= 3:
+                # Only where Ansible shows it: the linear strategy keeps every host's result until the
+                # task has run on all of them, and this doubled a result's size (docs/performance.md).
+                result.setdefault("invocation", {"module_args": params})
         else:
             try:
                 self._refuse_rejected_credentials()
@@ -203,34 +234,46 @@ class AxisAction(ActionBase):
 
     def _run_module(self, params: Dict[str, Any], module_args: Dict[str, Any],
                     task_vars: Dict[str, Any]) -> Dict[str, Any]:
-        """Copy the local files to the remote temporary directory, run the module, clean up.
+        """Copy the local files the task needs to the remote temporary directory, run the module, clean up.
 
         Each file keeps its name (the device sees it) in a folder of its own; the module's result
-        names the local paths again, so both paths report the same thing."""
+        names the local paths again, so both paths report the same thing. A key folder is sent as a
+        summary of its index (no key content): when the module needs a key it answers with the device's
+        serial number, and runs again with that serial number's key files only."""
         remote_names: Dict[str, str] = {}
         # An async task runs in Ansible's async wrapper, which answers with the job id at once and removes
         # the temporary directory (with the copied files) when the job ends; Ansible polls it (poll > 0),
-        # or the playbook does with async_status (poll 0).
+        # or the playbook does with async_status (poll 0). Such a job cannot ask for key files: it gets
+        # them all (_send_local_files).
         wrap_async = bool(self._task.async_val) and not self._connection.has_native_async
         job_started = False
+        key_folders: List[Tuple[str, str]] = []  # (local folder, remote folder)
         try:
             slots = _file_slots(params, self.module_spec.local_files)
             if slots:
-                self._send_local_files(slots, module_args, remote_names)
+                self._send_local_files(slots, module_args, remote_names, key_folders)
             result = self._execute_module(module_args=module_args, task_vars=task_vars, wrap_async=wrap_async)
-            job_started = wrap_async and not result.get("failed")
-            return result if wrap_async else _replace_paths(result, remote_names)
+            if wrap_async:
+                job_started = not result.get("failed")
+                return result
+            serial = result.get(KeyFilesNeeded.RESULT_FIELD)
+            if isinstance(serial, str) and key_folders:
+                self._send_key_files(serial, key_folders)
+                result = self._execute_module(module_args=module_args, task_vars=task_vars)
+            result.pop(KeyFilesNeeded.RESULT_FIELD, None)
+            return _replace_paths(result, remote_names)
         finally:
             if not job_started and self._connection._shell.tmpdir:  # pylint: disable=protected-access
                 self._remove_tmp_path(self._connection._shell.tmpdir)  # pylint: disable=protected-access
 
     def _send_local_files(self, slots: List[Tuple[Slot, Any]], module_args: Dict[str, Any],
-                          remote_names: Dict[str, str]) -> None:
+                          remote_names: Dict[str, str], key_folders: List[Tuple[str, str]]) -> None:
         shell = self._connection._shell  # pylint: disable=protected-access
         if not shell.tmpdir:
             self._make_tmp_path()
         folders: List[str] = []
         transfers: List[Tuple[str, str]] = []  # (local, remote)
+        summaries: List[Tuple[str, bytes]] = []  # (remote, data)
 
         def place(local: str) -> str:
             folder = shell.join_path(shell.tmpdir, "vapix-file-%d" % len(folders))
@@ -239,10 +282,13 @@ class AxisAction(ActionBase):
             remote_names[remote] = local
             if os.path.isdir(local):
                 folders.append(remote)
-                # The logic reads a folder's top-level files (a folder of license keys).
-                for entry in sorted(os.scandir(local), key=lambda item: item.name):
-                    if entry.is_file():
-                        transfers.append((entry.path, shell.join_path(remote, entry.name)))
+                if self._task.async_val:
+                    # An asynchronous module cannot ask for its key: it gets the key files (never other files).
+                    transfers.extend((os.path.join(local, name), shell.join_path(remote, name))
+                                     for name, _identity in list_key_files(local))
+                else:
+                    key_folders.append((local, remote))
+                    summaries.append((shell.join_path(remote, SUMMARY_NAME), summary_document(index_key_folder(local), None)))
             else:
                 transfers.append((local, remote))
             return remote
@@ -255,9 +301,31 @@ class AxisAction(ActionBase):
                                                sudoable=False)
         if made.get("rc", 0) != 0:
             raise AcapError("Cannot create folders in %s on the target: %s" % (shell.tmpdir, made.get("stderr") or made.get("stdout")))
+        for remote, data in summaries:
+            self._transfer_data(remote, data)
         for local, remote in transfers:
             self._transfer_file(local, remote)
-        self._fixup_perms2(folders + [remote for dummy, remote in transfers])
+        self._fixup_perms2(folders)
+        self._readable([remote for remote, _data in summaries] + [remote for _local, remote in transfers])
+
+    def _send_key_files(self, serial: str, key_folders: List[Tuple[str, str]]) -> None:
+        """The key files of ``serial`` from each key folder (found through the index), and a summary
+        that says they came."""
+        shell = self._connection._shell  # pylint: disable=protected-access
+        sent: List[str] = []
+        for local, remote in key_folders:
+            keys = load_keys(local)
+            for key in keys.for_serial(serial):
+                sent.append(shell.join_path(remote, os.path.basename(key.source)))
+                self._transfer_file(key.source, sent[-1])
+            sent.append(shell.join_path(remote, SUMMARY_NAME))
+            self._transfer_data(sent[-1], summary_document(index_key_folder(local), serial))
+        self._readable(sent)
+
+    def _readable(self, paths: List[str]) -> None:
+        """Files the module reads (not runs), in batches: a command line must not grow with a folder."""
+        for start in range(0, len(paths), 200):
+            self._fixup_perms2(paths[start:start + 200], execute=False)
 
     # -- rejected credentials ------------------------------------------------------------------
 

@@ -11,14 +11,12 @@ import os
 import pytest
 
 from ansible_collections.vapix.acap.plugins.module_utils._errors import LicenseKeyError
+from ansible_collections.vapix.acap.plugins.module_utils._key_collection import load_keys, pick_key, select_key_for_serial
 from ansible_collections.vapix.acap.plugins.module_utils._license_key import (
     MAX_KEY_FILE_SIZE,
-    load_keys,
     load_license_key,
     normalize_serial,
     parse_license_key,
-    pick_key,
-    select_key_for_serial,
 )
 
 SECRET_CODE = "CQAB7PD27EAZ2MYMJARW"
@@ -233,7 +231,8 @@ def test_broken_file_in_a_directory_does_not_hide_good_keys(tmp_path):
     write_fleet(tmp_path, ["B8A44F000001"])
     (tmp_path / "broken.xml").write_bytes(b"<license>")
     collection = load_keys(str(tmp_path))
-    assert [k.serial_number for k in collection.keys] == ["B8A44F000001"]
+    assert [k.serial_number for k in collection.for_serial("B8A44F000001")] == ["B8A44F000001"]
+    assert collection.count == 1
     assert collection.problems and collection.problems[0][0].endswith("broken.xml")
     assert not collection.single
 
@@ -243,23 +242,23 @@ def test_renewed_key_wins_over_the_old_one(tmp_path):
     (tmp_path / "b-new.xml").write_bytes(key_xml(serial="B8A44F000001", expires="2028-01-01"))
     (tmp_path / "c-other.xml").write_bytes(key_xml(serial="B8A44F000002", expires=None))
     collection = load_keys(str(tmp_path))
-    assert pick_key(collection.keys, "B8A44F000001").source.endswith("b-new.xml")
+    assert pick_key(collection.for_serial("B8A44F000001"), "B8A44F000001").source.endswith("b-new.xml")
     (tmp_path / "d-perpetual.xml").write_bytes(key_xml(serial="B8A44F000001", expires=None))
-    assert pick_key(load_keys(str(tmp_path)).keys, "B8A44F000001").source.endswith("d-perpetual.xml")
-    assert pick_key(collection.keys, "B8A44F0000FF") is None
+    assert pick_key(load_keys(str(tmp_path)).for_serial("B8A44F000001"), "B8A44F000001").source.endswith("d-perpetual.xml")
+    assert collection.for_serial("B8A44F0000FF") == []
 
 
 def test_productid_filters_keys_numerically(tmp_path):
     (tmp_path / "k.xml").write_bytes(key_xml(productid="0414120"))
     collection = load_keys(str(tmp_path))
-    assert collection.for_product("ExampleApp", "414120")
-    assert not collection.for_product("ExampleApp", "414121")
-    assert collection.for_product("ExampleApp", None)
-    assert not collection.for_product("exampleapp", None)
+    assert collection.groups_for("ExampleApp", "414120")
+    assert not collection.groups_for("ExampleApp", "414121")
+    assert collection.groups_for("ExampleApp", None)
+    assert not collection.groups_for("exampleapp", None)
 
 
 def test_a_key_file_that_changes_is_read_again(tmp_path):
-    # Parsed keys are kept per (path, size, mtime) for in-process fleet runs; a renewed file must win.
+    # Parsed keys are kept per (path, identity) for in-process fleet runs; a renewed file must win.
     path = tmp_path / "key.xml"
     path.write_bytes(key_xml(expires="2030-01-01T00:00:00Z"))
     os.utime(path, ns=(1_000_000_000, 1_000_000_000))
@@ -267,7 +266,7 @@ def test_a_key_file_that_changes_is_read_again(tmp_path):
     assert load_license_key(str(path)) is load_license_key(str(path))  # parsed once
 
     path.write_bytes(key_xml(expires="2031-01-01T00:00:00Z"))
-    os.utime(path, ns=(2_000_000_000, 2_000_000_000))
+    os.utime(path, ns=(1_000_000_000, 1_000_000_000))  # the same size and mtime: the ctime differs
     assert load_license_key(str(path)).expires_at.year == 2031
 
 
@@ -277,46 +276,3 @@ def test_a_broken_key_file_stays_an_error_when_read_again(tmp_path):
     for _attempt in range(2):
         with pytest.raises(LicenseKeyError, match="not well-formed XML"):
             load_license_key(str(path))
-
-
-def test_a_folder_index_is_used_across_processes_and_never_holds_a_key(tmp_path, monkeypatch):
-    cache = tmp_path / "cache"
-    monkeypatch.setenv("VAPIX_ACAP_CACHE_DIR", str(cache))
-    folder = tmp_path / "keys"
-    folder.mkdir()
-    (folder / "a.xml").write_bytes(key_xml(serial="B8A44F000001"))
-    (folder / "broken.xml").write_bytes(b"<license")
-    first = load_keys(str(folder))
-    (index_file,) = list((cache / "license-key-index").iterdir())
-    assert_no_secret(index_file.read_text(encoding="utf-8"))
-
-    # Another worker process: nothing parsed in memory, the index answers; the content is read on upload.
-    monkeypatch.setattr("ansible_collections.vapix.acap.plugins.module_utils._license_key._PARSED", {})
-    second = load_keys(str(folder))
-    assert [key.to_dict() for key in second.keys] == [key.to_dict() for key in first.keys]
-    assert second.keys[0].data is None and SECRET_CODE.encode() in second.keys[0].read_data()
-    assert [message for _path, message in second.problems] == [message for _path, message in first.problems]
-
-    # An edited file (another size) is parsed again, not taken from the index.
-    (folder / "a.xml").write_bytes(key_xml(serial="B8A44F000002", extra="<note>renewed</note>"))
-    assert load_keys(str(folder)).keys[0].serial_number == "B8A44F000002"
-
-
-@pytest.mark.parametrize("entry", [None, "text", [1], {"size": 1}, [0, 0, ["too", "short"]], [0, 0, 42]])
-def test_an_index_entry_this_version_cannot_read_is_parsed_again(tmp_path, monkeypatch, entry):
-    cache = tmp_path / "cache"
-    monkeypatch.setenv("VAPIX_ACAP_CACHE_DIR", str(cache))
-    folder = tmp_path / "keys"
-    folder.mkdir()
-    (folder / "a.xml").write_bytes(key_xml(serial="B8A44F000001"))
-    load_keys(str(folder))
-    (index_file,) = list((cache / "license-key-index").iterdir())
-    document = json.loads(index_file.read_text(encoding="utf-8"))
-    stat = os.stat(folder / "a.xml")
-    if isinstance(entry, list) and len(entry) == 3:
-        entry = [stat.st_size, stat.st_mtime_ns, entry[2]]  # size and time match; the facts are unreadable
-    document["files"]["a.xml"] = entry
-    index_file.write_text(json.dumps(document), encoding="utf-8")
-    monkeypatch.setattr("ansible_collections.vapix.acap.plugins.module_utils._license_key._PARSED", {})
-
-    assert [key.serial_number for key in load_keys(str(folder)).keys] == ["B8A44F000001"]

@@ -18,7 +18,8 @@ from ansible_collections.vapix.acap.plugins.module_utils._license import (
     plan_license,
     predicted_state,
 )
-from ansible_collections.vapix.acap.plugins.module_utils._license_key import KeyCollection, parse_license_key
+from ansible_collections.vapix.acap.plugins.module_utils._key_collection import KeyCollection
+from ansible_collections.vapix.acap.plugins.module_utils._license_key import parse_license_key
 from ansible_collections.vapix.acap.plugins.module_utils._xml import Application
 
 NOW = datetime.datetime(2026, 11, 30, 2, 30, tzinfo=datetime.timezone.utc)

@@ -1,0 +1,161 @@
+# -*- coding: utf-8 -*-
+# Copyright: vapix.acap contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""How the cost per camera grows with the fleet: prints numbers, asserts nothing.
+
+    .venv/bin/python tests/benchmarks/bench_fleet_scale.py [--sizes 250,1000,2000,10000] [--forks 10]
+        [--package-mb 0] [--emulator-only]
+
+For each size N, on the first N cameras of one emulator (loopback, stopped at the end), with a key
+folder of N keys (one per camera), in this order (the `debug` runs alternate with the measured ones,
+so both see the same load on a shared machine):
+
+1. a play without tasks (Ansible's start and the inventory: the memory baseline);
+2. ``ansible-playbook vapix.acap.converge`` on cameras that have nothing installed (each gets the
+   package, its key, the setting), then one ``ansible.builtin.debug`` task over the same inventory;
+3. ``ansible-playbook vapix.acap.drift`` (the report callback on) on the converged fleet, then
+   ``debug`` again.
+
+Per run it prints wall and CPU time (ansible-playbook and its workers) per camera, the peak RSS of
+ansible-playbook's main process and its growth per camera over the play without tasks, and the
+authenticated requests per camera (emulator logs). ``--emulator-only`` starts an emulator of the
+largest size, prints its memory, and stops it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+import bench_fleet_playbook as fleet  # pylint: disable=import-error  # sits next to this file
+
+# pylint: disable=wrong-import-position
+from vapix_emulator.builders import build_eap, build_license_key  # noqa: E402
+from vapix_emulator.launcher import DeviceHooks, start_emulator  # noqa: E402
+
+DEBUG_PLAY = fleet.ONE_TASK_PLAYS["ansible.builtin.debug"]
+
+
+def rss_kib(pid: int, field: str) -> int:
+    try:
+        with open("/proc/%d/status" % pid, encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def run(playbook: str, inventory: Path, forks: int, env: Optional[Dict[str, str]] = None) -> Dict[str, float]:
+    """One ansible-playbook run: wall s, CPU s (it and its workers), peak RSS KiB of its main process."""
+    path = playbook if playbook.startswith("vapix.acap.") else str(fleet.WORK / ("play-%d.yml" % time.monotonic_ns()))
+    if path != playbook:
+        Path(path).write_text(playbook, encoding="utf-8")
+    command = [str(Path(sys.executable).with_name("ansible-playbook")), "-i", str(inventory), path, "--forks", str(forks)]
+    environment = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(fleet.WORK), ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="False",
+                       ANSIBLE_HOST_KEY_CHECKING="False", ANSIBLE_RETRY_FILES_ENABLED="False", ANSIBLE_NOCOLOR="1",
+                       ANSIBLE_DISPLAY_OK_HOSTS="False", ANSIBLE_DISPLAY_SKIPPED_HOSTS="False", **(env or {}))
+    cpu_before = fleet.children_cpu()
+    started = time.perf_counter()
+    with subprocess.Popen(command, env=environment, cwd=str(fleet.WORK), stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True) as process:
+        peak = [0]
+
+        def watch() -> None:  # VmHWM is gone once the process has exited: read it while it runs
+            while process.poll() is None:
+                peak[0] = max(peak[0], rss_kib(process.pid, "VmHWM"))
+                time.sleep(0.2)
+
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        try:
+            output, _unused = process.communicate(timeout=fleet.PLAYBOOK_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            output, _unused = process.communicate()
+        watcher.join()
+    elapsed = time.perf_counter() - started
+    recap = output[output.rfind("PLAY RECAP"):]
+    failed = sum(1 for line in recap.splitlines() if "failed=" in line and "failed=0" not in line)
+    if process.returncode not in (0, 2) or failed:
+        print("    rc %d, %d hosts failed: %s" % (process.returncode, failed, output[-1500:]), file=sys.stderr)
+    return {"wall": elapsed, "cpu": fleet.children_cpu() - cpu_before, "peak_kib": peak[0], "rc": process.returncode}
+
+
+def show(label: str, measured: Dict[str, float], cameras: int, baseline_kib: float, requests: Tuple[int, int]) -> None:
+    growth = (measured["peak_kib"] - baseline_kib) / cameras
+    print("  %-9s wall %7.1f s = %6.1f ms/camera   CPU %7.1f s = %6.1f ms/camera   peak RSS %6.1f MiB "
+          "(+%5.1f KiB/camera)   %.2f req/camera (+%.2f challenges)   rc %d   load %.1f"
+          % (label, measured["wall"], measured["wall"] * 1000 / cameras, measured["cpu"], measured["cpu"] * 1000 / cameras,
+             measured["peak_kib"] / 1024, growth, requests[0] / cameras, requests[1] / cameras, measured["rc"],
+             os.getloadavg()[0]))
+
+
+def one_size(devices: List[Dict[str, Any]], hooks: List[DeviceHooks], package: str, forks: int) -> None:
+    cameras = len(devices)
+    key_dir = fleet.WORK / ("keys-%d" % cameras)
+    key_dir.mkdir()
+    for device in devices:
+        build_license_key(key_dir / ("%s.xml" % device["serial_number"]), product=fleet.APP, productid=fleet.APP_ID,
+                          serial_number=device["serial_number"], expires="2031-01-01")
+    inventory = fleet.write_inventory(devices, fleet.WORK / ("fleet-%d.yml" % cameras), package, str(key_dir))
+    for hook in hooks:
+        hook.reset()
+    fleet.requests_seen(hooks)
+    print("\n%d cameras, one key each, forks %d" % (cameras, forks))
+    empty = run(fleet.EMPTY_PLAY, inventory, forks)
+    show("no task", empty, cameras, empty["peak_kib"], fleet.requests_seen(hooks))
+    report = {"ANSIBLE_CALLBACKS_ENABLED": "vapix.acap.drift_report", "ACAP_DRIFT_REPORT_DIR": str(fleet.WORK / "report")}
+    ratios = []
+    for label, playbook in (("converge", "vapix.acap.converge"), ("drift", "vapix.acap.drift")):
+        measured = run(playbook, inventory, forks, env=report)
+        show(label, measured, cameras, empty["peak_kib"], fleet.requests_seen(hooks))
+        debug = run(DEBUG_PLAY, inventory, forks)
+        show("debug", debug, cameras, empty["peak_kib"], fleet.requests_seen(hooks))
+        ratios.append("%s/debug: CPU %.2fx, memory growth %.2fx" % (
+            label, measured["cpu"] / debug["cpu"],
+            (measured["peak_kib"] - empty["peak_kib"]) / max(1.0, debug["peak_kib"] - empty["peak_kib"])))
+    print("  " + "; ".join(ratios))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="250,1000,2000,10000")
+    parser.add_argument("--forks", type=int, default=10)
+    parser.add_argument("--package-mb", type=float, default=0.0, help="pad the package to this size")
+    parser.add_argument("--emulator-only", action="store_true")
+    args = parser.parse_args()
+    sizes = [int(size) for size in args.sizes.split(",")]
+    started = time.perf_counter()
+    emulator = start_emulator(max(sizes), fleet.WORK / "emulator", https=False, ready_timeout=1200.0)
+    try:
+        print("machine: %d CPUs, %.1f GiB RAM, load %.1f; Python %s" % (
+            os.cpu_count() or 0, os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2 ** 30,
+            os.getloadavg()[0], sys.version.split()[0]))
+        pid = emulator.process.pid
+        print("emulator: %d cameras in one process, ready in %.1f s, RSS %.1f MiB (peak %.1f MiB)" % (
+            len(emulator.devices), time.perf_counter() - started, rss_kib(pid, "VmRSS") / 1024,
+            rss_kib(pid, "VmHWM") / 1024))
+        if args.emulator_only:
+            return 0
+        package = str(fleet.WORK / "fleet_app.eap")
+        build_eap(package, name=fleet.APP, version="2.0.0", architecture="all", application_id=fleet.APP_ID,
+                  licensed=True, signed=True, size=int(args.package_mb * 2 ** 20))
+        hooks = [DeviceHooks(device["host"], device["port"]) for device in emulator.devices]
+        for size in sizes:
+            one_size(emulator.devices[:size], hooks[:size], package, args.forks)
+        print("\nemulator RSS at the end: %.1f MiB" % (rss_kib(pid, "VmRSS") / 1024))
+    finally:
+        emulator.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
