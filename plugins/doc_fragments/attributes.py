@@ -24,7 +24,7 @@ attributes:
       logic runs in Ansible's worker process, without a module process; elsewhere the module runs on the
       target with the local files it needs copied there. Set the variable C(vapix_acap_in_process=false) to
       run the module on the controller too. An C(async) task always runs as the module, in Ansible's async
-      wrapper: with C(poll) above 0 Ansible waits for it, with C(poll=0) wait with M(ansible.builtin.async_status);
+      wrapper; with C(poll) above 0 Ansible waits for it, with C(poll=0) wait with M(ansible.builtin.async_status);
       paths in an async task's result are the copies on the target.
     support: full
   action_group:
