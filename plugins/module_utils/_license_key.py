@@ -17,7 +17,7 @@ import datetime
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, Optional, Tuple, Union
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 from ansible_collections.vapix.acap.plugins.module_utils._errors import LicenseKeyError
 from ansible_collections.vapix.acap.plugins.module_utils._key_index import Identity, file_identity

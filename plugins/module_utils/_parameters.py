@@ -27,7 +27,7 @@ Secrets. A parameter is secret when the task gives its value in ``secret_paramet
 option, so Ansible masks the value in its own output too) or when the device says it is a password
 (its type, from listdefinitions; on firmware without it, a value listed only as ``*``). A secret's
 value never appears in a result, a diff, a warning or a message: views show ``SECRET_MASK``, and a
-device error that quotes a secret's value is cleaned. A secret the device lists in clear is compared
+device error that quotes a secret's value is redacted with the run's other secrets (``_secrets``). A secret the device lists in clear is compared
 like any parameter. A password the device hides (lists as ``*``) cannot be compared: with
 ``update_secrets: on_create`` (the default) it is left as it is and named in ``not_comparable`` (not a
 change, not drift); with ``always`` it is written on every run (a change every run). An unset
@@ -39,7 +39,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Tuple
-from urllib.parse import quote, quote_plus
 
 from ansible_collections.vapix.acap.plugins.module_utils._app_names import same_application
 from ansible_collections.vapix.acap.plugins.module_utils._client import VapixClient
@@ -146,17 +145,6 @@ class ParameterPlan:
             notes.append("%s: the device hides the value of %s; written on every run (update_secrets: always)." % (
                 self.application, ", ".join(self.enforced)))
         return notes
-
-    def scrub(self, text: str) -> str:
-        """``text`` without the value of any secret this plan writes (device errors may quote it)."""
-        for name in self.secret_names:
-            value = self.changes.get(name)
-            if value:
-                text = text.replace(value, SECRET_MASK)
-                for encoded in (quote(value, safe=""), quote_plus(value)):
-                    if encoded != value:
-                        text = text.replace(encoded, SECRET_MASK)
-        return text
 
 
 def plan_parameters(
@@ -318,16 +306,14 @@ def apply_parameters(snapshot: DeviceSnapshot, plan: ParameterPlan, journal: Jou
     values = {"%s.%s" % (app, name): value for name, value in plan.changes.items()}
     checkable = [name for name in plan.changes if not plan.hides(name, plan.current.get(name))]
     refusals: List[str] = []
+    # The device may quote a refused value: a secret's (declared, or typed so by the device) is the run's
+    # secret, redacted from the result wherever it appears (_secrets).
+    client.secrets.add_all(plan.changes[name] for name in plan.secret_names if name in plan.changes)
 
     def send() -> None:
-        try:
-            errors = client.update_parameters(values)
-        except AcapError as exc:
-            exc.message = plan.scrub(exc.message)  # the device may quote a refused secret value
-            exc.args = (exc.message,)
-            raise
+        errors = client.update_parameters(values)
         if errors:
-            refusals.extend(plan.scrub(error) for error in errors)
+            refusals.extend(errors)
             raise DeviceError("param.cgi refused part of the update", endpoint="param.cgi")
 
     def read() -> Dict[str, str]:
