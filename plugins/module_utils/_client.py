@@ -578,9 +578,7 @@ class VapixClient:
             )
         # What the run must never show: the password, and what the tasks add (_module.run_validated).
         self.secrets = Secrets([settings.password])
-        self._base_url = "%s://%s:%d" % (
-            "https" if settings.use_https else "http", url_host(settings.hostname), settings.effective_port
-        )
+        self._base_url = settings.base_url  # checks the hostname now, before any request
         validate_port(settings.port)
         if settings.ca_path and not os.path.exists(settings.ca_path):
             raise TlsError(
@@ -589,7 +587,6 @@ class VapixClient:
             )
         self.settings = settings
         # Every request this client put on the wire (challenges and resends included).
-        self.requests_sent = 0
         self._session = requests.Session()
         adapter = _WatchedAdapter()
         self._session.mount("http://", adapter)
@@ -1085,7 +1082,6 @@ class VapixClient:
             deadline = settings.connect_timeout + settings.timeout
             if body is not None:
                 deadline += len(body) / float(MIN_UPLOAD_RATE)
-            self.requests_sent += 1
             with _Exchange(deadline, settings.timeout) as exchange:
                 try:
                     with warnings.catch_warnings():

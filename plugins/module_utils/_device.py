@@ -35,21 +35,18 @@ DEVICE_PARAMETERS: Tuple[str, ...] = (
 # The API's identification rules.
 LIST_CGI_MIN_EMBEDDED_DEVELOPMENT = "1.20"
 CONFIG_CGI_MIN_FIRMWARE = "11.2"
-# control.cgi Error 9 (too many applications running) exists below this firmware.
-RUNNING_LIMIT_REMOVED_FIRMWARE = "12.6"
 
 
 class SettingRule(NamedTuple):
-    """A config.cgi setting: the firmware range that has it and its default."""
+    """A config.cgi setting: the firmware range that has it."""
 
     minimum: str
     maximum: Optional[str]  # last release line that has it, inclusive; None: still present
-    default_true_until: str  # default is true up to and including this release line, false after
 
 
 CONFIG_SETTINGS: Dict[str, SettingRule] = {
-    "AllowUnsigned": SettingRule(minimum="11.2", maximum=None, default_true_until="11.11"),
-    "AllowRoot": SettingRule(minimum="11.5", maximum="11.11", default_true_until="11.7"),
+    "AllowUnsigned": SettingRule(minimum="11.2", maximum=None),
+    "AllowRoot": SettingRule(minimum="11.5", maximum="11.11"),
 }
 
 # Module option -> config.cgi setting name.
@@ -186,11 +183,6 @@ def embedded_development_has_list_cgi(embedded_development: str) -> Optional[boo
     return _known(lambda: version_at_least(embedded_development, LIST_CGI_MIN_EMBEDDED_DEVELOPMENT))
 
 
-def firmware_limits_running_applications(firmware: str) -> Optional[bool]:
-    """True where control.cgi may answer Error 9 (too many applications running)."""
-    return _known(lambda: not version_at_least(firmware, RUNNING_LIMIT_REMOVED_FIRMWARE))
-
-
 def config_setting_range(name: str) -> Tuple[str, Optional[str]]:
     """(first, last) AXIS OS release line with setting ``name``; last is None when still present."""
     rule = CONFIG_SETTINGS[name]
@@ -214,16 +206,3 @@ def firmware_supports_setting(firmware: str, name: str) -> Optional[bool]:
         return _known(lambda: version_at_least(firmware, rule.minimum))
     maximum = rule.maximum
     return _known(lambda: version_in_range(firmware, rule.minimum, maximum))
-
-
-def setting_default(firmware: str, name: str) -> Optional[bool]:
-    """The factory default of ``name`` on ``firmware``; None where the firmware lacks it."""
-    if not firmware_supports_setting(firmware, name):
-        return None
-    rule = CONFIG_SETTINGS[name]
-    return _known(lambda: version_in_range(firmware, "0", rule.default_true_until))
-
-
-def supported_settings(firmware: str) -> List[str]:
-    """The config.cgi settings of ``firmware``, in catalog order."""
-    return [name for name in CONFIG_SETTINGS if firmware_supports_setting(firmware, name) is not False]

@@ -217,25 +217,6 @@ def pick_key(keys: Sequence[LicenseKey], serial: str) -> Optional[LicenseKey]:
     return max(matching, key=rank)
 
 
-def select_key_for_serial(
-    src: Union[str, Sequence[str]],
-    serial: str,
-    product: Optional[str] = None,
-    productid: Optional[str] = None,
-) -> LicenseKey:
-    """Choose the key for a device from a directory or a list of files,
-    optionally only among keys for one application. Raises ``LicenseKeyError``
-    saying what was found when no key matches."""
-    collection = load_keys(src)
-    candidates = collection.for_serial(serial)
-    if product is not None:
-        candidates = [key for key in candidates if key_matches_application(key, product, productid)]
-    key = pick_key(candidates, serial)
-    if key is None:
-        raise LicenseKeyError(no_key_message(collection, serial, product))
-    return key
-
-
 def no_key_message(collection: KeyCollection, serial: str, product: Optional[str]) -> str:
     """Explain why no key fits: what the keys found are for, and unreadable files."""
     wanted = normalize_serial(serial)

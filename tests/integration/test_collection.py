@@ -489,3 +489,46 @@ def test_recorder_reports_every_status(device: Any, run_playbook: Any) -> None:
     assert [item["msg"] for item in result.items("looped")] == ["one", "two"]
     with pytest.raises(KeyError, match="no recorded result"):
         result.task("not a task")
+
+
+# --------------------------------------------------------------------------------------------
+# docs/architecture.md's layer diagram matches the real imports
+# --------------------------------------------------------------------------------------------
+
+_LAYER = re.compile(r"^(\d+) ")
+_LAYER_FILE = re.compile(r"^ {4}(_\w+\.py) ")
+_IMPORT = re.compile(r"plugins\.(?:module_utils|plugin_utils)\.(_\w+)")
+
+
+def _documented_layers() -> Dict[str, int]:
+    text = (REPO_ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    block = text.split("## Layers", 1)[1].split("```", 2)[1]
+    layers: Dict[str, int] = {}
+    layer = None
+    for line in block.splitlines():
+        if _LAYER.match(line):
+            layer = int(_LAYER.match(line).group(1))
+        elif _LAYER_FILE.match(line):
+            name = _LAYER_FILE.match(line).group(1)[:-3]
+            assert name not in layers, "%s is named twice in docs/architecture.md" % name
+            layers[name] = layer
+    return layers
+
+
+def _helper_files() -> Dict[str, Path]:
+    return {path.stem: path for folder in ("module_utils", "plugin_utils")
+            for path in (REPO_ROOT / "plugins" / folder).glob("_*.py")}
+
+
+def test_the_layer_diagram_names_every_helper_file() -> None:
+    assert sorted(_documented_layers()) == sorted(_helper_files())
+
+
+def test_no_helper_file_imports_from_a_higher_layer() -> None:
+    layers = _documented_layers()
+    upward = []
+    for name, path in _helper_files().items():
+        for imported in set(_IMPORT.findall(path.read_text(encoding="utf-8"))):
+            if layers.get(imported, 0) > layers[name]:
+                upward.append("%s (layer %d) imports %s (layer %d)" % (name, layers[name], imported, layers[imported]))
+    assert upward == []

@@ -75,6 +75,26 @@ def test_a_long_secret_parameter_quoted_by_the_device_is_never_shown_even_cut(de
     assert_no_piece(LONG_SECRET, 5, run.stdout, run.stderr, shown)
 
 
+def test_a_password_the_device_types_is_never_shown_even_declared_as_a_plain_parameter(device, run_playbook,
+                                                                                     tmp_path):
+    # Declared under parameters (no no_log): the device's types say it is a password, so it is the run's
+    # secret all the same.
+    device.install(build_eap(name=APP, signed=True, parameters=[{"name": "AdminPass", "default": "", "type": "password"}]))
+    device.inject_fault("quote_values", count=2, match={"path": "param.cgi", "action": "update"})
+    playbook = write_playbook(tmp_path, """
+    - name: Set the password
+      vapix.acap.axis_acap_parameters:
+        name: %s
+        parameters:
+          AdminPass: "{{ long_secret }}"
+      ignore_errors: true
+""" % APP)
+    run = run_playbook(playbook, device, extra_vars={"long_secret": LONG_SECRET}, diff=True, verbosity=2)
+    shown = json.dumps(dict(run.task("Set the password", device)))
+    assert "could not handle root.%s.AdminPass" % APP in shown, shown
+    assert_no_piece(LONG_SECRET, 5, run.stdout, run.stderr, shown)
+
+
 def test_a_license_key_code_quoted_by_the_device_is_never_shown(device, run_playbook, tmp_path):
     device.install(Path(make_eap(tmp_path, name=APP, application_id=APP_ID, licensed=True)).read_bytes())
     keys = tmp_path / "keys"

@@ -12,12 +12,9 @@ from ansible_collections.vapix.acap.plugins.module_utils._device import (
     describe_setting_range,
     embedded_development_has_list_cgi,
     firmware_has_config_cgi,
-    firmware_limits_running_applications,
     firmware_supports_setting,
     param_list_errors,
     parse_param_list,
-    setting_default,
-    supported_settings,
 )
 
 PARAM_CGI_ANSWER = """root.Properties.Firmware.Version=11.11.73
@@ -81,24 +78,6 @@ def test_firmware_feature_rules(firmware, has_config, unsigned, root):
     assert firmware_has_config_cgi(firmware) is has_config
     assert firmware_supports_setting(firmware, "AllowUnsigned") is unsigned
     assert firmware_supports_setting(firmware, "AllowRoot") is root
-    assert supported_settings(firmware) == [name for name, on in (("AllowUnsigned", unsigned), ("AllowRoot", root)) if on]
-
-
-@pytest.mark.parametrize(
-    "firmware, name, default",
-    [
-        ("11.2", "AllowUnsigned", True),
-        ("11.11.73", "AllowUnsigned", True),
-        ("12.0", "AllowUnsigned", False),
-        ("11.5", "AllowRoot", True),
-        ("11.7.2", "AllowRoot", True),
-        ("11.8", "AllowRoot", False),
-        ("12.0", "AllowRoot", None),
-        ("10.12", "AllowUnsigned", None),
-    ],
-)
-def test_setting_defaults(firmware, name, default):
-    assert setting_default(firmware, name) is default
 
 
 def test_setting_ranges():
@@ -113,8 +92,3 @@ def test_setting_ranges():
                                                ("2.0", True), ("3.5", True)])
 def test_list_cgi_rule(version, has_list):
     assert embedded_development_has_list_cgi(version) is has_list
-
-
-@pytest.mark.parametrize("firmware, limited", [("11.11", True), ("12.5.9", True), ("12.6", False), ("13.0", False)])
-def test_running_application_limit(firmware, limited):
-    assert firmware_limits_running_applications(firmware) is limited

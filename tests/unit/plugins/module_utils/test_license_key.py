@@ -11,7 +11,7 @@ import os
 import pytest
 
 from ansible_collections.vapix.acap.plugins.module_utils._errors import LicenseKeyError
-from ansible_collections.vapix.acap.plugins.module_utils._key_collection import load_keys, pick_key, select_key_for_serial
+from ansible_collections.vapix.acap.plugins.module_utils._key_collection import load_keys, no_key_message, pick_key
 from ansible_collections.vapix.acap.plugins.module_utils._license_key import (
     MAX_KEY_FILE_SIZE,
     load_license_key,
@@ -200,28 +200,26 @@ def write_fleet(directory, serials, product="ExampleApp", expires="2030-01-01T23
         (directory / ("%s.xml" % serial)).write_bytes(key_xml(product=product, serial=serial, expires=expires))
 
 
-def test_select_key_for_serial_from_a_directory(tmp_path):
+def test_the_key_for_a_serial_from_a_directory(tmp_path):
     write_fleet(tmp_path, ["B8A44F000001", "B8A44F000002", "B8A44F000003"])
     (tmp_path / "README.md").write_text("not a key")  # ignored: not a key suffix
     (tmp_path / ".hidden.xml").write_text("ignored")
-    key = select_key_for_serial(str(tmp_path), "b8a44f000002", product="ExampleApp")
+    key = pick_key(load_keys(str(tmp_path)).for_serial("b8a44f000002"), "b8a44f000002")
     assert key.serial_number == "B8A44F000002"
     assert key.source == str(tmp_path / "B8A44F000002.xml")
 
 
-def test_select_key_from_a_list_of_paths(tmp_path):
+def test_the_key_for_a_serial_from_a_list_of_paths(tmp_path):
     write_fleet(tmp_path, ["B8A44F000001", "B8A44F000002"])
     paths = [str(tmp_path / "B8A44F000001.xml"), str(tmp_path / "B8A44F000002.xml")]
-    assert select_key_for_serial(paths, "B8A44F000001").source == paths[0]
+    assert pick_key(load_keys(paths).for_serial("B8A44F000001"), "B8A44F000001").source == paths[0]
 
 
 def test_no_key_for_the_serial_says_what_was_found(tmp_path):
     write_fleet(tmp_path, ["B8A44F000001"])
     write_fleet(tmp_path, ["B8A44F000009"], product="OtherApp")
     (tmp_path / "broken.xml").write_bytes(b"<license>")
-    with pytest.raises(LicenseKeyError) as caught:
-        select_key_for_serial(str(tmp_path), "B8A44F000009", product="ExampleApp")
-    message = caught.value.message
+    message = no_key_message(load_keys(str(tmp_path)), "B8A44F000009", "ExampleApp")
     assert "No license key for application ExampleApp and serial number B8A44F000009" in message
     assert "OtherApp (productid 414120)" in message
     assert "broken.xml" in message and "not well-formed" in message
