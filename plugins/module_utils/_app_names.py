@@ -27,4 +27,3 @@ def clean_names(names: Optional[Iterable[str]]) -> List[str]:
 
     Ansible turns ``"a, b"`` into ``["a", " b"]`` for a list option; a YAML list gives the same."""
     return [name.strip() for name in names or () if name and name.strip()]
-

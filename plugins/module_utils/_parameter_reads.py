@@ -58,8 +58,9 @@ def masked_view(current: Mapping[str, str], secret_names: Iterable[str] = ()) ->
 
 def secret_names_of(current: Mapping[str, str], types: Types, declared: Iterable[str] = ()) -> FrozenSet[str]:
     """The parameters to keep out of every output: declared secret, or passwords of the device."""
-    return frozenset(set(declared) | {name for name, value in current.items() if is_password(name, value, types)}
-                     | {name for name, kind in (types or {}).items() if kind.secret})
+    passwords = {name for name, value in current.items() if is_password(name, value, types)}
+    typed_secret = {name for name, kind in (types or {}).items() if kind.secret}
+    return frozenset(set(declared) | passwords | typed_secret)
 
 
 def group_of(app: str) -> str:

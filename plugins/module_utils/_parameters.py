@@ -71,6 +71,7 @@ RESOURCE_KIND = "parameters"
 UPDATE_SECRETS = ("on_create", "always")
 DEFAULT_UPDATE_SECRETS = "on_create"
 
+
 def _check_writable(app: str, name: str, text: str, kind: Optional[ParameterType], secret: bool, charset: str) -> None:
     """Refuse, before anything is written, a value the device would refuse or could not store."""
     label = "%s.%s" % (app, name)

@@ -82,7 +82,7 @@ options:
   update_secrets:
     description:
       - What to do with a given parameter whose value the device hides (a password that is set, listed as a row
-        of C(*)), which therefore cannot be compared. Like O(ansible.builtin.user#module:update_password).
+        of C(*)), which therefore cannot be compared. Like the C(update_password) option of M(ansible.builtin.user).
       - V(on_create) writes it only while the device has none set (it lists an unset password as empty);
         otherwise it is left as it is, named in RV(not_comparable) and in the record's C(notes), and the task
         reports no change for it (a drift check is not red for it).
