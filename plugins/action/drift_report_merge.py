@@ -49,7 +49,7 @@ class ActionModule(ActionBase):
 
     def run(self, tmp: Any = None, task_vars: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
         result = super().run(tmp, task_vars)
-        _, args = self.validate_argument_spec(argument_spec={
+        dummy, args = self.validate_argument_spec(argument_spec={
             "src": {"type": "list", "elements": "path", "required": True},
             "dest": {"type": "path", "required": True},
             "formats": {"type": "list", "elements": "str", "choices": list(REPORT_FILES),

@@ -20,7 +20,7 @@ options:
     type: path
     required: true
 author:
-  - vapix.acap maintainers
+  - vapix.acap contributors (@vapix-acap)
 """
 
 EXAMPLES = r"""

@@ -28,7 +28,7 @@ description:
   - The probe results are kept in Ansible's inventory cache when O(cache) is on.
   - The inventory file's name must end with C(cameras.vapix.yml) or C(cameras.vapix.yaml).
 author:
-  - vapix.acap maintainers
+  - vapix.acap contributors (@vapix-acap)
 requirements:
   - requests (on the controller)
 extends_documentation_fragment:
@@ -116,17 +116,16 @@ cache_plugin: ansible.builtin.jsonfile
 cache_connection: ~/.cache/vapix-cameras
 cache_timeout: 3600
 
----
-# lab.cameras.vapix.yml: a YAML list, plain HTTP, credentials from AXIS_USERNAME / AXIS_PASSWORD, extra groups.
-plugin: vapix.acap.cameras
-source: cameras.yml       # - {name: lab-1, address: 192.0.2.20, port: 8080}
-use_https: false
-probe_workers: 32
-groups:
-  old_firmware: axis_firmware_version is version('11.0', '<')
-keyed_groups:
-  - key: axis_list_columns.site | default('unknown')
-    prefix: site
+# A second inventory file, lab.cameras.vapix.yml: a YAML list, plain HTTP, credentials from AXIS_USERNAME / AXIS_PASSWORD, extra groups.
+# plugin: vapix.acap.cameras
+# source: cameras.yml       # - {name: lab-1, address: 192.0.2.20, port: 8080}
+# use_https: false
+# probe_workers: 32
+# groups:
+#   old_firmware: axis_firmware_version is version('11.0', '<')
+# keyed_groups:
+#   - key: axis_list_columns.site | default('unknown')
+#     prefix: site
 """
 
 import os

@@ -135,8 +135,8 @@ class ReportFolder:
         try:
             fd = os.open(name, os.O_RDWR | os.O_CREAT | _NOFOLLOW, 0o644, dir_fd=self._fd)
         except OSError as exc:
-            raise ReportFolderError("cannot open the lock file %s: %s" % (os.path.join(self.path, name),
-                                                                        exc.strerror or exc))
+            raise ReportFolderError(
+                "cannot open the lock file %s: %s" % (os.path.join(self.path, name), exc.strerror or exc))
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             yield

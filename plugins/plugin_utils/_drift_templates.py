@@ -258,7 +258,8 @@ Since the previous report ({{ since.previous_started|md }}): \
 | {{ item.resource|md }}{{ " (new)" if item.new }}{% if row.label %} ({{ row.label }}){% endif %} | \
 {% for key, camera, declared in row.rows %}{{ key|md }}{{ "; " if not loop.last }}{% endfor %}\
 {% for warning in item.warnings %}; {{ warning|md }}{% endfor %}\
-{% if item.not_comparable %}; not comparable (hidden by the camera): {{ item.not_comparable|map("md")|join(", ") }}{% endif %} | {% for key, camera, declared in row.rows %}\
+{% if item.not_comparable %}; not comparable (hidden by the camera): \
+{{ item.not_comparable|map("md")|join(", ") }}{% endif %} | {% for key, camera, declared in row.rows %}\
 {{ camera|md }}{{ "; " if not loop.last }}{% endfor %} | {% for key, camera, declared in row.rows %}\
 {{ declared|md }}{{ "; " if not loop.last }}{% endfor %} | {{ item.actions|map("md")|join(", ") }} | \
 {{ (item.source or "")|md }} | {{ item.task|md }} |

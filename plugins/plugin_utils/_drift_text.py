@@ -12,6 +12,7 @@ HTML escaping is Jinja2's autoescaping.
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any, Iterable, List, Mapping
 
@@ -66,7 +67,7 @@ def scrubbed(value: Any, depth: int = 0) -> Any:
     if isinstance(value, int):
         return value
     if isinstance(value, float):
-        return value if value == value and value not in (float("inf"), float("-inf")) else clean_text(value)
+        return value if math.isfinite(value) else clean_text(value)
     return clean_text(value)
 
 

@@ -41,6 +41,8 @@ def documented() -> Dict[str, Any]:
 
 def test_the_shipped_file_is_the_documented_credential_type():
     assert yaml.safe_load(CREDENTIAL_TYPE.read_text(encoding="utf-8")) == documented()
+
+
 SITE = "- hosts: all\n  gather_facts: false\n  roles:\n    - vapix.acap.camera\n"
 
 

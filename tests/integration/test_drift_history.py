@@ -65,7 +65,7 @@ def test_a_check_mode_run_of_converge_is_a_drift_report(devices, tmp_path):
     """``ansible-playbook --check`` (AWX's Job Type: Check) on the converge playbook: a drift report, never
     titled a change log, and its history is the drift kind's."""
     fleet = Fleet(devices(2), tmp_path)
-    stopped, _ = fleet.cameras
+    stopped, dummy = fleet.cameras
     assert fleet.playbook("converge", tmp_path / "changelog").rc == 0
     stopped.patch_state({"applications": {APP: {"status": "Stopped"}}})
     report_dir = tmp_path / "report"

@@ -127,7 +127,7 @@ def test_planted_links_garbage_history_and_concurrent_runs(devices, tmp_path):
         processes.append(subprocess.Popen(command, cwd=str(run_dir), env=env, stdin=subprocess.DEVNULL,
                                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
     for process in processes:
-        output, _ = process.communicate(timeout=PLAYBOOK_TIMEOUT)
+        output, dummy = process.communicate(timeout=PLAYBOOK_TIMEOUT)
         assert "DRIFT REPORT: 2 hosts" in output, output[-3000:]
     report = json.loads((report_dir / "drift.json").read_text(encoding="utf-8"))
     assert_schema_valid(report)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 import pytest
 
@@ -71,8 +71,8 @@ STATE_PLAYBOOK = """
 """ % (CONNECTION, APP)
 
 
-def install(device: Any, declared: List[Dict[str, str]] = DECLARED) -> None:
-    device.install(build_eap(name=APP, version="1.0.0", signed=True, parameters=declared))
+def install(device: Any, declared: Optional[List[Dict[str, str]]] = None) -> None:
+    device.install(build_eap(name=APP, version="1.0.0", signed=True, parameters=DECLARED if declared is None else declared))
     device.clear_log()
 
 

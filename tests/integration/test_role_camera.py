@@ -214,8 +214,8 @@ def test_argument_spec_rejects_an_application_without_name(device, run_playbook,
     assert operations(device) == []
 
 
-def test_an_application_without_src_is_managed_if_installed_and_fails_alike_on_every_path(device, run_playbook,
-                                                                                       tmp_path):
+def test_an_application_without_src_is_managed_if_installed_and_fails_alike_on_every_path(
+        device, run_playbook, tmp_path):
     # The role (with Ansible's argument check), the module and the drift playbook (without it) accept the same
     # declarations: without src an application that came with the camera has its run state managed.
     device.install(Path(make_eap(tmp_path, name="preinstalled", version="1.0.0")).read_bytes(), start=True)

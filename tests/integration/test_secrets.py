@@ -75,8 +75,8 @@ def test_a_long_secret_parameter_quoted_by_the_device_is_never_shown_even_cut(de
     assert_no_piece(LONG_SECRET, 5, run.stdout, run.stderr, shown)
 
 
-def test_a_password_the_device_types_is_never_shown_even_declared_as_a_plain_parameter(device, run_playbook,
-                                                                                     tmp_path):
+def test_a_password_the_device_types_is_never_shown_even_declared_as_a_plain_parameter(
+        device, run_playbook, tmp_path):
     # Declared under parameters (no no_log): the device's types say it is a password, so it is the run's
     # secret all the same.
     device.install(build_eap(name=APP, signed=True, parameters=[{"name": "AdminPass", "default": "", "type": "password"}]))

@@ -83,8 +83,8 @@ CONF = 'APPNAME="app"\nAPPMAJORVERSION="1"\nAPPMINORVERSION="0"\nAPPMICROVERSION
         (" all ", None, "all"),
     ],
 )
-def test_architecture_is_taken_from_where_the_package_keeps_it(tmp_path, schema, manifest_architecture, apptype,
-                                                                 expected):
+def test_architecture_is_taken_from_where_the_package_keeps_it(
+        tmp_path, schema, manifest_architecture, apptype, expected):
     members = {"manifest.json": _manifest(schema, manifest_architecture)}
     if apptype is not None:
         members["package.conf"] = (CONF + 'APPTYPE="%s"\n' % apptype).encode()
