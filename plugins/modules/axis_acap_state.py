@@ -153,6 +153,8 @@ options:
   state:
     description:
       - V(converged) brings the camera to the declaration; V(gathered) only reads it and returns RV(gathered).
+      - In the words of network resource modules, V(converged) is C(merged) with a state per application, and
+        V(converged) with O(exclusive=true) is C(overridden); V(gathered) is C(gathered).
     type: str
     choices: [converged, gathered]
     default: converged
