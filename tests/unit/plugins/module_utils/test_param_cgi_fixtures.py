@@ -45,15 +45,15 @@ def fixture(name: str) -> Tuple[bytes, str]:
 
 
 def test_every_fixture_is_described():
-    assert sorted(REPLIES) == sorted(path.name for path in FIXTURES.iterdir() if path.suffix in (".txt", ".xml"))
+    assert sorted(REPLIES) == sorted(path.name for path in FIXTURES.iterdir() if path.suffix in (".txt", ".xml", ".bin"))
 
 
 def test_an_iso_8859_1_list_is_read_exactly():
-    text, charset = decode_param_text(*fixture("list_application_iso8859.txt"))
+    text, charset = decode_param_text(*fixture("list_application_iso8859.bin"))
     assert charset == "iso-8859-1"
     assert parse_param_list(text) == DOORCOUNTER
     # The same reply with CRLF line endings: only the line ending goes.
-    crlf, _charset = decode_param_text(fixture("list_application_iso8859.txt")[0].replace(b"\n", b"\r\n"), "text/plain")
+    crlf, _charset = decode_param_text(fixture("list_application_iso8859.bin")[0].replace(b"\n", b"\r\n"), "text/plain")
     assert parse_param_list(crlf) == DOORCOUNTER
 
 
@@ -73,7 +73,7 @@ def test_error_lines():
     text, _charset = decode_param_text(*fixture("list_missing_group.txt"))
     assert parse_param_list(text) == {}
     assert param_list_errors(text) == ["Error: Error -1 getting param in group 'root.Missing'"]
-    text, _charset = decode_param_text(*fixture("list_present_and_missing.txt"))
+    text, _charset = decode_param_text(*fixture("list_present_and_missing.bin"))
     assert parse_param_list(text) == {"Doorcounter.Label": "entr\u00e9e"} and len(param_list_errors(text)) == 1
     text, _charset = decode_param_text(*fixture("update_partly_refused.txt"))
     assert param_list_errors(text) == ["Error: Error setting 'root.Doorcounter.Threshold' to '150'!",
@@ -81,7 +81,7 @@ def test_error_lines():
 
 
 def test_listdefinitions_xml_gives_each_type():
-    types = parse_parameter_definitions(fixture("listdefinitions_application.xml")[0])
+    types = parse_parameter_definitions(fixture("listdefinitions_application.bin")[0])
     assert types == {
         "Doorcounter.Label": ParameterType("string"),
         "Doorcounter.Threshold": ParameterType("int", 0, 100),
@@ -151,7 +151,7 @@ def camera() -> Iterator[Tuple[VapixClient, type]]:
 
 def test_the_client_reads_iso_8859_1_and_writes_back_in_it(camera):
     client, handler = camera
-    handler.answers.update({"list": "list_application_iso8859.txt", "update": "update_ok.txt"})
+    handler.answers.update({"list": "list_application_iso8859.bin", "update": "update_ok.txt"})
     assert client.get_parameters("root.Doorcounter") == DOORCOUNTER
     assert client.param_charset == "iso-8859-1"
     assert client.update_parameters({"Doorcounter.Label": "entr\u00e9e "}) == []
@@ -173,7 +173,7 @@ def test_the_client_takes_a_400_error_body_as_the_device_answer(camera):
 
 def test_the_client_reads_the_definitions(camera):
     client, handler = camera
-    handler.answers["listdefinitions"] = "listdefinitions_application.xml"
+    handler.answers["listdefinitions"] = "listdefinitions_application.bin"
     types = client.get_parameter_definitions("root.Doorcounter")
     assert types is not None and types["Doorcounter.Password"].secret
 
