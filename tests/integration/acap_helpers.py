@@ -67,3 +67,21 @@ def connection(device: Any, **params: Any) -> Dict[str, Any]:
     merged = device.conn_params()
     merged.update(params)
     return merged
+
+
+def play_head(name: str, use_https: str = "false") -> str:
+    """The start of a play on every host whose modules reach the camera through the inventory's axis_*
+    variables (module_defaults of the action group); the tasks follow."""
+    return """
+- name: %s
+  hosts: all
+  gather_facts: false
+  module_defaults:
+    group/vapix.acap.axis:
+      hostname: "{{ axis_hostname }}"
+      port: "{{ axis_port }}"
+      use_https: %s
+      username: "{{ axis_username }}"
+      password: "{{ axis_password }}"
+  tasks:
+""" % (name, use_https)

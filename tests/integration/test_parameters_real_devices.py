@@ -18,7 +18,7 @@ from typing import Any, Dict, List, Optional
 
 import pytest
 
-from acap_helpers import operations
+from acap_helpers import operations, play_head
 from vapix_emulator.builders import build_eap
 
 from ansible_collections.vapix.acap.plugins.module_utils._errors import ParameterError
@@ -34,41 +34,20 @@ DECLARED = [
     {"name": "Token", "default": "visible-token", "type": "hidden:string"},
 ]
 ADMIN_PASS = "Adm1n-Pa55-only-in-paramConfig"
-CONNECTION = """
-  module_defaults:
-    group/vapix.acap.axis:
-      hostname: "{{ axis_hostname }}"
-      port: "{{ axis_port }}"
-      use_https: false
-      username: "{{ axis_username }}"
-      password: "{{ axis_password }}"
-"""
-PLAYBOOK = """
-- name: Door counter parameters
-  hosts: all
-  gather_facts: false
-%s
-  tasks:
-    - name: parameters
+PLAYBOOK = play_head("Door counter parameters") + """    - name: parameters
       vapix.acap.axis_acap_parameters:
         name: %s
         parameters: "{{ wanted | default({}) }}"
         secret_parameters: "{{ secrets | default({}) }}"
         update_secrets: "{{ policy | default(omit) }}"
-""" % (CONNECTION, APP)
-STATE_PLAYBOOK = """
-- name: Door counter as declared
-  hosts: all
-  gather_facts: false
-%s
-  tasks:
-    - name: state
+""" % APP
+STATE_PLAYBOOK = play_head("Door counter as declared") + """    - name: state
       vapix.acap.axis_acap_state:
         applications:
           - name: %s
             src: "{{ package }}"
             parameters: "{{ wanted }}"
-""" % (CONNECTION, APP)
+""" % APP
 
 
 def install(device: Any, declared: Optional[List[Dict[str, str]]] = None) -> None:

@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from typing import List
 
-from acap_helpers import make_eap
+from acap_helpers import make_eap, play_head
 from vapix_emulator.builders import build_eap, build_license_key
 
 APP = "pc"
@@ -22,21 +22,6 @@ APP_ID = "1"
 # Long enough to straddle any excerpt's end; each 4-character piece is unique, so a cut is visible.
 LONG_SECRET = "".join("S%03dx" % number for number in range(60))
 KEY_CODE = "CQAB7PD27EAZ2MYMJARW"
-
-PLAY = """
-- name: Secrets
-  hosts: all
-  gather_facts: false
-  module_defaults:
-    group/vapix.acap.axis:
-      hostname: "{{ axis_hostname }}"
-      port: "{{ axis_port }}"
-      use_https: false
-      username: "{{ axis_username }}"
-      password: "{{ axis_password }}"
-  tasks:
-%s
-"""
 
 
 def pieces(secret: str, length: int) -> List[str]:
@@ -52,7 +37,7 @@ def assert_no_piece(secret: str, length: int, *texts: str) -> None:
 
 def write_playbook(tmp_path: Path, tasks: str) -> Path:
     playbook = tmp_path / "site.yml"
-    playbook.write_text(PLAY % tasks, encoding="utf-8")
+    playbook.write_text(play_head("Secrets") + tasks.lstrip("\n"), encoding="utf-8")
     return playbook
 
 
