@@ -38,6 +38,44 @@ def _has(value: Optional[str]) -> str:
     return "device has %s" % value if value else "device version unknown"
 
 
+def _read_applications(client: VapixClient, device: DeviceProperties, missing: List[str]) -> List[Dict[str, Any]]:
+    """list.cgi's applications; [] with the reason in ``missing`` where the firmware has no list.cgi."""
+    embedded = device.embedded_development_version
+    no_list_cgi = "list.cgi: needs EmbeddedDevelopment >= %s (%s)" % (LIST_CGI_MIN_EMBEDDED_DEVELOPMENT, _has(embedded))
+    if embedded and embedded_development_has_list_cgi(embedded) is False:
+        missing.append(no_list_cgi)
+        return []
+    try:
+        return [application.to_dict() for application in client.list_applications()]
+    except EndpointNotFoundError:
+        missing.append(no_list_cgi)
+        return []
+
+
+def _read_config(client: VapixClient, device: DeviceProperties, missing: List[str]) -> Dict[str, bool]:
+    """config.cgi's settings by option name; what the firmware lacks goes to ``missing``."""
+    config: Dict[str, bool] = {}
+    firmware = device.firmware_version
+    no_config_cgi = "config.cgi: needs AXIS OS >= %s (%s)" % (CONFIG_CGI_MIN_FIRMWARE, _has(firmware))
+    if firmware and firmware_has_config_cgi(firmware) is False:
+        missing.append(no_config_cgi)
+        return config
+    for setting in CONFIG_SETTINGS:
+        if firmware and firmware_supports_setting(firmware, setting) is False:
+            continue  # not a gap: this firmware simply has no such setting
+        try:
+            config[_OPTION_OF_SETTING[setting]] = client.get_config(setting)
+        except EndpointNotFoundError:
+            missing.append(no_config_cgi)
+            break
+        except (DeviceError, UnexpectedResponseError) as exc:
+            if firmware and firmware_supports_setting(firmware, setting):
+                raise  # the firmware should have it: a real failure, not a gap
+            # Firmware unknown: the refusal may only mean this firmware lacks the setting; say so.
+            missing.append("config.cgi %s: %s" % (setting, exc.message))
+    return config
+
+
 def run(client: VapixClient, params: Dict[str, Any], check_mode: bool) -> Dict[str, Any]:
     """Read device properties, applications (and their parameters), supported SDKs and the application settings."""
     missing: List[str] = []
@@ -49,15 +87,7 @@ def run(client: VapixClient, params: Dict[str, Any], check_mode: bool) -> Dict[s
         missing.append("device properties: %s" % exc.message)
         device = DeviceProperties()
 
-    applications: List[Dict[str, Any]] = []
-    embedded = device.embedded_development_version
-    if embedded and embedded_development_has_list_cgi(embedded) is False:
-        missing.append("list.cgi: needs EmbeddedDevelopment >= %s (%s)" % (LIST_CGI_MIN_EMBEDDED_DEVELOPMENT, _has(embedded)))
-    else:
-        try:
-            applications = [application.to_dict() for application in client.list_applications()]
-        except EndpointNotFoundError:
-            missing.append("list.cgi: needs EmbeddedDevelopment >= %s (%s)" % (LIST_CGI_MIN_EMBEDDED_DEVELOPMENT, _has(embedded)))
+    applications = _read_applications(client, device, missing)
 
     # One param.cgi read for every application's parameters (and one listdefinitions when a value could
     # be a password's); passwords apart, masked.
@@ -74,24 +104,7 @@ def run(client: VapixClient, params: Dict[str, Any], check_mode: bool) -> Dict[s
     except EndpointNotFoundError:
         missing.append("info.cgi: not present on this firmware (%s)" % _has(device.firmware_version))
 
-    config: Dict[str, bool] = {}
-    firmware = device.firmware_version
-    if firmware and firmware_has_config_cgi(firmware) is False:
-        missing.append("config.cgi: needs AXIS OS >= %s (%s)" % (CONFIG_CGI_MIN_FIRMWARE, _has(firmware)))
-    else:
-        for setting in CONFIG_SETTINGS:
-            if firmware and firmware_supports_setting(firmware, setting) is False:
-                continue  # not a gap: this firmware simply has no such setting
-            try:
-                config[_OPTION_OF_SETTING[setting]] = client.get_config(setting)
-            except EndpointNotFoundError:
-                missing.append("config.cgi: needs AXIS OS >= %s (%s)" % (CONFIG_CGI_MIN_FIRMWARE, _has(firmware)))
-                break
-            except (DeviceError, UnexpectedResponseError) as exc:
-                if firmware and firmware_supports_setting(firmware, setting):
-                    raise  # the firmware should have it: a real failure, not a gap
-                # Firmware unknown: the refusal may only mean this firmware lacks the setting; say so.
-                missing.append("config.cgi %s: %s" % (setting, exc.message))
+    config = _read_config(client, device, missing)
 
     return {
         "changed": False,

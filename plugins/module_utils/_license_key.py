@@ -158,6 +158,29 @@ def parse_license_key(data: bytes, source: str = "content") -> LicenseKey:
     naming ``source`` and never quoting the document."""
     _require_lxml()
     where = "license key %s" % ("given in content" if source == "content" else "file %s" % source)
+    body = _licensekey_element(_parse_key_document(data, where), where)
+    product, productid, serial = _key_identity(body, where)
+    for secret in ("licensekey", "signature"):
+        # Presence only: the values are secret and are never read into messages.
+        if _child_text(body, secret) is None:
+            raise LicenseKeyError(
+                "The %s (product %s, serial number %s) has no <%s>: the file is incomplete."
+                % (where, product, serial, secret)
+            )
+    expires, expires_at = _key_expiry(body, where, product, serial)
+    return LicenseKey(
+        product=product,
+        productid=productid,
+        serial_number=normalize_serial(serial),
+        expires=expires,
+        expires_at=expires_at,
+        source=source,
+        data=data,
+    )
+
+
+def _parse_key_document(data: bytes, where: str) -> Any:
+    """The document's root element; an empty, oversized, DTD-carrying or malformed document is refused."""
     if not data or not data.strip():
         raise LicenseKeyError("The %s is empty." % where)
     if len(data) > MAX_KEY_FILE_SIZE:
@@ -166,7 +189,7 @@ def parse_license_key(data: bytes, source: str = "content") -> LicenseKey:
             "Check that it is the key file Axis issued." % (where, len(data), MAX_KEY_FILE_SIZE)
         )
     try:
-        root = parse_untrusted_xml(data)
+        return parse_untrusted_xml(data)
     except DocumentTypeRefused:
         raise LicenseKeyError(
             "The %s contains a document type declaration (DTD); license keys have none, "
@@ -181,6 +204,10 @@ def parse_license_key(data: bytes, source: str = "content") -> LicenseKey:
             "The %s is not well-formed XML (error at line %s, column %s). "
             "Use the key file exactly as Axis issued it." % (where, line, column)
         ) from None
+
+
+def _licensekey_element(root: Any, where: str) -> Any:
+    """``<license><licensekey>``: the element that holds the key's fields."""
     if _localname(root) != "license":
         raise LicenseKeyError(
             "The %s is XML but not a license key: its root element is <%s>, expected <license>."
@@ -189,7 +216,11 @@ def parse_license_key(data: bytes, source: str = "content") -> LicenseKey:
     body = _child(root, "licensekey")
     if body is None:
         raise LicenseKeyError("The %s has no <licensekey> element under <license>." % where)
+    return body
 
+
+def _key_identity(body: Any, where: str) -> Tuple[str, Optional[str], str]:
+    """(product, productid, serial number as written): what the key is for, and which device."""
     product = _child_text(body, "product")
     if product is None:
         raise LicenseKeyError("The %s has no <product> (the application name it is for)." % where)
@@ -201,33 +232,23 @@ def parse_license_key(data: bytes, source: str = "content") -> LicenseKey:
             "The %s (product %s) has no <restrictions><serialnumber>: it does not say which device "
             "it is for." % (where, product)
         )
-    for secret in ("licensekey", "signature"):
-        # Presence only: the values are secret and are never read into messages.
-        if _child_text(body, secret) is None:
-            raise LicenseKeyError(
-                "The %s (product %s, serial number %s) has no <%s>: the file is incomplete."
-                % (where, product, serial, secret)
-            )
+    return product, productid, serial
+
+
+def _key_expiry(
+    body: Any, where: str, product: str, serial: str
+) -> Tuple[Optional[datetime.date], Optional[datetime.datetime]]:
+    """``<expires>`` as (the date as written, the exact instant); (None, None) for a key that never expires."""
     expires_text = _child_text(body, "expires")
-    expires: Optional[datetime.date] = None
-    expires_at: Optional[datetime.datetime] = None
-    if expires_text is not None:
-        try:
-            expires, expires_at = parse_expiry(expires_text)
-        except ValueError:
-            raise LicenseKeyError(
-                "The %s (product %s, serial number %s) has an <expires> value %r that is not an "
-                "ISO 8601 date or date-time." % (where, product, serial, expires_text[:40])
-            ) from None
-    return LicenseKey(
-        product=product,
-        productid=productid,
-        serial_number=normalize_serial(serial),
-        expires=expires,
-        expires_at=expires_at,
-        source=source,
-        data=data,
-    )
+    if expires_text is None:
+        return None, None
+    try:
+        return parse_expiry(expires_text)
+    except ValueError:
+        raise LicenseKeyError(
+            "The %s (product %s, serial number %s) has an <expires> value %r that is not an "
+            "ISO 8601 date or date-time." % (where, product, serial, expires_text[:40])
+        ) from None
 
 
 # In one process (the in-process fleet path) the same key file can be named for every camera: parsed
