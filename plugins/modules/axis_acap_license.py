@@ -200,6 +200,17 @@ key:
       description: The key's expiry date (YYYY-MM-DD); null when it never expires.
       type: str
       sample: "2027-11-14"
+resources:
+  description:
+    - One record for the key (resource C(license:NAME)), the format every managing module of the collection
+      returns and the drift report reads; see RV(vapix.acap.axis_acap_state#module:resources) for its keys.
+  returned: success
+  type: list
+  elements: dict
+outcome_unknown:
+  description: Present and V(true) when a write's outcome could not be proved (see the warnings).
+  returned: when it happened
+  type: bool
 diff:
   description: The license status and expiry date of the application before and after; only in diff mode.
   returned: when diff mode is on

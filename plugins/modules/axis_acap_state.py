@@ -217,7 +217,7 @@ changed:
 actions:
   description: What was done (or would be done in check mode), per resource, in order; resources with nothing to do
     are left out.
-  returned: always
+  returned: with O(state=converged)
   type: dict
   sample:
     "setting:allow_unsigned": ["set AllowUnsigned=true"]
@@ -226,8 +226,10 @@ actions:
     "parameters:peoplecounter": ["set Threshold=40"]
     "removed:oldapp": ["remove"]
 resources:
-  description: One record per declared resource (and per removal), in the order handled; what the drift report reads.
-  returned: success, and on failure for what was planned
+  description:
+    - One record per declared resource (and per removal, and per undeclared application), in the order handled;
+      what the drift report reads.
+  returned: with O(state=converged), on success, and on failure for what was planned
   type: list
   elements: dict
   contains:
@@ -238,7 +240,10 @@ resources:
           nothing is done to it).
       type: str
     changed:
-      description: Whether it differed from the declaration (and was changed, outside check mode).
+      description:
+        - Whether anything was done for it (or, in check mode, would be done), that is whether RV(resources[].actions)
+          is not empty. A difference without an action (RV(resources[].difference), RV(resources[].not_comparable))
+          is not a change.
       type: bool
     actions:
       description: Actions done, or planned in check mode.
