@@ -20,7 +20,8 @@ description:
   - Before an upload the key is checked locally against the installed application and the device - product
     (application short name), product ID (C(ApplicationID), where the device reports one), serial number and
     expiry - so a wrong key fails with what the key says and what the device says, before anything is sent.
-  - After an upload C(list.cgi) is read again and the license must be reported C(Valid).
+  - After an upload C(list.cgi) is read again and the license must be reported C(Valid) (after an upload forced
+    for C(None) or C(Custom), that same status is accepted, with a warning).
   - The key's content (its license code and signature) never appears in the module's output, diff, warnings
     or errors; its product, product ID, serial number and expiry may.
 author:
