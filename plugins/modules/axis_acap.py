@@ -57,8 +57,10 @@ options:
     description:
       - Path of an C(.eap) package on the controller, or a list of paths, one package per architecture of the
         same application.
-      - A relative path is looked up as M(ansible.builtin.copy) looks up O(ansible.builtin.copy#module:src), in
-        the role's C(files/) folder, the role, the playbook's C(files/) folder, then the playbook's folder.
+      - A relative path is looked up in the folder of the playbook you run, then the folder of the host's
+        inventory file, then as M(ansible.builtin.copy) looks up O(ansible.builtin.copy#module:src) (the role's
+        C(files/) folder, the role, the playbook's C(files/) folder, then the playbook's folder); see the
+        collection's C(docs/fleet_guide.md), "Relative paths".
       - When the task does not run on the controller (a jump host), the package is copied to the host's
         temporary directory for the task.
       - The module picks the package whose architecture is the device's, through one table of architecture

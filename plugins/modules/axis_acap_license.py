@@ -49,8 +49,10 @@ options:
   src:
     description:
       - A license key file, or a directory of key files, on the controller.
-      - A relative path is looked up as M(ansible.builtin.copy) looks up O(ansible.builtin.copy#module:src), in
-        the role's C(files/) folder, the role, the playbook's C(files/) folder, then the playbook's folder.
+      - A relative path is looked up in the folder of the playbook you run, then the folder of the host's
+        inventory file, then as M(ansible.builtin.copy) looks up O(ansible.builtin.copy#module:src) (the role's
+        C(files/) folder, the role, the playbook's C(files/) folder, then the playbook's folder); see the
+        collection's C(docs/fleet_guide.md), "Relative paths".
       - When the task does not run on the controller (a jump host), the file, or the directory's top-level
         files, are copied to the host's temporary directory for the task.
       - For a directory, every non-hidden regular file ending in C(.xml), C(.lic) or C(.key) is read; the key

@@ -73,7 +73,8 @@ options:
         description:
           - Path of the C(.eap) package, or one path per architecture; the package that fits the camera is used.
           - Needed to install; an installed application can be started, stopped or removed without it.
-          - A relative path is looked up in the role's and the playbook's C(files/) folders.
+          - A relative path is looked up in the folder of the playbook you run, then the folder of the host's
+            inventory file, then the role's and the playbook's C(files/) folders (as O(vapix.acap.axis_acap#module:src)).
         type: list
         elements: path
       state:
@@ -98,6 +99,7 @@ options:
         description:
           - A license key file, or a folder of key files from which the key for this application and this camera's
             serial number is picked. A key the camera has that expires later (or never) is kept, with a warning.
+          - A relative path is looked up like O(applications[].src).
         type: path
       license_content:
         description:
