@@ -42,7 +42,7 @@ description:
   - Each host's result is kept per kind of run (check mode or change log) in O(history_dir); the next run of the
     same kind marks, per host, what is new and what was fixed since then. A run replaces the history of the
     hosts it checked only.
-  - When the report folder or the history folder cannot be written, the run stops with exit status 1: the report
+  - When the report folder or the history folder cannot be written, the run stops with exit status 1. The report
     folder is checked when the playbook starts (and again at the end), the history folder when it is written at
     the end. A history that cannot be read is a warning, and the run compares with no history.
 version_added: 0.2.0
