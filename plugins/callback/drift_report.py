@@ -24,8 +24,9 @@ description:
     by C(no_log), for example) is recorded as C(task:NAME) with a warning, never as in sync.
   - It reads only the C(resources), C(device), C(changed), C(failed), C(unreachable), C(msg), C(error_code),
     C(warnings) and C(censored) keys of a result (for a loop, the same keys of each item of C(results), and the
-    item's label), never a task's arguments, so no password or license key content reaches the report. Every string is cleaned (control characters shown as code points, invalid text replaced, long
-    strings cut) before it reaches a file.
+    item's label), never a task's arguments, so no password or license key content reaches the report. Every
+    string is cleaned (control characters shown as code points, invalid text replaced, long strings cut) before
+    it reaches a file.
   - 'A host is V(failed) when any of its tasks failed (module message and C(error_code) kept), V(unreachable) when
     Ansible could not reach it or the module could not reach the camera, V(not_declared) when its tasks checked no
     resource at all (nothing declared for it, often a misspelled variable name); none of these is in sync.'

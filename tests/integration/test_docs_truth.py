@@ -107,7 +107,7 @@ def role_readme_variables() -> Tuple[Set[str], Dict[str, str]]:
 
 
 def test_role_readme_names_every_role_variable_and_no_other() -> None:
-    documented, _ = role_readme_variables()
+    documented = role_readme_variables()[0]
     specified = set(_argument_specs())
     assert documented == specified, (
         "roles/camera/README.md's table and meta/argument_specs.yml differ: only in the README %s, only in the "
@@ -118,7 +118,7 @@ def test_role_readme_names_every_role_variable_and_no_other() -> None:
 def test_role_readme_names_every_sub_option_and_its_choices(variable: str) -> None:
     """Every sub-option is named in the README's row, and every word in backticks there is a sub-option or
     one of their choices."""
-    _, meaning = role_readme_variables()
+    meaning = role_readme_variables()[1]
     options = _argument_specs()[variable]["options"]
     words = set(_backticked(meaning[variable]))
     known = set(options) | {str(choice) for option in options.values() for choice in option.get("choices") or []}
@@ -141,8 +141,8 @@ def test_role_argument_specs_are_what_the_role_task_reads() -> None:
     assert set(role_options) == set(module_options), sorted(set(role_options) ^ set(module_options))
     for name, option in role_options.items():
         module_option = module_options[name]
-        assert option.get("default") == module_option.get("default"), (name, option.get("default"),
-                                                                        module_option.get("default"))
+        assert option.get("default") == module_option.get("default"), (
+            name, option.get("default"), module_option.get("default"))
         assert set(option.get("choices") or []) <= set(module_option.get("choices") or []), name
         assert bool(option.get("no_log")) == bool(module_option.get("no_log")), name
 
