@@ -15,15 +15,18 @@ name: drift_report
 type: aggregate
 short_description: Write a per-camera drift report (JSON, Markdown, HTML) of the vapix.acap tasks of a run
 description:
-  - Records, for every task of the C(vapix.acap) collection, each resource that differs from its declaration
+  - Records, for every task of the collection's camera modules (C(vapix.acap.axis_*)), each resource that differs
+    from its declaration
     (V(setting:allow_unsigned), V(application:NAME), V(license:NAME), V(parameters:NAME), V(removed:NAME),
     V(undeclared:NAME)) per host, with the camera's side and the declared side, the planned (check mode) or done
     actions, the task name and the file chosen, the warnings of that host, and the camera's address, model and
-    firmware when the result carries them.
-  - It reads only the C(resources), C(device), C(changed), C(failed), C(unreachable), C(msg), C(error_code) and
-    C(warnings) keys of a result, never a task's arguments, so no password or license key content reaches the
-    report. Every string is cleaned (control characters shown as code points, invalid text replaced, long
-    strings cut) before it reaches a file.
+    firmware when the result carries them. A task that reports a change without C(resources) (its output hidden
+    by C(no_log), for example) is recorded as C(task:NAME) with a warning, never as in sync.
+  - It reads only the C(resources), C(device), C(changed), C(failed), C(unreachable), C(msg), C(error_code),
+    C(warnings) and C(censored) keys of a result (for a loop, the same keys of each item of C(results), and the
+    item's label), never a task's arguments, so no password or license key content reaches the report. Every
+    string is cleaned (control characters shown as code points, invalid text replaced, long strings cut) before
+    it reaches a file.
   - 'A host is V(failed) when any of its tasks failed (module message and C(error_code) kept), V(unreachable) when
     Ansible could not reach it or the module could not reach the camera, V(not_declared) when its tasks checked no
     resource at all (nothing declared for it, often a misspelled variable name); none of these is in sync.'
@@ -40,8 +43,9 @@ description:
   - Each host's result is kept per kind of run (check mode or change log) in O(history_dir); the next run of the
     same kind marks, per host, what is new and what was fixed since then. A run replaces the history of the
     hosts it checked only.
-  - When the report folder or the history folder cannot be written, the run stops with exit status 1 (at its
-    start when the folder cannot be created or written then, at its end otherwise).
+  - When the report folder or the history folder cannot be written, the run stops with exit status 1. The report
+    folder is checked when the playbook starts (and again at the end), the history folder when it is written at
+    the end. A history that cannot be read is a warning, and the run compares with no history.
 version_added: 0.2.0
 requirements:
   - enable it in C(callbacks_enabled) (C(ansible.cfg) C([defaults]) section) or with E(ANSIBLE_CALLBACKS_ENABLED)

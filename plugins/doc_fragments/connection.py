@@ -12,8 +12,8 @@ options:
   hostname:
     description:
       - Name or IP address of the Axis device.
-      - An IPv4 address, an IPv6 address (with or without brackets), or a DNS name (letters, digits, hyphens and
-        dots; an international name in its ASCII form). Anything else, such as a scheme, a path, a port, C(@),
+      - An IPv4 address, an IPv6 address (with or without brackets), or a DNS name (letters, digits, hyphens,
+        underscores and dots; an international name in its ASCII form). Anything else, such as a scheme, a path, a port, C(@),
         C(?), C(#) or white space, is refused before any request is sent.
       - If not set, the value of the E(AXIS_HOSTNAME) environment variable is used.
     type: str

@@ -54,7 +54,9 @@ _value:
       type: str
       sample: 1.2.3
     architecture:
-      description: The architecture the package is for (V(all) for any).
+      description:
+        - The architecture the package is for (V(all) for any), from manifest.json, else package.conf C(APPTYPE);
+          V(null) when the package names none.
       type: str
       sample: aarch64
     schema_version:
@@ -77,7 +79,9 @@ _value:
       description: The application ID that license keys name; V(null) when the package has none.
       type: str
     embedded_sdk_version:
-      description: The embedded SDK version the package requires of the device.
+      description:
+        - The embedded SDK version the package requires of the device; V(null) when the manifest states none
+          (package.conf without C(REQEMBDEVVERSION) means V(2.0)).
       type: str
     run_as_root:
       description: Whether the application runs as root (the device must allow it).

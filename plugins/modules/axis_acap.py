@@ -25,7 +25,8 @@ description:
     that the device has the embedded SDK version the package requires, that no installed application has the
     same name in another letter case, and, for an unsigned package on AXIS OS 11.2 and later, that the device
     accepts unsigned applications (C(config.cgi) C(AllowUnsigned)). Device facts and C(config.cgi) are read
-    only when an upload is needed.
+    only when an upload is needed; device facts also when the packages in O(src) have different versions
+    (the device's architecture then decides which version applies).
   - When the device cannot tell whether an upload or an action succeeded (error C(15), a dropped connection),
     the module reads C(list.cgi) again and reports what the device shows, with a warning; if the device does
     not show it done, the task fails and says so.
@@ -56,8 +57,10 @@ options:
     description:
       - Path of an C(.eap) package on the controller, or a list of paths, one package per architecture of the
         same application.
-      - A relative path is looked up as M(ansible.builtin.copy) looks up O(ansible.builtin.copy#module:src), in
-        the role's C(files/) folder, the role, the playbook's C(files/) folder, then the playbook's folder.
+      - A relative path is looked up in the folder of the playbook you run, then the folder of the host's
+        inventory file, then as M(ansible.builtin.copy) looks up O(ansible.builtin.copy#module:src) (the role's
+        C(files/) folder, the role, the playbook's C(files/) folder, then the playbook's folder); see the
+        collection's C(docs/fleet_guide.md), "Relative paths".
       - When the task does not run on the controller (a jump host), the package is copied to the host's
         temporary directory for the task.
       - The module picks the package whose architecture is the device's, through one table of architecture
@@ -80,8 +83,9 @@ options:
       - V(present) installs or upgrades the application and leaves its run state as it is. A new installation is
         not started; an application that was running before an upgrade is running after it (started again if
         the device stopped it).
-      - V(started) and V(stopped) also bring the application to that run state. Only C(Running) counts as
-        running; C(Stopped) and C(Idle) count as not running.
+      - V(started) and V(stopped) also bring the application to that run state. C(Running) and C(Idle) count as
+        started (the device keeps a started application idle until it has work), so V(started) sends nothing
+        for an C(Idle) application and V(stopped) sends a stop; C(Stopped) counts as stopped.
       - V(restarted) always acts and reports a change. A running application is restarted, a stopped one is
         started.
       - V(absent) removes the application when it is installed. O(src) then only names the application.
@@ -190,7 +194,8 @@ actions:
   description:
     - What was done (or, in check mode, would be done), in order. Each of V(upload), V(start), V(stop),
       V(restart), V(remove).
-    - Actions the device answered with "already so" (C(control.cgi) error C(6) / error C(7)) are not listed.
+    - Actions the device answered with "already so" (C(control.cgi) error C(6) to a start, C(7) to a stop,
+      C(4) to a remove) are not listed.
   returned: always
   type: list
   elements: str
@@ -290,8 +295,10 @@ package:
     size: 48213
     sha256: 9f2c7e0c2a4f6c1d8b3e5a7f9d1c3b5a7e9f1d3c5b7a9e1f3d5c7b9a1e3f5d7c
 device:
-  description: The device facts read to choose the package and run the checks; returned only when an upload was needed.
-  returned: when an upload was considered necessary
+  description:
+    - The device facts read to choose the package and run the checks; returned only when they were read (an upload
+      was needed, or the packages in O(src) have different versions).
+  returned: when the device facts were read
   type: dict
   sample:
     firmware_version: 12.2.1
@@ -308,6 +315,27 @@ device:
       type: list
       elements: str
       version_added: 0.3.0
+resources:
+  description:
+    - One record for the application (resource C(application:NAME)), the format every managing module of the
+      collection returns and the drift report reads; see RV(vapix.acap.axis_acap_state#module:resources) for
+      its keys.
+  returned: success, and on failure for what was planned
+  type: list
+  elements: dict
+  sample:
+    - resource: application:hello_world
+      changed: true
+      actions: [upload, start]
+      before: {}
+      after: {name: hello_world, version: 1.2.0, status: Running, license: None}
+      source: files/hello_world_1_2_0_aarch64.eap
+      warnings: []
+      outcome_unknown: false
+outcome_unknown:
+  description: Present and V(true) when a write's outcome could not be proved (see the warnings).
+  returned: when it happened
+  type: bool
 error_code:
   description:
     - "The device's error code (C(Error: N)) when the task failed because of one; V(null) otherwise."

@@ -107,6 +107,18 @@ actions:
   type: list
   elements: str
   sample: ["set AllowUnsigned=true"]
+resources:
+  description:
+    - One record per given setting (resource C(setting:allow_unsigned), C(setting:allow_root)), the format every
+      managing module of the collection returns and the drift report reads; see
+      RV(vapix.acap.axis_acap_state#module:resources) for its keys.
+  returned: success
+  type: list
+  elements: dict
+outcome_unknown:
+  description: Present and V(true) when a write's outcome could not be proved (see the warnings).
+  returned: when it happened
+  type: bool
 diff:
   description: The given settings before and after.
   returned: when diff mode is on

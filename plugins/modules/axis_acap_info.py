@@ -15,7 +15,8 @@ description:
     (C(info.cgi)), the device-wide application settings (C(config.cgi)) and the device's firmware, serial
     number, architecture and product (C(param.cgi), or C(basicdeviceinfo.cgi) when that fails).
   - Works on old firmware too. What the device does not have (C(list.cgi) below EmbeddedDevelopment 1.20,
-    C(config.cgi) below AXIS OS 11.2) is listed in RV(missing) instead of failing the task.
+    C(config.cgi) below AXIS OS 11.2, C(info.cgi), or device properties it did not answer) is listed in
+    RV(missing) instead of failing the task.
   - This module never changes the device.
 author:
   - vapix.acap contributors (@vapix-acap)
@@ -75,7 +76,7 @@ applications:
   elements: dict
   contains:
     name:
-      description: Short name (C(Name)); used as C(package) by the other modules.
+      description: Short name (C(Name)); what the other modules' C(name) option takes.
       type: str
       sample: CrossLineDetection
     nice_name:
@@ -246,10 +247,10 @@ http_status:
   type: int
   sample: 401
 endpoint:
-  description: The CGI whose answer made the task fail (for example V(upload.cgi)), where one did.
+  description: The CGI whose answer made the task fail (for example V(config.cgi)), where one did.
   returned: failure, when a device answer caused it
   type: str
-  sample: upload.cgi
+  sample: config.cgi
 """
 
 from ansible_collections.vapix.acap.plugins.module_utils._info import MODULE_SPEC

@@ -20,7 +20,8 @@ description:
   - Before an upload the key is checked locally against the installed application and the device - product
     (application short name), product ID (C(ApplicationID), where the device reports one), serial number and
     expiry - so a wrong key fails with what the key says and what the device says, before anything is sent.
-  - After an upload C(list.cgi) is read again and the license must be reported C(Valid).
+  - After an upload C(list.cgi) is read again and the license must be reported C(Valid) (after an upload forced
+    for C(None) or C(Custom), that same status is accepted, with a warning).
   - The key's content (its license code and signature) never appears in the module's output, diff, warnings
     or errors; its product, product ID, serial number and expiry may.
 author:
@@ -48,8 +49,10 @@ options:
   src:
     description:
       - A license key file, or a directory of key files, on the controller.
-      - A relative path is looked up as M(ansible.builtin.copy) looks up O(ansible.builtin.copy#module:src), in
-        the role's C(files/) folder, the role, the playbook's C(files/) folder, then the playbook's folder.
+      - A relative path is looked up in the folder of the playbook you run, then the folder of the host's
+        inventory file, then as M(ansible.builtin.copy) looks up O(ansible.builtin.copy#module:src) (the role's
+        C(files/) folder, the role, the playbook's C(files/) folder, then the playbook's folder); see the
+        collection's C(docs/fleet_guide.md), "Relative paths".
       - When the task does not run on the controller (a jump host), the file, or the directory's top-level
         files, are copied to the host's temporary directory for the task.
       - For a directory, every non-hidden regular file ending in C(.xml), C(.lic) or C(.key) is read; the key
@@ -200,6 +203,17 @@ key:
       description: The key's expiry date (YYYY-MM-DD); null when it never expires.
       type: str
       sample: "2027-11-14"
+resources:
+  description:
+    - One record for the key (resource C(license:NAME)), the format every managing module of the collection
+      returns and the drift report reads; see RV(vapix.acap.axis_acap_state#module:resources) for its keys.
+  returned: success
+  type: list
+  elements: dict
+outcome_unknown:
+  description: Present and V(true) when a write's outcome could not be proved (see the warnings).
+  returned: when it happened
+  type: bool
 diff:
   description: The license status and expiry date of the application before and after; only in diff mode.
   returned: when diff mode is on

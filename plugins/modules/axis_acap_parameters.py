@@ -102,7 +102,10 @@ notes:
     (it costs the C(listdefinitions) request on every run, to tell it from a password).
   - An update that gets no clear answer (timeout, dropped connection, HTTP 5xx, an HTML page) is not sent again;
     the module reads the parameters and reports what the device shows - applied (a warning), not applied
-    (failed, nothing changed), or unknown (failed, with what it could see).
+    (failed, nothing changed; after a timeout the outcome is unknown, since the device may still be working),
+    or unknown (failed, with what it could see). When every value written is one the device hides, nothing can
+    show the outcome, so the update is sent once more (safe to repeat) and that answer decides; unclear again
+    fails with RV(outcome_unknown).
 seealso:
   - module: vapix.acap.axis_acap
   - module: vapix.acap.axis_acap_info

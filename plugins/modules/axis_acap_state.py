@@ -73,7 +73,8 @@ options:
         description:
           - Path of the C(.eap) package, or one path per architecture; the package that fits the camera is used.
           - Needed to install; an installed application can be started, stopped or removed without it.
-          - A relative path is looked up in the role's and the playbook's C(files/) folders.
+          - A relative path is looked up in the folder of the playbook you run, then the folder of the host's
+            inventory file, then the role's and the playbook's C(files/) folders (as O(vapix.acap.axis_acap#module:src)).
         type: list
         elements: path
       state:
@@ -98,6 +99,7 @@ options:
         description:
           - A license key file, or a folder of key files from which the key for this application and this camera's
             serial number is picked. A key the camera has that expires later (or never) is kept, with a warning.
+          - A relative path is looked up like O(applications[].src).
         type: path
       license_content:
         description:
@@ -217,7 +219,7 @@ changed:
 actions:
   description: What was done (or would be done in check mode), per resource, in order; resources with nothing to do
     are left out.
-  returned: always
+  returned: with O(state=converged)
   type: dict
   sample:
     "setting:allow_unsigned": ["set AllowUnsigned=true"]
@@ -226,8 +228,10 @@ actions:
     "parameters:peoplecounter": ["set Threshold=40"]
     "removed:oldapp": ["remove"]
 resources:
-  description: One record per declared resource (and per removal), in the order handled; what the drift report reads.
-  returned: success, and on failure for what was planned
+  description:
+    - One record per declared resource (and per removal, and per undeclared application), in the order handled;
+      what the drift report reads.
+  returned: with O(state=converged), on success, and on failure for what was planned
   type: list
   elements: dict
   contains:
@@ -238,7 +242,10 @@ resources:
           nothing is done to it).
       type: str
     changed:
-      description: Whether it differed from the declaration (and was changed, outside check mode).
+      description:
+        - Whether anything was done for it (or, in check mode, would be done), that is whether RV(resources[].actions)
+          is not empty. A difference without an action (RV(resources[].difference), RV(resources[].not_comparable))
+          is not a change.
       type: bool
     actions:
       description: Actions done, or planned in check mode.
