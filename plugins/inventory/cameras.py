@@ -75,8 +75,12 @@ options:
     env:
       - name: AXIS_VALIDATE_CERTS
   ca_path:
-    description: CA certificate file (PEM) that signed the cameras' certificates (also set as C(axis_ca_path)).
-    type: path
+    description:
+      - CA certificate file (PEM) that signed the cameras' certificates (also set as C(axis_ca_path)).
+      - Empty from the environment means none, as for the modules; C(~) is expanded.
+    type: str
+    env:
+      - name: AXIS_CA_PATH
   auth_method:
     description: How credentials are sent while probing, as the modules' O(vapix.acap.axis_acap_info#module:auth_method).
     type: str
@@ -164,6 +168,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         options = {name: self.get_option(name) for name in (
             "probe", "probe_workers", "timeout", "use_https", "port", "validate_certs", "ca_path", "auth_method",
             "username", "password", "credentials")}
+        # A str option, not a path one: Ansible turns an empty path into the current folder.
+        options["ca_path"] = os.path.expanduser(options["ca_path"]) if options["ca_path"] else None
         try:
             builder = CameraInventory(cameras, options)
         except InventoryError as exc:

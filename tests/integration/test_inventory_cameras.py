@@ -152,3 +152,15 @@ def test_a_vaulted_password_in_a_credentials_set(device, tmp_path):
     host = listed["_meta"]["hostvars"]["cam"]
     assert host["axis_probe"]["status"] == "ok" and host["axis_probe"]["authenticated"] is True
     assert host["axis_serial_number"] == device.serial_number
+
+
+def test_the_ca_file_comes_from_the_environment_as_for_the_modules(device, tmp_path):
+    """AXIS_CA_PATH names the CA for the inventory as for every module; empty (how the AWX credential type
+    leaves it without a CA) means none."""
+    source = csv_list(tmp_path, ["cam,%s,%d,,x" % (device.host, device.port)])
+    ca_file = tmp_path / "device-ca.pem"
+    ca_file.write_text("not used: nothing is probed\n", encoding="utf-8")
+    listed = plain(inventory(tmp_path, CONFIG % source + "probe: false\n", {"AXIS_CA_PATH": str(ca_file)}))
+    assert listed["_meta"]["hostvars"]["cam"]["axis_ca_path"] == str(ca_file)
+    listed = plain(inventory(tmp_path, CONFIG % source + "probe: false\n", {"AXIS_CA_PATH": ""}))
+    assert "axis_ca_path" not in listed["_meta"]["hostvars"]["cam"]
