@@ -39,7 +39,7 @@ from ansible.plugins.action import ActionBase
 from ansible.plugins.loader import filter_loader, test_loader
 from ansible.utils.display import Display
 
-from ansible_collections.vapix.acap.plugins.module_utils._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
+from ansible_collections.vapix.acap.plugins.module_utils._transport import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
 from ansible_collections.vapix.acap.plugins.module_utils._errors import AcapError, AuthenticationError, ParameterError
 from ansible_collections.vapix.acap.plugins.module_utils._key_index import (
     STATS as KEY_INDEX_STATS,

@@ -17,7 +17,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from typing import Any, Dict, List, Optional
 
-from ansible_collections.vapix.acap.plugins.module_utils._client import ConnectionSettings, VapixClient, url_host
+from ansible_collections.vapix.acap.plugins.module_utils._addresses import ConnectionSettings, url_host
+from ansible_collections.vapix.acap.plugins.module_utils._client import VapixClient
 from ansible_collections.vapix.acap.plugins.module_utils._errors import (
     AcapError,
     AuthenticationError,
