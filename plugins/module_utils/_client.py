@@ -121,4 +121,3 @@ class VapixClient(ParamCgiCalls):
                 endpoint="config.cgi",
             )
         return settings[name]
-

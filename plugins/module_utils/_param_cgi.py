@@ -216,4 +216,3 @@ class ParamCgiCalls(VapixSession):
                 endpoint="basicdeviceinfo.cgi",
             ) from None
         return DeviceProperties.from_basic_device_info(property_list)
-

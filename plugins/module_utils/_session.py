@@ -21,7 +21,11 @@ from ansible_collections.vapix.acap.plugins.module_utils._errors import (
     ServerError,
     TlsError,
 )
-from ansible_collections.vapix.acap.plugins.module_utils._reply_checks import check_status, check_text_result, reject_html
+from ansible_collections.vapix.acap.plugins.module_utils._reply_checks import (
+    check_status,
+    check_text_result,
+    reject_html,
+)
 from ansible_collections.vapix.acap.plugins.module_utils._secrets import Secrets
 from ansible_collections.vapix.acap.plugins.module_utils._transport import HAS_REQUESTS, AnswerTimeout, Reply, Transport
 

@@ -289,7 +289,8 @@ def transport_error(settings: ConnectionSettings, exc: "requests.exceptions.Requ
         return _timeout_error(settings, exc, endpoint, exchange, body_size)
     if isinstance(exc, (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError)):
         return _connection_error(settings, reason, endpoint)
-    return DeviceUnreachableError("Request %s to %s failed: %s" % (endpoint, settings.address, reason), endpoint=endpoint)
+    return DeviceUnreachableError("Request %s to %s failed: %s" % (endpoint, settings.address, reason),
+                                  endpoint=endpoint)
 
 
 def _tls_error(address: str, reason: str, endpoint: str) -> TlsError:
