@@ -29,15 +29,12 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import _list_no_log_values
 from ansible.module_utils.errors import UnsupportedError
 
-from ansible_collections.vapix.acap.plugins.module_utils._client import (
-    AUTH_METHODS,
-    HAS_REQUESTS,
-    REQUESTS_IMPORT_ERROR,
-    VapixClient,
-)
+from ansible_collections.vapix.acap.plugins.module_utils._auth import AUTH_METHODS
+from ansible_collections.vapix.acap.plugins.module_utils._client import VapixClient
 from ansible_collections.vapix.acap.plugins.module_utils._errors import AcapError, ParameterError
 from ansible_collections.vapix.acap.plugins.module_utils._safe_xml import HAS_LXML, LXML_IMPORT_ERROR
 from ansible_collections.vapix.acap.plugins.module_utils._secrets import Secrets
+from ansible_collections.vapix.acap.plugins.module_utils._transport import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
 
 Logic = Callable[[VapixClient, Dict[str, Any], bool], Dict[str, Any]]
 

@@ -21,8 +21,6 @@ in-process result is masked with the module's ``no_log`` values as ``AnsibleModu
 from __future__ import annotations
 
 import gc
-import hashlib
-import json
 import multiprocessing
 import os
 from contextlib import contextmanager
@@ -35,20 +33,11 @@ from ansible.errors import AnsibleError, AnsibleFileNotFound
 from ansible.module_utils.common.text.converters import to_text
 from ansible.module_utils.common.parameters import _list_no_log_values, remove_values
 from ansible.module_utils.parsing.convert_bool import boolean
-from ansible.plugins.action import ActionBase
 from ansible.plugins.loader import filter_loader, test_loader
 from ansible.utils.display import Display
 
-from ansible_collections.vapix.acap.plugins.module_utils._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
-from ansible_collections.vapix.acap.plugins.module_utils._errors import AcapError, AuthenticationError, ParameterError
-from ansible_collections.vapix.acap.plugins.module_utils._key_index import (
-    STATS as KEY_INDEX_STATS,
-    SUMMARY_NAME,
-    KeyFilesNeeded,
-    list_key_files,
-    summary_document,
-)
-from ansible_collections.vapix.acap.plugins.module_utils._key_collection import index_key_folder, load_keys
+from ansible_collections.vapix.acap.plugins.module_utils._errors import AcapError, ParameterError
+from ansible_collections.vapix.acap.plugins.module_utils._key_index import STATS as KEY_INDEX_STATS
 from ansible_collections.vapix.acap.plugins.module_utils._package_cache import STATS as PACKAGE_STATS
 from ansible_collections.vapix.acap.plugins.module_utils._module import (
     ModuleSpec,
@@ -58,8 +47,16 @@ from ansible_collections.vapix.acap.plugins.module_utils._module import (
 )
 from ansible_collections.vapix.acap.plugins.module_utils._run_cache import set_run_directory
 from ansible_collections.vapix.acap.plugins.module_utils._safe_xml import HAS_LXML, LXML_IMPORT_ERROR
+from ansible_collections.vapix.acap.plugins.module_utils._transport import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
 from ansible_collections.vapix.acap.plugins.plugin_utils import _role_variables as role_variables
 from ansible_collections.vapix.acap.plugins.plugin_utils._local_paths import find_local, user_folders
+from ansible_collections.vapix.acap.plugins.plugin_utils._refused_logins import (
+    REMEMBER_REFUSED_VARIABLE,
+    refusal_marker,
+    refuse_if_refused_earlier,
+    remember_refusal,
+)
+from ansible_collections.vapix.acap.plugins.plugin_utils._remote_files import RemoteFilesAction, file_slots, set_slot
 
 display = Display()
 # What the workers of a run share (_run_cache), and the counts of the work each task did: -vvv shows them.
@@ -67,14 +64,9 @@ _SHARED_WORK = (("key folder index", KEY_INDEX_STATS), ("package facts", PACKAGE
 
 # Host or task variable: false runs the module even when the task runs on the controller.
 IN_PROCESS_VARIABLE = "vapix_acap_in_process"
-# Host or task variable: false sends credentials again even after a camera refused them in this run.
-REMEMBER_REFUSED_VARIABLE = "vapix_acap_remember_refused_logins"
-
-# Where a file option sits in the parameters: ("src",) or ("applications", 2, "license_src").
-Slot = Tuple[Any, ...]
 
 
-class AxisAction(ActionBase):
+class AxisAction(RemoteFilesAction):
     """Runs ``module_spec`` in the worker process on the controller, or as the module elsewhere."""
 
     module_spec: ModuleSpec
@@ -124,11 +116,11 @@ class AxisAction(ActionBase):
         else:
             try:
                 self._refuse_rejected_credentials()
-                result = self._run_module(params, module_args, task_vars)
+                result = self._run_module(params, self.module_spec.local_files, module_args, task_vars)
             except AcapError as exc:
                 result = module_result(partial(_raise, exc), diff, device=device)
         if result.get("failed") and result.get("http_status") == 401 and result.get("endpoint"):
-            self._remember_rejected_credentials(result)
+            remember_refusal(self._refusal_marker, result)
         return self._with_role_warnings(_masked(result, self._no_log_values(params)), task_vars)
 
     def _role_note(self) -> str:
@@ -157,12 +149,8 @@ class AxisAction(ActionBase):
 
     def _runs_in_process(self, task_vars: Mapping[str, Any]) -> bool:
         """On the controller (connection local) unless forced to the module or asynchronous."""
-        wanted = task_vars.get(IN_PROCESS_VARIABLE, True)
-        try:
-            wanted = boolean(self._templar.template(wanted), strict=True)
-        except TypeError:
-            raise AnsibleError("%s must be a boolean, not %r" % (IN_PROCESS_VARIABLE, wanted)) from None
-        return bool(wanted) and not self._task.async_val and self._connection.transport == "local"
+        wanted = self._boolean_variable(task_vars, IN_PROCESS_VARIABLE)
+        return wanted and not self._task.async_val and self._connection.transport == "local"
 
     # -- parameters and local files --------------------------------------------------------------
 
@@ -183,8 +171,8 @@ class AxisAction(ActionBase):
             if name not in args and option.get("fallback") and params.get(name) is not None:
                 module_args[name] = params[name]
         folders = user_folders(task_vars, _command_line_playbooks())
-        for slot, value in _file_slots(params, self.module_spec.local_files):
-            _set_slot(params, slot, find_local(value, folders, self._ansible_search))
+        for slot, value in file_slots(params, self.module_spec.local_files):
+            set_slot(params, slot, find_local(value, folders, self._ansible_search))
         return params, module_args
 
     # -- the camera role's variables -------------------------------------------------------------
@@ -230,154 +218,30 @@ class AxisAction(ActionBase):
         self._compute_environment_string(environment)
         return {str(name): str(value) for name, value in environment.items()}
 
-    # -- the module path -----------------------------------------------------------------------
-
-    def _run_module(self, params: Dict[str, Any], module_args: Dict[str, Any],
-                    task_vars: Dict[str, Any]) -> Dict[str, Any]:
-        """Copy the local files the task needs to the remote temporary directory, run the module, clean up.
-
-        Each file keeps its name (the device sees it) in a folder of its own; the module's result
-        names the local paths again, so both paths report the same thing. A key folder is sent as a
-        summary of its index (no key content): when the module needs a key it answers with the device's
-        serial number, and runs again with that serial number's key files only."""
-        remote_names: Dict[str, str] = {}
-        # An async task runs in Ansible's async wrapper, which answers with the job id at once and removes
-        # the temporary directory (with the copied files) when the job ends; Ansible polls it (poll > 0),
-        # or the playbook does with async_status (poll 0). Such a job cannot ask for key files: it gets
-        # them all (_send_local_files).
-        wrap_async = bool(self._task.async_val) and not self._connection.has_native_async
-        job_started = False
-        key_folders: List[Tuple[str, str]] = []  # (local folder, remote folder)
-        try:
-            slots = _file_slots(params, self.module_spec.local_files)
-            if slots:
-                self._send_local_files(slots, module_args, remote_names, key_folders)
-            result = self._execute_module(module_args=module_args, task_vars=task_vars, wrap_async=wrap_async)
-            if wrap_async:
-                job_started = not result.get("failed")
-                return result
-            serial = result.get(KeyFilesNeeded.RESULT_FIELD)
-            if isinstance(serial, str) and key_folders:
-                self._send_key_files(serial, key_folders)
-                result = self._execute_module(module_args=module_args, task_vars=task_vars)
-            result.pop(KeyFilesNeeded.RESULT_FIELD, None)
-            return _replace_paths(result, remote_names)
-        finally:
-            if not job_started and self._connection._shell.tmpdir:  # pylint: disable=protected-access
-                self._remove_tmp_path(self._connection._shell.tmpdir)  # pylint: disable=protected-access
-
-    def _send_local_files(self, slots: List[Tuple[Slot, Any]], module_args: Dict[str, Any],
-                          remote_names: Dict[str, str], key_folders: List[Tuple[str, str]]) -> None:
-        shell = self._connection._shell  # pylint: disable=protected-access
-        if not shell.tmpdir:
-            self._make_tmp_path()
-        folders: List[str] = []
-        transfers: List[Tuple[str, str]] = []  # (local, remote)
-        summaries: List[Tuple[str, bytes]] = []  # (remote, data)
-
-        def place(local: str) -> str:
-            folder = shell.join_path(shell.tmpdir, "vapix-file-%d" % len(folders))
-            folders.append(folder)
-            remote = shell.join_path(folder, os.path.basename(local.rstrip("/")))
-            remote_names[remote] = local
-            if os.path.isdir(local):
-                folders.append(remote)
-                if self._task.async_val:
-                    # An asynchronous module cannot ask for its key: it gets the key files (never other files).
-                    transfers.extend((os.path.join(local, name), shell.join_path(remote, name))
-                                     for name, _identity in list_key_files(local))
-                else:
-                    key_folders.append((local, remote))
-                    summaries.append((shell.join_path(remote, SUMMARY_NAME), summary_document(index_key_folder(local), None)))
-            else:
-                transfers.append((local, remote))
-            return remote
-
-        for slot, value in slots:
-            remote_value = [place(each) for each in value] if isinstance(value, list) else place(value)
-            _set_slot(module_args, _args_slot(module_args, slot), remote_value)
-        # One command for every folder: a round trip each would cost on a jump host.
-        made = self._low_level_execute_command("mkdir %s" % " ".join(shell.quote(folder) for folder in folders),
-                                               sudoable=False)
-        if made.get("rc", 0) != 0:
-            raise AcapError("Cannot create folders in %s on the target: %s" % (shell.tmpdir, made.get("stderr") or made.get("stdout")))
-        for remote, data in summaries:
-            self._transfer_data(remote, data)
-        for local, remote in transfers:
-            self._transfer_file(local, remote)
-        self._fixup_perms2(folders)
-        self._readable([remote for remote, _data in summaries] + [remote for _local, remote in transfers])
-
-    def _send_key_files(self, serial: str, key_folders: List[Tuple[str, str]]) -> None:
-        """The key files of ``serial`` from each key folder (found through the index), and a summary
-        that says they came."""
-        shell = self._connection._shell  # pylint: disable=protected-access
-        sent: List[str] = []
-        for local, remote in key_folders:
-            keys = load_keys(local)
-            for key in keys.for_serial(serial):
-                sent.append(shell.join_path(remote, os.path.basename(key.source)))
-                self._transfer_file(key.source, sent[-1])
-            sent.append(shell.join_path(remote, SUMMARY_NAME))
-            self._transfer_data(sent[-1], summary_document(index_key_folder(local), serial))
-        self._readable(sent)
-
-    def _readable(self, paths: List[str]) -> None:
-        """Files the module reads (not runs), in batches: a command line must not grow with a folder."""
-        for start in range(0, len(paths), 200):
-            self._fixup_perms2(paths[start:start + 200], execute=False)
-
     # -- rejected credentials ------------------------------------------------------------------
 
     def _rejection_marker(self, params: Mapping[str, Any], task_vars: Mapping[str, Any]) -> Optional[str]:
-        """A file in this run's private temporary directory (removed when ansible-playbook ends), named by a
-        hash of everything that decides which device and account the credentials reach: the connection and
-        the host it goes through, the device's address and port, the user and the password (never stored).
-        None when the user opted out, or without a per-run directory."""
-        remember = task_vars.get(REMEMBER_REFUSED_VARIABLE, True)
-        try:
-            remember = boolean(self._templar.template(remember), strict=True)
-        except TypeError:
-            raise AnsibleError("%s must be a boolean, not %r" % (REMEMBER_REFUSED_VARIABLE, remember)) from None
-        run_dir = getattr(C, "DEFAULT_LOCAL_TMP", None)
-        if not remember or not run_dir or not os.path.isdir(run_dir):
+        """This task's marker of refused credentials (_refused_logins): the route is the connection and the
+        host it goes through, the device's address and port, the user and the password. None when the user
+        opted out, or without a per-run directory."""
+        if not self._boolean_variable(task_vars, REMEMBER_REFUSED_VARIABLE):
             return None
         context = self._play_context
-        parts = (run_dir, self._connection.transport, context.remote_addr, context.port, context.remote_user,
-                 self._task.delegate_to, params.get("hostname"), params.get("port"), params.get("use_https"),
-                 params.get("username"), params.get("password"))
-        identity = "\0".join(str(part) for part in parts)
-        return os.path.join(run_dir, "vapix-acap-refused-%s" % hashlib.sha256(identity.encode("utf-8")).hexdigest())
+        return refusal_marker(getattr(C, "DEFAULT_LOCAL_TMP", None), (
+            self._connection.transport, context.remote_addr, context.port, context.remote_user,
+            self._task.delegate_to, params.get("hostname"), params.get("port"), params.get("use_https"),
+            params.get("username"), params.get("password")))
 
     def _refuse_rejected_credentials(self) -> None:
-        """Once a camera refused these credentials in this run, do not send them again: many devices
-        lock an account (or the client's address) after a few failed logins. A task with ``until:``
-        asks for another try, so its retries are not refused."""
-        marker = self._refusal_marker
-        if marker is None or self._task.until or not os.path.exists(marker):
-            return
-        try:
-            with open(marker, encoding="utf-8") as handle:
-                earlier = json.load(handle)
-        except (OSError, ValueError):
-            return
-        raise AuthenticationError(
-            "%s (refused earlier in this run; the credentials were not sent again, so that the device does "
-            "not lock the account. Fix username/password and run again)" % earlier.get("msg", "Credentials refused"),
-            http_status=401,
-            endpoint=earlier.get("endpoint"),
-        )
+        refuse_if_refused_earlier(self._refusal_marker, bool(self._task.until))
 
-    def _remember_rejected_credentials(self, result: Mapping[str, Any]) -> None:
-        marker = self._refusal_marker
-        if marker is None or os.path.exists(marker):
-            return
+    def _boolean_variable(self, task_vars: Mapping[str, Any], name: str) -> bool:
+        """A host, group, play or extra variable that is true unless set false."""
+        value = task_vars.get(name, True)
         try:
-            descriptor = os.open(marker, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except OSError:
-            return  # another fork wrote it first, or no per-run directory: nothing to remember
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            json.dump({"msg": str(result.get("msg", "")), "endpoint": result.get("endpoint")}, handle)
+            return boolean(self._templar.template(value), strict=True)
+        except TypeError:
+            raise AnsibleError("%s must be a boolean, not %r" % (name, value)) from None
 
 
 def _raise(exc: AcapError) -> Dict[str, Any]:
@@ -456,49 +320,6 @@ def _environment(variables: Mapping[str, str]) -> Iterator[None]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
-
-
-def _file_slots(params: Mapping[str, Any], local_files: Tuple[str, ...]) -> List[Tuple[Slot, Any]]:
-    """Every (slot, value) of an option that names local files and has a value."""
-    found: List[Tuple[Slot, Any]] = []
-    for option in local_files:
-        if "[]." in option:
-            outer, inner = option.split("[].", 1)
-            for position, item in enumerate(params.get(outer) or []):
-                if isinstance(item, Mapping) and item.get(inner):
-                    found.append(((outer, position, inner), item[inner]))
-        elif params.get(option):
-            found.append(((option,), params[option]))
-    return found
-
-
-def _set_slot(params: Any, slot: Slot, value: Any) -> None:
-    target = params
-    for key in slot[:-1]:
-        target = target[key]
-    target[slot[-1]] = value
-
-
-def _args_slot(module_args: Dict[str, Any], slot: Slot) -> Slot:
-    """The slot in the task's own arguments, copied so that the task's args are not changed."""
-    if len(slot) > 1:
-        module_args[slot[0]] = [dict(item) if isinstance(item, Mapping) else item for item in module_args[slot[0]]]
-    return slot
-
-
-def _replace_paths(value: Any, names: Mapping[str, str]) -> Any:
-    """The module's result with the remote copies named by their local paths."""
-    if not names:
-        return value
-    if isinstance(value, str):
-        for remote, local in names.items():
-            value = value.replace(remote, local)
-        return value
-    if isinstance(value, dict):
-        return {key: _replace_paths(item, names) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_replace_paths(item, names) for item in value]
-    return value
 
 
 def _load_jinja_plugins_before_workers_fork() -> None:

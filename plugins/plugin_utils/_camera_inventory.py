@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional
 
-from ansible_collections.vapix.acap.plugins.module_utils._client import ConnectionSettings
+from ansible_collections.vapix.acap.plugins.module_utils._addresses import ConnectionSettings
 from ansible_collections.vapix.acap.plugins.plugin_utils._camera_list import CameraEntry
 from ansible_collections.vapix.acap.plugins.plugin_utils._camera_probe import (
     OK,

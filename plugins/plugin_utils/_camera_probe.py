@@ -17,7 +17,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from typing import Any, Dict, List, Optional
 
-from ansible_collections.vapix.acap.plugins.module_utils._client import ConnectionSettings, VapixClient, url_host
+from ansible_collections.vapix.acap.plugins.module_utils._addresses import ConnectionSettings, endpoint_path
+from ansible_collections.vapix.acap.plugins.module_utils._client import VapixClient
 from ansible_collections.vapix.acap.plugins.module_utils._errors import (
     AcapError,
     AuthenticationError,
@@ -64,12 +65,10 @@ def _anonymous(settings: ConnectionSettings) -> ProbeResult:
     """basicdeviceinfo.cgi getAllUnrestrictedProperties without credentials."""
     if requests is None:
         return ProbeResult(ERROR, "the requests Python library is required to probe cameras: install requirements.txt")
-    url = "%s://%s:%d/axis-cgi/basicdeviceinfo.cgi" % (
-        "https" if settings.use_https else "http", url_host(settings.hostname), settings.effective_port)
-    verify: Any = (settings.ca_path or True) if settings.validate_certs else False
+    url = settings.base_url + endpoint_path("basicdeviceinfo.cgi")
     try:
         reply = requests.post(url, json={"apiVersion": "1.0", "method": "getAllUnrestrictedProperties"},
-                              verify=verify, timeout=(settings.connect_timeout, settings.timeout),
+                              verify=settings.tls_verify, timeout=(settings.connect_timeout, settings.timeout),
                               headers={"User-Agent": "vapix.acap"})
     except requests.exceptions.SSLError as exc:
         return ProbeResult(TLS_ERROR, "TLS verification of %s failed: %s" % (settings.address, exc))

@@ -33,7 +33,8 @@ sys.path.insert(0, str(REPO_ROOT / "tests" / "emulator"))
 
 # pylint: disable=wrong-import-position
 from ansible_collections.vapix.acap.plugins.module_utils import _config, _info  # noqa: E402
-from ansible_collections.vapix.acap.plugins.module_utils._client import ConnectionSettings, VapixClient  # noqa: E402
+from ansible_collections.vapix.acap.plugins.module_utils._addresses import ConnectionSettings  # noqa: E402
+from ansible_collections.vapix.acap.plugins.module_utils._client import VapixClient  # noqa: E402
 from ansible_collections.vapix.acap.plugins.module_utils._xml import parse_list_reply  # noqa: E402
 from vapix_emulator.launcher import start_emulator  # noqa: E402
 

@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from ansible_collections.vapix.acap.plugins.module_utils._client import ConnectionSettings, VapixClient
+from ansible_collections.vapix.acap.plugins.module_utils._addresses import ConnectionSettings
+from ansible_collections.vapix.acap.plugins.module_utils._client import VapixClient
 from ansible_collections.vapix.acap.plugins.module_utils._errors import (
     AcapError,
     AuthenticationError,

@@ -16,7 +16,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from ansible_collections.vapix.acap.plugins.module_utils._client import ConnectionSettings, VapixClient
+from ansible_collections.vapix.acap.plugins.module_utils._addresses import ConnectionSettings
+from ansible_collections.vapix.acap.plugins.module_utils._client import VapixClient
 from ansible_collections.vapix.acap.plugins.module_utils._device import (
     DeviceProperties,
     decode_param_text,
