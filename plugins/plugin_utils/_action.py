@@ -166,6 +166,8 @@ class AxisAction(RemoteFilesAction):
             names = role_variables.NAMES
         with _environment(self._task_environment()):
             params = validate_params(self.module_spec, args, names=names)
+        if names:
+            role_variables.refuse_actions_as_states(params)
         module_args = dict(args)
         for name, option in self.module_spec.argument_spec().items():
             if name not in args and option.get("fallback") and params.get(name) is not None:

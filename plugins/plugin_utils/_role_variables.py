@@ -14,6 +14,7 @@ from __future__ import annotations
 import difflib
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
+from ansible_collections.vapix.acap.plugins.module_utils._errors import ParameterError
 from ansible_collections.vapix.acap.plugins.module_utils._module import CONNECTION_ARGUMENT_SPEC
 
 ROLE = "vapix.acap.camera"
@@ -40,6 +41,9 @@ SOURCES: Dict[str, Tuple[str, ...]] = {option: (role_variable(option), inventory
                                        for option in CONNECTION_ARGUMENT_SPEC}
 SOURCES.update({option: (role_variable(option),) for option in DECLARED_OPTIONS})
 KNOWN_VARIABLES = tuple(sorted({role_variable(option) for option in SOURCES} | {RESULT_VARIABLE}))
+# What axis_acap_state takes but the role does not declare (its argument spec leaves it out): a restart is an
+# action, never reached, so every run would restart the camera's application and every drift check report it.
+ACTIONS_NOT_STATES = ("restarted",)
 # Module option -> the role's name for it, for messages.
 NAMES = {option: role_variable(option) for option in SOURCES}
 
@@ -57,6 +61,18 @@ def role_arguments(task_vars: Mapping[str, Any], template: Callable[[Any], Any])
                     arguments[option] = value
                 break
     return arguments
+
+
+def refuse_actions_as_states(params: Mapping[str, Any]) -> None:
+    """The role's argument check, also where the drift and converge playbooks skip it: an application's
+    ``state`` is a state, never an action."""
+    for index, application in enumerate(params.get("applications") or []):
+        if application.get("state") in ACTIONS_NOT_STATES:
+            raise ParameterError(
+                "%s[%d].state: %s is an action, not a state the role declares (every run would restart %s and "
+                "every drift check report it); the states are present, started, stopped and absent. Restart "
+                "once with vapix.acap.axis_acap state=restarted."
+                % (role_variable("applications"), index, application["state"], application.get("name")))
 
 
 def missing_applications_hint(task_vars: Mapping[str, Any]) -> str:

@@ -249,6 +249,26 @@ def test_argument_spec_rejects_a_wrong_state_and_a_key_given_twice(device, run_p
     assert operations(device) == []
 
 
+def test_restarted_is_refused_as_a_declared_state_even_without_the_argument_check(device, run_playbook, tmp_path):
+    # vapix.acap.converge and vapix.acap.drift import the role without Ansible's argument check: the role's
+    # task must refuse what its argument spec refuses, or the camera restarts on every run and every
+    # nightly drift check reports it.
+    device.install(Path(make_eap(tmp_path, name="preinstalled", version="1.0.0")).read_bytes(), start=True)
+    device.clear_log()
+    unchecked = tmp_path / "unchecked.yml"
+    unchecked.write_text("- hosts: all\n  gather_facts: false\n  tasks:\n"
+                         "    - ansible.builtin.import_role:\n        name: vapix.acap.camera\n"
+                         "        rolespec_validate: false\n", encoding="utf-8")
+    restarted = {"axis_camera_applications": [{"name": "preinstalled", "state": "restarted"}]}
+    for check in (True, False):
+        run = run_playbook(unchecked, device, extra_vars=restarted, check=check)
+        assert run.rc != 0, run
+        message = run.task(CONVERGE, device)["msg"]
+        assert "axis_camera_applications[0]" in message and "restarted" in message, message
+        assert "vapix.acap.axis_acap" in message, message
+    assert changing_operations(device) == []
+
+
 def test_an_application_named_twice_fails_before_any_request(device, run_playbook, tmp_path):
     package = make_eap(tmp_path)
     twice = {"axis_camera_applications": [{"name": "hello_world", "src": package},
