@@ -22,7 +22,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from ansible_collections.vapix.acap.plugins.module_utils import _architecture as arch
 from ansible_collections.vapix.acap.plugins.module_utils._device import DeviceProperties, firmware_has_config_cgi
-from ansible_collections.vapix.acap.plugins.module_utils._confirm import Journal, Write, act_and_confirm
+from ansible_collections.vapix.acap.plugins.module_utils._confirm import Journal, Write, act_and_confirm, same_kind
 from ansible_collections.vapix.acap.plugins.module_utils._errors import (
     DeviceError,
     PackageError,
@@ -537,8 +537,7 @@ def _send_package(snapshot: DeviceSnapshot, plan: ApplicationPlan, package: Pack
     except DeviceError as exc:
         if exc.error_code != INCOMPATIBLE:
             raise
-        raise DeviceError(exc.message + refused_architecture_hint(package, plan.device), error_code=exc.error_code,
-                          http_status=exc.http_status, endpoint=exc.endpoint, result=exc.result) from None
+        raise same_kind(exc, exc.message + refused_architecture_hint(package, plan.device)) from None
 
 
 def _install_package(snapshot: DeviceSnapshot, plan: ApplicationPlan, package: Package, journal: Journal) -> Optional[Application]:

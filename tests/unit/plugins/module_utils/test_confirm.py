@@ -20,6 +20,7 @@ from ansible_collections.vapix.acap.plugins.module_utils._errors import (
     OutcomeUnknownError,
     ServerError,
 )
+from ansible_collections.vapix.acap.plugins.module_utils._key_index import KeyFilesNeeded
 
 RESOURCE = "application:demo"
 # The device's state is a word: "before" (as it was), "after" (the write done), "other" (neither).
@@ -111,6 +112,13 @@ def test_every_answer_and_read_is_used():
                       achieved=lambda state: True, unchanged=lambda state: True, provable=False)
     act_and_confirm(the_write, Journal())
     assert len(sends.calls) == 2 and len(reads.calls) == 2
+
+
+def test_an_error_with_its_own_constructor_keeps_its_kind_and_result():
+    needed = KeyFilesNeeded("B8A44F000001")
+    with pytest.raises(KeyFilesNeeded, match="^Start of demo failed: The key files for serial number") as raised:
+        act_and_confirm(write([needed], []), Journal())
+    assert raised.value.result == {KeyFilesNeeded.RESULT_FIELD: "B8A44F000001"}
 
 
 def test_the_device_error_is_not_changed_on_its_way():
