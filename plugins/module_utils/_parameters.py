@@ -270,7 +270,7 @@ def plan_parameters(
 
     def plan(types: Types) -> ParameterPlan:
         return decide_parameters(name, wanted, current, secret_names, types=types, assumed=assumed,  # type: ignore[arg-type]
-                               charset=client.param_write_charset, update_secrets=update_secrets)
+                                 charset=client.param_write_charset, update_secrets=update_secrets)
 
     if not assumed and set(wanted) - set(current):
         return plan(None)  # unknown names: the failure needs no types

@@ -95,7 +95,7 @@ def test_act_and_confirm(sends, reads, options, expected, recorded, unknown, war
         kind, message = expected
         with pytest.raises(kind, match=message) as raised:
             act_and_confirm(the_write, journal)
-        assert type(raised.value) is kind
+        assert raised.value.__class__ is kind, "the kind is kept, not widened to a parent class"
         assert raised.value.result == {}, "what was done is attached by the result builder, not here"
     else:
         assert act_and_confirm(the_write, journal) == expected

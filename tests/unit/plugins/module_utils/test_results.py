@@ -150,8 +150,12 @@ def test_failure_carries_module_keys():
     results = Results(False, keyed_diff=True)
     results.add("setting:allow_unsigned", False, True, ["set AllowUnsigned=true"], key="allow_unsigned")
     results.failure_keys = lambda: {"config": results.keyed("after")}
+
+    def logic():
+        raise ParameterError("bad")
+
     with pytest.raises(ParameterError) as raised:
-        results.run(lambda: (_ for _ in ()).throw(ParameterError("bad")))
+        results.run(logic)
     assert raised.value.result == {"changed": False, "actions": [], "config": {"allow_unsigned": False}}
 
 
