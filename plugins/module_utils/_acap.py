@@ -18,12 +18,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from ansible_collections.vapix.acap.plugins.module_utils._device import DeviceProperties, firmware_has_config_cgi
-from ansible_collections.vapix.acap.plugins.module_utils._confirm import Journal, Write, act_and_confirm
+from ansible_collections.vapix.acap.plugins.module_utils._confirm import Journal, Write, act_and_confirm, same_kind
 from ansible_collections.vapix.acap.plugins.module_utils._errors import (
-    AcapError,
     DeviceError,
     PreflightError,
 )
@@ -42,7 +41,7 @@ from ansible_collections.vapix.acap.plugins.module_utils._package_choice import 
 )
 from ansible_collections.vapix.acap.plugins.module_utils._versions import compare_versions
 from ansible_collections.vapix.acap.plugins.module_utils._module import ModuleSpec
-from ansible_collections.vapix.acap.plugins.module_utils._resources import done_or_planned, resource_record
+from ansible_collections.vapix.acap.plugins.module_utils._results import Results
 from ansible_collections.vapix.acap.plugins.module_utils._snapshot import DeviceSnapshot, find_application
 from ansible_collections.vapix.acap.plugins.module_utils._xml import Application
 
@@ -223,38 +222,10 @@ def plan_application(
                 error_code=14,
             )
 
-    package: Optional[Package] = packages[0] if len(packages) == 1 else None
-    upload = False
-    upload_warning: Optional[str] = None
-    device: Optional[DeviceProperties] = None
-    if state != "absent":
-        if not packages and installed is None:
-            raise PreflightError(
-                "%s is not installed on the device and no src was given to install it. Give src (the .eap "
-                "package), or use state: absent." % name
-            )
-        if packages:
-            same_version = all(_compare(packages[0].version, other) == 0 for other in packages[1:])
-            if same_version:
-                upload, upload_warning = upload_decision(installed, packages[0], force, allow_downgrade)
-            if upload or not same_version:
-                # Which package, and whether it can be installed, depend on the device.
-                device = snapshot.properties()
-                package = choose_package(packages, device)
-                fit_warning = architecture_warning(package, device)
-                if fit_warning:
-                    warnings.append(fit_warning)
-                upload, upload_warning = upload_decision(installed, package, force, allow_downgrade)
-
+    package, upload, upload_warning, device = _choose_upload(
+        snapshot, name, packages, installed, state, force, allow_downgrade, warnings)
     if upload and package is not None and device is not None:
-        # Check mode may only assume that an earlier task changes AllowUnsigned when this run does not
-        # declare it: a declared value is what the real run will have.
-        lenient = check_mode and allow_unsigned is None
-        if allow_unsigned is None and not package.signed and device.firmware_version and (
-            firmware_has_config_cgi(device.firmware_version)
-        ):
-            allow_unsigned = snapshot.setting("AllowUnsigned")
-        warnings += preflight(package, device, applications, allow_unsigned, lenient)
+        warnings += _upload_preflight(snapshot, package, device, applications, allow_unsigned, check_mode)
 
     the_plan = plan(state, installed, upload, upload_warning)
     warnings += the_plan.warnings
@@ -271,8 +242,50 @@ def plan_application(
     )
 
 
+def _choose_upload(snapshot: DeviceSnapshot, name: str, packages: Sequence[Package], installed: Optional[Application],
+                   state: str, force: bool, allow_downgrade: bool,
+                   warnings: List[str]) -> Tuple[Optional[Package], bool, Optional[str], Optional[DeviceProperties]]:
+    """(the package, whether to upload it, the upload warning, the device's properties when read)."""
+    package: Optional[Package] = packages[0] if len(packages) == 1 else None
+    upload = False
+    upload_warning: Optional[str] = None
+    device: Optional[DeviceProperties] = None
+    if state == "absent":
+        return package, upload, upload_warning, device
+    if not packages and installed is None:
+        raise PreflightError(
+            "%s is not installed on the device and no src was given to install it. Give src (the .eap "
+            "package), or use state: absent." % name
+        )
+    if packages:
+        same_version = all(_compare(packages[0].version, other) == 0 for other in packages[1:])
+        if same_version:
+            upload, upload_warning = upload_decision(installed, packages[0], force, allow_downgrade)
+        if upload or not same_version:
+            # Which package, and whether it can be installed, depend on the device.
+            device = snapshot.properties()
+            package = choose_package(packages, device)
+            fit_warning = architecture_warning(package, device)
+            if fit_warning:
+                warnings.append(fit_warning)
+            upload, upload_warning = upload_decision(installed, package, force, allow_downgrade)
+    return package, upload, upload_warning, device
+
+
+def _upload_preflight(snapshot: DeviceSnapshot, package: Package, device: DeviceProperties,
+                      applications: List[Application], allow_unsigned: Optional[bool], check_mode: bool) -> List[str]:
+    # Check mode may only assume that an earlier task changes AllowUnsigned when this run does not
+    # declare it: a declared value is what the real run will have.
+    lenient = check_mode and allow_unsigned is None
+    if allow_unsigned is None and not package.signed and device.firmware_version and (
+        firmware_has_config_cgi(device.firmware_version)
+    ):
+        allow_unsigned = snapshot.setting("AllowUnsigned")
+    return preflight(package, device, applications, allow_unsigned, lenient)
+
+
 # ----------------------------------------------------------------------------------------------
-# Execute: every write through the act-then-confirm layer
+# Apply: every write through the act-then-confirm layer
 # ----------------------------------------------------------------------------------------------
 
 # control.cgi answers that mean the action has nothing to do.
@@ -309,13 +322,12 @@ def _send_package(snapshot: DeviceSnapshot, plan: ApplicationPlan, package: Pack
     try:
         snapshot.client.upload_package(package.filename, package.path)
     except DeviceError as exc:
-        if exc.error_code == INCOMPATIBLE:
-            exc.message += refused_architecture_hint(package, plan.device)
-            exc.args = (exc.message,)
-        raise
+        if exc.error_code != INCOMPATIBLE:
+            raise
+        raise same_kind(exc, exc.message + refused_architecture_hint(package, plan.device)) from None
 
 
-def _upload(snapshot: DeviceSnapshot, plan: ApplicationPlan, package: Package, journal: Journal) -> Optional[Application]:
+def _install_package(snapshot: DeviceSnapshot, plan: ApplicationPlan, package: Package, journal: Journal) -> Optional[Application]:
     installed = plan.installed
     reinstall = installed is not None and bool(installed.version) and _same_version(installed.version or "", package)
     return act_and_confirm(Write(
@@ -367,13 +379,13 @@ def _control(snapshot: DeviceSnapshot, plan: ApplicationPlan, action: str, befor
     return state
 
 
-def execute_application(snapshot: DeviceSnapshot, plan: ApplicationPlan, journal: Journal) -> Optional[Application]:
-    """Carry out ``plan``; returns the application as the device lists it afterwards."""
+def apply_application(snapshot: DeviceSnapshot, plan: ApplicationPlan, journal: Journal) -> Optional[Application]:
+    """Carry out ``plan`` (the upload, then the run-state actions the device then needs); returns the application as the device lists it afterwards."""
     after = plan.installed
     if not plan.actions:
         return after
     if "upload" in plan.actions and plan.package is not None:
-        after = _upload(snapshot, plan, plan.package, journal)
+        after = _install_package(snapshot, plan, plan.package, journal)
         keep_running = plan.installed is not None and plan.installed.status in STARTED
         follow_up = run_state_actions(plan.state, after.status if after else None, keep_running)
     else:
@@ -393,29 +405,27 @@ def _newer_than_declared(plan: ApplicationPlan) -> bool:
         return False
 
 
-def application_record(plan: ApplicationPlan, after: Optional[Application], journal: Journal, check_mode: bool) -> Dict[str, Any]:
-    return resource_record(
-        plan.resource,
-        done_or_planned(journal, plan.resource, plan.actions, check_mode),
-        before=diff_view(plan.installed),
-        after=diff_view(after),
+def record_application(results: Results, plan: ApplicationPlan) -> None:
+    results.add(
+        plan.resource, diff_view(plan.installed), diff_view(plan.after), plan.actions, plan.warnings,
         source=plan.package.path if plan.package is not None and "upload" in plan.actions else None,
-        warnings=journal.warnings_of(plan.resource),
-        outcome_unknown=plan.resource in journal.unknown,
         difference="newer_than_declared" if _newer_than_declared(plan) else None,
     )
 
 
-def undeclared_record(application: Application) -> Dict[str, Any]:
+def record_undeclared(results: Results, application: Application) -> None:
     """An application on the device that the declaration does not name (and does not remove)."""
     view = diff_view(application)
-    return resource_record("undeclared:%s" % application.name, [], before=view, after=view,
-                           difference="installed_not_declared")
+    results.add("undeclared:%s" % application.name, view, view, [], difference="installed_not_declared")
 
 
 def run(client: Any, params: Dict[str, Any], check_mode: bool) -> Dict[str, Any]:
-    """The axis_acap logic contract (docs/architecture.md): plan, then execute."""
-    snapshot = DeviceSnapshot(client)
+    """The axis_acap logic contract (docs/architecture.md): plan, then apply."""
+    results = Results(check_mode, failure_resources=True)
+    return results.run(lambda: _converge(DeviceSnapshot(client), params, results))
+
+
+def _converge(snapshot: DeviceSnapshot, params: Dict[str, Any], results: Results) -> Dict[str, Any]:
     the_plan = plan_application(
         snapshot,
         name=params.get("name"),
@@ -423,30 +433,21 @@ def run(client: Any, params: Dict[str, Any], check_mode: bool) -> Dict[str, Any]
         state=params.get("state") or "present",
         force=bool(params.get("force")),
         allow_downgrade=bool(params.get("allow_downgrade")),
-        check_mode=check_mode,
+        check_mode=results.check_mode,
     )
-    journal = Journal(flat=True)
-    journal.warn(the_plan.resource, *the_plan.warnings)
-    if check_mode:
-        after = the_plan.after
-    else:
-        try:
-            after = execute_application(snapshot, the_plan, journal)
-        except AcapError as exc:
-            exc.result.setdefault("resources", [application_record(the_plan, the_plan.installed, journal, False)])
-            raise
-    actions = list(the_plan.actions) if check_mode else journal.reported_actions()
-    result: Dict[str, Any] = {
-        "changed": bool(actions),
-        "actions": actions,
-        "application": after.to_dict() if after is not None else None,
-        "package": the_plan.package.to_dict() if the_plan.package is not None else None,
-        "resources": [application_record(the_plan, after, journal, check_mode)],
-        "diff": {"before": diff_view(the_plan.installed), "after": diff_view(after)},
-    }
+    record_application(results, the_plan)
+    after = the_plan.after
+    if not results.check_mode:
+        results.begin_writes()
+        after = apply_application(snapshot, the_plan, results.journal)
+        results.settle(the_plan.resource, diff_view(after))
+    result = results.result(
+        application=after.to_dict() if after is not None else None,
+        package=the_plan.package.to_dict() if the_plan.package is not None else None,
+    )
     if the_plan.device is not None:
         result["device"] = the_plan.device.report()
-    return journal.annotate(result)
+    return result
 
 
 # The module's options (besides the connection options) and its logic, for the module file and

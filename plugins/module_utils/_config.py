@@ -3,8 +3,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Logic of axis_acap_config: the device-wide application settings of config.cgi.
 
-Plan: read each given setting (config.cgi ``get``, one request per setting,
-through the snapshot) and keep those that differ. Execute: ``set`` each through
+Plan (``plan_settings``): read each given setting (config.cgi ``get``, one request per setting,
+through the snapshot) and keep those that differ. Apply (``apply_setting``): ``set`` each through
 the act-then-confirm layer; the ``set`` answer echoes the value, which is the
 confirmation, and an uncertain answer reads the setting again. The firmware
 version is read only to explain a setting the device lacks.
@@ -18,9 +18,9 @@ from typing import Any, Dict, List, Mapping
 from ansible_collections.vapix.acap.plugins.module_utils._client import VapixClient
 from ansible_collections.vapix.acap.plugins.module_utils._confirm import Journal, Write, act_and_confirm
 from ansible_collections.vapix.acap.plugins.module_utils._device import SETTING_OPTIONS
-from ansible_collections.vapix.acap.plugins.module_utils._errors import AcapError, ParameterError
+from ansible_collections.vapix.acap.plugins.module_utils._errors import ParameterError
 from ansible_collections.vapix.acap.plugins.module_utils._module import ModuleSpec
-from ansible_collections.vapix.acap.plugins.module_utils._resources import done_or_planned, resource_record
+from ansible_collections.vapix.acap.plugins.module_utils._results import Results
 from ansible_collections.vapix.acap.plugins.module_utils._snapshot import DeviceSnapshot
 
 
@@ -80,43 +80,30 @@ def apply_setting(snapshot: DeviceSnapshot, plan: SettingPlan, journal: Journal)
     return plan.wanted if state is None else state
 
 
-def setting_records(plans: List[SettingPlan], after: Mapping[str, bool], journal: Journal, check_mode: bool) -> List[Dict[str, Any]]:
-    return [
-        resource_record(
-            plan.resource,
-            done_or_planned(journal, plan.resource, plan.actions, check_mode),
-            before=plan.before,
-            after=after[plan.option],
-            outcome_unknown=plan.resource in journal.unknown,
-        )
-        for plan in plans
-    ]
+def record_setting(results: Results, plan: SettingPlan, **details: Any) -> None:
+    """The record of one declared setting (``details``: see ``Results.add``)."""
+    results.add(plan.resource, plan.before, plan.wanted, plan.actions, **details)
 
 
 def run(client: VapixClient, params: Dict[str, Any], check_mode: bool) -> Dict[str, Any]:
+    results = Results(check_mode, keyed_diff=True)
+    return results.run(lambda: _converge(client, params, results))
+
+
+def _converge(client: VapixClient, params: Dict[str, Any], results: Results) -> Dict[str, Any]:
+    """Plan every given setting, then set those that differ, in order."""
     wanted = {option: bool(params[option]) for option in SETTING_OPTIONS if params.get(option) is not None}
     snapshot = DeviceSnapshot(client)
     plans = plan_settings(snapshot, wanted)
-    before = {plan.option: plan.before for plan in plans}
-    after = {plan.option: plan.wanted for plan in plans} if check_mode else dict(before)
-    journal = Journal(flat=True)
-    if not check_mode:
+    for plan in plans:
+        record_setting(results, plan, key=plan.option)  # this module's diff and config: option -> value
+    results.failure_keys = lambda: {"config": results.keyed("after")}
+    if not results.check_mode:
+        results.begin_writes()
         for plan in plans:
-            if not plan.actions:
-                continue
-            try:
-                after[plan.option] = apply_setting(snapshot, plan, journal)
-            except AcapError as exc:
-                exc.result.update(config=dict(after))
-                raise
-    result: Dict[str, Any] = {
-        "changed": any(plan.actions for plan in plans) if check_mode else journal.changed,
-        "actions": [action for plan in plans for action in plan.actions] if check_mode else journal.reported_actions(),
-        "config": after,
-        "resources": setting_records(plans, after, journal, check_mode),
-        "diff": {"before": before, "after": after},
-    }
-    return journal.annotate(result)
+            if plan.actions:
+                results.settle(plan.resource, apply_setting(snapshot, plan, results.journal))
+    return results.result(config=results.keyed("after"))
 
 
 # The module's options (besides the connection options) and its logic, for the module file and

@@ -19,8 +19,11 @@ the result says what the device shows, not what the answer claimed:
   ``outcome_unknown``, never a success.
 - A documented refusal: a failure; codes that mean "already so" are no change.
 
-``Journal`` keeps what the run did on the device, so that every failure, at
-any point, carries the truth about what was already done.
+``Journal`` keeps what the run did on the device; the result builder
+(``_results``) attaches it to a failure once, on its way out of the logic, so
+that every failure, at any point, carries the truth about what was already
+done. Errors raised here say what happened in their message when they are
+raised; nothing rewrites them later.
 """
 
 from __future__ import annotations
@@ -55,15 +58,14 @@ def is_uncertain(exc: AcapError) -> bool:
 
 @dataclass
 class Journal:
-    """What one run did on one device: actions per resource in order, warnings, unknown outcomes."""
+    """What one run did on one device: actions per resource in order, warnings, unknown outcomes. The
+    result builder (``_results.Results``) owns one and makes the module result from it."""
 
     actions: Dict[str, List[str]] = field(default_factory=dict)
     warnings: List[str] = field(default_factory=list)  # every warning, in order: the result's ``warnings``
     # Each resource's own warnings, attached when they are raised (never found later by matching names).
     resource_warnings: Dict[str, List[str]] = field(default_factory=dict)
     unknown: List[str] = field(default_factory=list)
-    # Single-resource modules report ``actions`` as one list, axis_acap_state as resource -> list.
-    flat: bool = False
 
     def record(self, resource: str, action: str) -> None:
         self.actions.setdefault(resource, []).append(action)
@@ -80,36 +82,20 @@ class Journal:
     def done(self, resource: str) -> List[str]:
         return list(self.actions.get(resource, []))
 
-    @property
-    def changed(self) -> bool:
-        return any(self.actions.values())
 
-    def reported_actions(self) -> Any:
-        if self.flat:
-            return [action for actions in self.actions.values() for action in actions]
-        return {resource: list(actions) for resource, actions in self.actions.items()}
+def with_context(exc: AcapError, context: str) -> AcapError:
+    """A new error of ``exc``'s kind whose message starts with ``context``: errors are never changed in
+    flight, a caller that knows more raises a new one."""
+    return same_kind(exc, "%s: %s" % (context, exc.message))
 
-    def partial(self) -> Dict[str, Any]:
-        """What a failure result carries: what was done before it."""
-        return self.annotate({"changed": self.changed, "actions": self.reported_actions()})
 
-    def annotate(self, result: Dict[str, Any]) -> Dict[str, Any]:
-        """``result`` with the run's warnings and, when a write's outcome was not proved, ``outcome_unknown``."""
-        if self.warnings:
-            result["warnings"] = list(self.warnings)
-        if self.unknown:
-            result["outcome_unknown"] = True
-        return result
-
-    def failure(self, exc: AcapError, context: str = "") -> AcapError:
-        """``exc`` with ``context`` in front of its message and the journal in its result."""
-        if context:
-            exc.message = "%s: %s" % (context, exc.message)
-            exc.args = (exc.message,)
-        partial = self.partial()
-        for key, value in partial.items():
-            exc.result.setdefault(key, value)
-        return exc
+def same_kind(exc: AcapError, message: str) -> AcapError:
+    """A new error of ``exc``'s kind (whatever its own constructor takes) with ``message`` and ``exc``'s
+    code, HTTP status, endpoint and result."""
+    error = type(exc).__new__(type(exc))
+    AcapError.__init__(error, message, error_code=exc.error_code, http_status=exc.http_status,
+                       endpoint=exc.endpoint, result=exc.result)
+    return error
 
 
 @dataclass
@@ -146,7 +132,7 @@ def act_and_confirm(write: "Write[T]", journal: Journal) -> Optional[T]:
         if isinstance(exc, DeviceError) and exc.error_code in write.already_so:
             return None
         if not is_uncertain(exc):
-            raise journal.failure(exc, "%s failed" % _capitalized(write.description)) from None
+            raise with_context(exc, "%s failed" % _capitalized(write.description)) from None
         return _settle_uncertain(write, journal, exc)
     return _confirm_answered_ok(write, journal, answer)
 
@@ -161,10 +147,10 @@ def _confirm_answered_ok(write: "Write[T]", journal: Journal, answer: Any) -> T:
         state = _read_after(write, journal, answered_ok)
     journal.record(write.resource, write.action)
     if not write.achieved(state):
-        raise journal.failure(DeviceError(
+        raise DeviceError(
             "%s answered OK, but the device then shows %s: it did not do what it answered. Read the device's "
             "system log." % (_capitalized(write.description), write.describe_state(state)),
-        ))
+        )
     return state
 
 
@@ -179,21 +165,18 @@ def _settle_uncertain(write: "Write[T]", journal: Journal, exc: AcapError) -> T:
         # The state after a restart or a same-version reinstall looks like the state before it.
         return _send_again(write, journal, what, state)
     if write.unchanged is not None and write.unchanged(state) and not isinstance(exc, DeviceTimeoutError):
-        raise journal.failure(type(exc)(
-            "%s; the device still shows %s, as before, so it was not done. Run the task again."
-            % (what, write.describe_state(state)),
-            error_code=exc.error_code, http_status=exc.http_status, endpoint=exc.endpoint,
-        )) from None
+        raise same_kind(exc, "%s; the device still shows %s, as before, so it was not done. Run the task again."
+                        % (what, write.describe_state(state))) from None
     # The device changed, though not as asked; or it timed out and may still be working on the write.
     journal.record(write.resource, write.action)
     journal.unknown.append(write.resource)
     finding = ("it may still be working on it" if isinstance(exc, DeviceTimeoutError)
                else "which is neither what was asked nor what it was before")
-    raise journal.failure(OutcomeUnknownError(
+    raise OutcomeUnknownError(
         "%s, and the device now shows %s, %s: the outcome is unknown. Check the device, then run the task "
         "again." % (what, write.describe_state(state), finding),
         error_code=exc.error_code, http_status=exc.http_status, endpoint=exc.endpoint,
-    )) from None
+    ) from None
 
 
 def _send_again(write: "Write[T]", journal: Journal, what: str, state: T) -> Optional[T]:
@@ -207,12 +190,12 @@ def _send_again(write: "Write[T]", journal: Journal, what: str, state: T) -> Opt
             return None
         journal.record(write.resource, write.action)
         journal.unknown.append(write.resource)
-        raise journal.failure(OutcomeUnknownError(
+        raise OutcomeUnknownError(
             "%s; sent once more, it failed again (%s). The device's state (%s) cannot show whether it happened: "
             "the outcome is unknown. Check the device's system log, then run the task again."
             % (what, exc.message, write.describe_state(state)),
             error_code=exc.error_code, http_status=exc.http_status, endpoint=exc.endpoint,
-        )) from None
+        ) from None
     return _confirm_answered_ok(write, journal, answer)
 
 
@@ -222,18 +205,18 @@ def _read_after(write: "Write[T]", journal: Journal, what: str, cause: Optional[
     except AcapError as read_error:
         if cause is not None:
             journal.unknown.append(write.resource)
-            raise journal.failure(OutcomeUnknownError(
+            raise OutcomeUnknownError(
                 "%s, and reading the device again failed too (%s): the outcome is unknown. Check the device, "
                 "then run the task again." % (what, read_error.message),
                 error_code=cause.error_code, http_status=cause.http_status, endpoint=cause.endpoint,
-            )) from None
+            ) from None
         journal.record(write.resource, write.action)
         journal.unknown.append(write.resource)  # answered OK, but not confirmed
-        raise journal.failure(OutcomeUnknownError(
+        raise OutcomeUnknownError(
             "%s, but reading the device afterwards to confirm failed (%s): the outcome is not confirmed. Check "
             "the device, then run the task again." % (what, read_error.message),
             error_code=read_error.error_code, http_status=read_error.http_status, endpoint=read_error.endpoint,
-        )) from None
+        ) from None
 
 
 def _capitalized(text: str) -> str:

@@ -7,8 +7,10 @@
 list.cgi reports it, the key(s) read from disk and (when known) the device's
 serial number, it returns the actions. It asks for the serial number
 (``needs_serial``) only when the decision depends on it, so a run with nothing
-to do costs exactly one request (list.cgi). ``run`` reads, plans, and executes
-through the client, then reads list.cgi again to confirm.
+to do costs exactly one request (list.cgi). ``plan_license_key`` gives it what
+it needs through the snapshot (the serial number only when asked for);
+``apply_license`` writes through the act-then-confirm layer, which reads
+list.cgi again to confirm; ``record_license`` is the result builder's record.
 
 No message, result or diff built here contains a key's bytes: only a key's
 file name, product, productid, serial number and expiry.
@@ -23,7 +25,6 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple
 from ansible_collections.vapix.acap.plugins.module_utils._app_names import same_application
 from ansible_collections.vapix.acap.plugins.module_utils._confirm import Journal, Write, act_and_confirm
 from ansible_collections.vapix.acap.plugins.module_utils._errors import (
-    AcapError,
     PreflightError,
     UnexpectedResponseError,
 )
@@ -46,7 +47,7 @@ from ansible_collections.vapix.acap.plugins.module_utils._key_choice import (
 from ansible_collections.vapix.acap.plugins.module_utils._key_collection import KeyCollection, load_keys
 from ansible_collections.vapix.acap.plugins.module_utils._license_key import LicenseKey, parse_license_key
 from ansible_collections.vapix.acap.plugins.module_utils._module import ModuleSpec
-from ansible_collections.vapix.acap.plugins.module_utils._resources import done_or_planned, resource_record
+from ansible_collections.vapix.acap.plugins.module_utils._results import Results
 from ansible_collections.vapix.acap.plugins.module_utils._snapshot import DeviceSnapshot
 from ansible_collections.vapix.acap.plugins.module_utils._xml import Application
 
@@ -220,8 +221,8 @@ def _assumed_installation(applications: Sequence[Application], name: str) -> Tup
 
 
 @dataclass
-class LicenseTask:
-    """Everything decided about one application's license before anything is sent."""
+class LicenseKeyPlan:
+    """Everything decided about one application's license key before anything is sent."""
 
     name: str
     plan: LicensePlan
@@ -234,7 +235,7 @@ class LicenseTask:
         return "license:%s" % self.name
 
 
-def prepare_license(
+def plan_license_key(
     snapshot: DeviceSnapshot,
     *,
     name: str,
@@ -244,8 +245,9 @@ def prepare_license(
     check_mode: bool,
     now: datetime.datetime,
     application: Optional[Application] = None,
-) -> LicenseTask:
-    """Plan one application's license. ``application``: the application as an earlier step of the same
+) -> LicenseKeyPlan:
+    """Plan one application's license key (``plan_license`` decides; this reads what it needs through the
+    snapshot, the serial number only when the choice depends on it). ``application``: the application as an earlier step of the same
     run leaves it (axis_acap_state); None: as the device lists it now."""
     assumed_install: Optional[str] = None
     if application is None:
@@ -274,7 +276,7 @@ def prepare_license(
     if keys is not None and keys.problems:
         warnings.append("%s: key files that could not be read were skipped: %s" % (name, keys.describe_problems()))
     real_before = LicenseState.of(None if assumed_install else application)
-    return LicenseTask(name, plan, real_before, predicted_state(plan, LicenseState.of(application)), warnings)
+    return LicenseKeyPlan(name, plan, real_before, predicted_state(plan, LicenseState.of(application)), warnings)
 
 
 def _describe_license(state: LicenseState) -> str:
@@ -283,7 +285,7 @@ def _describe_license(state: LicenseState) -> str:
     return "License=%s%s" % (state.status, _expiry_text(state))
 
 
-def execute_license(snapshot: DeviceSnapshot, task: LicenseTask, journal: Journal) -> LicenseState:
+def apply_license(snapshot: DeviceSnapshot, task: LicenseKeyPlan, journal: Journal) -> LicenseState:
     """Carry out ``task``; returns the license as list.cgi shows it afterwards."""
     client = snapshot.client
     name, before = task.name, task.before
@@ -336,56 +338,39 @@ def execute_license(snapshot: DeviceSnapshot, task: LicenseTask, journal: Journa
     return after
 
 
-def license_record(task: LicenseTask, after: LicenseState, journal: Journal, check_mode: bool) -> Dict[str, Any]:
+def license_view(name: str, state: LicenseState) -> Dict[str, Any]:
+    """The license as the diff and the ``resources`` item show it."""
+    return dict(application=name, **state.to_dict())
+
+
+def record_license(results: Results, task: LicenseKeyPlan) -> None:
     key = task.plan.key
-    return resource_record(
-        task.resource,
-        done_or_planned(journal, task.resource, task.plan.actions, check_mode),
-        before=dict(application=task.name, **task.before.to_dict()),
-        after=dict(application=task.name, **after.to_dict()),
-        source=key.source if key is not None and task.plan.actions else None,
-        warnings=journal.warnings_of(task.resource),
-        outcome_unknown=task.resource in journal.unknown,
-    )
+    results.add(task.resource, license_view(task.name, task.before), license_view(task.name, task.after),
+                task.plan.actions, task.warnings, source=key.source if key is not None and task.plan.actions else None)
 
 
 def run(client: "VapixClient", params: Dict[str, Any], check_mode: bool, now: Optional[datetime.datetime] = None) -> Dict[str, Any]:
-    """The logic contract (docs/architecture.md): plan, then execute and confirm."""
+    """The logic contract (docs/architecture.md): plan, then apply and confirm."""
+    results = Results(check_mode)
+    return results.run(lambda: _converge(DeviceSnapshot(client), params, results, now or utc_now()))
+
+
+def _converge(snapshot: DeviceSnapshot, params: Dict[str, Any], results: Results, now: datetime.datetime) -> Dict[str, Any]:
     state: str = params.get("state") or "present"
-    snapshot = DeviceSnapshot(client)
-    try:
-        task = prepare_license(
-            snapshot, name=params["name"], state=state, force=bool(params.get("force")),
-            keys=load_key_source(params) if state == "present" else None, check_mode=check_mode, now=now or utc_now(),
-        )
-    except AcapError as exc:
-        exc.result.setdefault("changed", False)
-        exc.result.setdefault("actions", [])
-        raise
-    journal = Journal(flat=True)
-    journal.warn(task.resource, *task.warnings)
-    if check_mode:
-        after = task.after
-    else:
-        try:
-            after = execute_license(snapshot, task, journal)
-        except AcapError as exc:
-            if task.plan.key is not None:
-                exc.result.setdefault("key", task.plan.key.to_dict())
-            raise
-    actions = list(task.plan.actions) if check_mode else journal.reported_actions()
-    result: Dict[str, Any] = {
-        "changed": bool(actions),
-        "actions": actions,
-        "license": after.to_dict(),
-        "key": task.plan.key.to_dict() if task.plan.key is not None else None,
-        "resources": [license_record(task, after, journal, check_mode)],
-        "diff": {
-            "before": dict(application=task.name, **task.before.to_dict()),
-            "after": dict(application=task.name, **after.to_dict()),
-        },
-    }
-    return journal.annotate(result)
+    task = plan_license_key(
+        snapshot, name=params["name"], state=state, force=bool(params.get("force")),
+        keys=load_key_source(params) if state == "present" else None, check_mode=results.check_mode, now=now,
+    )
+    record_license(results, task)
+    key = task.plan.key.to_dict() if task.plan.key is not None else None
+    after = task.after
+    if not results.check_mode:
+        if key is not None:
+            results.failure_keys = lambda: {"key": key}
+        results.begin_writes()
+        after = apply_license(snapshot, task, results.journal)
+        results.settle(task.resource, license_view(task.name, after))
+    return results.result(license=after.to_dict(), key=key)
 
 
 def _expiry_of(key: LicenseKey) -> Optional[str]:

@@ -32,6 +32,7 @@ from ansible.module_utils.errors import UnsupportedError
 from ansible_collections.vapix.acap.plugins.module_utils._auth import AUTH_METHODS
 from ansible_collections.vapix.acap.plugins.module_utils._client import VapixClient
 from ansible_collections.vapix.acap.plugins.module_utils._errors import AcapError, ParameterError
+from ansible_collections.vapix.acap.plugins.module_utils._results import diff_headers
 from ansible_collections.vapix.acap.plugins.module_utils._safe_xml import HAS_LXML, LXML_IMPORT_ERROR
 from ansible_collections.vapix.acap.plugins.module_utils._secrets import Secrets
 from ansible_collections.vapix.acap.plugins.module_utils._transport import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
@@ -208,20 +209,11 @@ def module_result(run: Callable[[], Dict[str, Any]], diff: bool, device: Optiona
     if not diff:
         result.pop("diff", None)
     elif isinstance(result.get("diff"), dict) and device:
-        label = "%s: %s" % (device, _diff_subject(result))
-        result["diff"].setdefault("before_header", "%s (before)" % label)
-        result["diff"].setdefault("after_header", "%s (after)" % label)
+        result["diff"].update(diff_headers(device, result.get("resources")))
     warnings = [str(warning) for warning in result.pop("warnings", None) or []]
     if warnings:  # no empty list: Ansible's module path reports none, and both paths must agree
         result["warnings"] = ["%s: %s" % (device, warning) for warning in warnings] if device else warnings
     return result
-
-
-def _diff_subject(result: Dict[str, Any]) -> str:
-    resources = [record.get("resource") for record in result.get("resources") or [] if isinstance(record, dict)]
-    changed = [record.get("resource") for record in result.get("resources") or []
-               if isinstance(record, dict) and record.get("changed")]
-    return ", ".join(str(name) for name in (changed or resources)) or "ACAP state"
 
 
 def run_module(spec: ModuleSpec) -> None:

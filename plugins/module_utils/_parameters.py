@@ -6,11 +6,11 @@
 The pieces, usable apart (``axis_acap_state`` composes them per application, like the license ones);
 reading lives in ``_parameter_reads``, the device's types in ``_parameter_types``:
 
-- ``plan_parameters(app, wanted, current, secret_names, types, assumed, charset, update_secrets)``:
+- ``decide_parameters(app, wanted, current, secret_names, types, assumed, charset, update_secrets)``:
   pure. Renders the wanted values as the device writes them, compares, checks what would be written
   (the device's type, line breaks, the charset), and returns a ``ParameterPlan``: the values to write
   (only those that differ), the actions, and before/after views in which secrets are masked.
-- ``prepare_parameters(snapshot, name=..., wanted=..., secret_names=..., check_mode=...)``: read
+- ``plan_parameters(snapshot, name=..., wanted=..., secret_names=..., check_mode=...)``: read
   once, then plan; the types are read (one listdefinitions) only when something is to be written or
   the device hides a declared value (the application not installed: a failure, or a planned change
   in check mode).
@@ -19,7 +19,7 @@ reading lives in ``_parameter_reads``, the device's types in ``_parameter_types`
   result says what the device shows (docs/reliability.md). A device refuses per parameter and applies
   the others: after any ``# Error`` line the group is read back and the failure says per parameter
   what was applied and what was refused.
-- ``parameters_record(plan, after, journal, check_mode)``: the ``resources`` item.
+- ``record_parameters(results, plan)``: the ``resources`` record, in the result builder (``_results``).
 
 ``run(client, params, check_mode)`` is the module logic, ``MODULE_SPEC`` its options.
 
@@ -62,7 +62,7 @@ from ansible_collections.vapix.acap.plugins.module_utils._parameter_reads import
     secret_names_of,
 )
 from ansible_collections.vapix.acap.plugins.module_utils._parameter_types import ParameterType, check_text, render_value
-from ansible_collections.vapix.acap.plugins.module_utils._resources import done_or_planned, resource_record
+from ansible_collections.vapix.acap.plugins.module_utils._results import Results
 from ansible_collections.vapix.acap.plugins.module_utils._snapshot import DeviceSnapshot
 
 SECRET_CHANGED_MASK = "******** (changed)"
@@ -148,7 +148,7 @@ class ParameterPlan:
         return notes
 
 
-def plan_parameters(
+def decide_parameters(
     app: str,
     wanted: Mapping[str, Any],
     current: Mapping[str, str],
@@ -235,7 +235,7 @@ def _not_installed(snapshot: DeviceSnapshot, app: str) -> PreflightError:
     return PreflightError(message + " Install it first, for example with vapix.acap.axis_acap.", endpoint="param.cgi")
 
 
-def prepare_parameters(
+def plan_parameters(
     snapshot: DeviceSnapshot,
     *,
     name: str,
@@ -269,8 +269,8 @@ def prepare_parameters(
         current = {}
 
     def plan(types: Types) -> ParameterPlan:
-        return plan_parameters(name, wanted, current, secret_names, types=types, assumed=assumed,  # type: ignore[arg-type]
-                               charset=client.param_write_charset, update_secrets=update_secrets)
+        return decide_parameters(name, wanted, current, secret_names, types=types, assumed=assumed,  # type: ignore[arg-type]
+                                 charset=client.param_write_charset, update_secrets=update_secrets)
 
     if not assumed and set(wanted) - set(current):
         return plan(None)  # unknown names: the failure needs no types
@@ -335,12 +335,11 @@ def apply_parameters(snapshot: DeviceSnapshot, plan: ParameterPlan, journal: Jou
             provable=bool(checkable),
             describe_state=lambda state: _describe(plan, state),
         ), journal)
-    except AcapError as exc:
+    except AcapError:
         if refusals:
             raise _partly_refused(client, plan, journal, refusals) from None
         if journal.done(plan.resource):  # sent and counted as done (or unknown): all its actions
             _record_rest(plan, journal)
-            exc.result["actions"] = journal.reported_actions()
         raise
     _record_rest(plan, journal)
     return after_view(plan, state if state is not None else {})
@@ -357,10 +356,10 @@ def _partly_refused(client: VapixClient, plan: ParameterPlan, journal: Journal, 
         state = read_parameters(client, app) or {}
     except AcapError as read_error:
         journal.unknown.append(plan.resource)
-        return journal.failure(OutcomeUnknownError(
+        return OutcomeUnknownError(
             "param.cgi refused part of the update of %s (%s), and reading the parameters again failed (%s): which "
             "values were applied is unknown. Check the device, then run the task again." % (app, answered, read_error.message),
-            endpoint="param.cgi"))
+            endpoint="param.cgi")
     named = {match.split(".", 1)[-1] for error in refusals for match in _REFUSED_NAME.findall(error)
              if match.lower().startswith(app.lower() + ".")}
     actions = dict(zip(plan.changes, plan.actions))
@@ -372,14 +371,11 @@ def _partly_refused(client: VapixClient, plan: ParameterPlan, journal: Journal, 
             journal.record(plan.resource, actions[name])
         else:
             refused.append(name)
-    error = DeviceError(
+    return DeviceError(
         "param.cgi refused %s of %s and applied %s (the device answered: %s). Fix the refused value%s and run the "
         "task again." % (", ".join(refused) or "no value", app, ", ".join(applied) or "nothing", answered,
                          "s" if len(refused) > 1 else ""),
-        endpoint="param.cgi")
-    failure = journal.failure(error)
-    failure.result.update({"applied": applied, "refused": refused, "parameters": after_view(plan, state)})
-    return failure
+        endpoint="param.cgi", result={"applied": applied, "refused": refused, "parameters": after_view(plan, state)})
 
 
 def _record_rest(plan: ParameterPlan, journal: Journal) -> None:
@@ -398,20 +394,11 @@ def after_view(plan: ParameterPlan, state: Mapping[str, str]) -> Dict[str, str]:
     return view
 
 
-def parameters_record(plan: ParameterPlan, after: Dict[str, str], journal: Journal, check_mode: bool) -> Dict[str, Any]:
+def record_parameters(results: Results, plan: ParameterPlan) -> None:
     """The ``resources`` item (docs/architecture.md) of ``parameters:<app>``, with ``not_comparable``
     (secrets the device hides, left as they are) and ``notes`` (what was not compared, and why)."""
-    record = resource_record(
-        plan.resource,
-        done_or_planned(journal, plan.resource, plan.actions, check_mode),
-        before=dict(plan.before),
-        after=dict(after),
-        warnings=journal.warnings_of(plan.resource),
-        outcome_unknown=plan.resource in journal.unknown,
-    )
-    record["not_comparable"] = list(plan.not_comparable)
-    record["notes"] = plan.notes
-    return record
+    results.add(plan.resource, dict(plan.before), dict(plan.after), plan.actions, plan.warnings,
+                not_comparable=list(plan.not_comparable), notes=plan.notes)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -431,43 +418,31 @@ def declared_parameters(declared: Mapping[str, Any]) -> Tuple[Dict[str, Any], Di
 
 def run(client: VapixClient, params: Dict[str, Any], check_mode: bool) -> Dict[str, Any]:
     """The logic contract (docs/architecture.md): one read, plan, one write, read back."""
+    results = Results(check_mode)
+    return results.run(lambda: _converge(DeviceSnapshot(client), params, results))
+
+
+def _converge(snapshot: DeviceSnapshot, params: Dict[str, Any], results: Results) -> Dict[str, Any]:
     app: str = params["name"]
     plain, secret_values = declared_parameters(params)
     if not plain and not secret_values:
         raise ParameterError("Give at least one parameter to set in parameters or secret_parameters")
-    snapshot = DeviceSnapshot(client)
-    try:
-        plan = prepare_parameters(snapshot, name=app, wanted=dict(plain, **secret_values), secret_names=secret_values,
-                                  check_mode=check_mode, update_secrets=params.get("update_secrets") or DEFAULT_UPDATE_SECRETS)
-    except AcapError as exc:
-        exc.result.setdefault("changed", False)
-        exc.result.setdefault("actions", [])
-        raise
+    plan = plan_parameters(snapshot, name=app, wanted=dict(plain, **secret_values), secret_names=secret_values,
+                           check_mode=results.check_mode,
+                           update_secrets=params.get("update_secrets") or DEFAULT_UPDATE_SECRETS)
     exposed = sorted(name for name in plain if name in plan.secret_names and name in plan.changes)
     if exposed:
         # Masked here, but Ansible shows the task's own arguments at -vvvv unless they are no_log.
         plan = replace(plan, warnings=plan.warnings + (
             "%s: the device hides the value of %s; give it in secret_parameters instead of parameters, so that "
             "Ansible keeps the value out of its logs too" % (app, ", ".join(exposed)),))
-    journal = Journal(flat=True)
-    journal.warn(plan.resource, *plan.warnings)
-    after = plan.after if check_mode else apply_parameters(snapshot, plan, journal)
-    actions = list(plan.actions) if check_mode else journal.reported_actions()
-    address = client.settings.address
-    result: Dict[str, Any] = {
-        "changed": bool(actions),
-        "actions": actions,
-        "parameters": after,
-        "resources": [parameters_record(plan, after, journal, check_mode)],
-        "not_comparable": list(plan.not_comparable),
-        "diff": {
-            "before": dict(plan.before),
-            "after": after,
-            "before_header": "%s %s (before)" % (address, plan.resource),
-            "after_header": "%s %s (after)" % (address, plan.resource),
-        },
-    }
-    return journal.annotate(result)
+    record_parameters(results, plan)
+    after = plan.after
+    if not results.check_mode:
+        results.begin_writes()
+        after = apply_parameters(snapshot, plan, results.journal)
+        results.settle(plan.resource, after)
+    return results.result(parameters=after, not_comparable=list(plan.not_comparable))
 
 
 # The module's options (besides the connection options) and its logic, for the module file and

@@ -53,6 +53,17 @@ class DeviceSnapshot:
         self._properties: Optional[DeviceProperties] = None
         self._settings: Dict[str, bool] = {}
 
+    @classmethod
+    def already_read(cls, applications: List[Application], properties: Optional[DeviceProperties] = None,
+                     settings: Optional[Dict[str, bool]] = None) -> "DeviceSnapshot":
+        """A snapshot whose reads are done and that has no client: what a planner decides from in the unit
+        tests (a read the planner should not need fails)."""
+        snapshot = cls(None)  # type: ignore[arg-type]
+        snapshot._applications = list(applications)
+        snapshot._properties = properties
+        snapshot._settings = dict(settings or {})
+        return snapshot
+
     def applications(self) -> List[Application]:
         if self._applications is None:
             self._applications = self._list_applications()

@@ -3,33 +3,39 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Logic of axis_acap_state: a camera's whole ACAP state in one task.
 
-Composes the planners and executors of the single-resource modules, nothing
+Composes the planners and appliers of the single-resource modules, nothing
 copied: ``_config`` (settings), ``_acap`` (applications, and the removals of
 exclusive mode), ``_license`` (keys), ``_parameters`` (application parameters). One client, one snapshot: a camera whose
 state is as declared costs one list.cgi plus one config.cgi get per declared
 setting (and the Digest challenge).
 
-Plan everything first (every package and key read, every local mistake found,
-before the first write), then execute in a safe order: settings, applications,
-license keys, parameters, removals. A later step is planned against what the earlier steps
-leave (a key for an application this run installs; an unsigned package the
-settings step allows), so check mode needs no assumptions across steps.
+``plan_camera`` plans everything first (every package and key read, every
+local mistake found, before the first write) into one ordered list of steps:
+settings, applications, license keys, parameters, removals. ``run`` records
+each step's plan in the result builder, then applies the steps in that order.
+A later step is planned against what the earlier steps leave (a key for an
+application this run installs; an unsigned package the settings step allows),
+so check mode needs no assumptions across steps; a key or parameters step of an
+application this run installs or upgrades confirms its plan against what the
+device lists when its turn comes (no new request for a key; one param.cgi read
+for parameters that did not exist before).
 """
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Tuple
 
 from ansible_collections.vapix.acap.plugins.module_utils._acap import (
     STARTED,
     STATES,
     ApplicationPlan,
-    application_record,
-    execute_application,
-    undeclared_record,
+    apply_application,
+    diff_view,
     plan_application,
+    record_application,
+    record_undeclared,
     source_list,
 )
 from ansible_collections.vapix.acap.plugins.module_utils._app_names import application_key, clean_names
@@ -38,21 +44,20 @@ from ansible_collections.vapix.acap.plugins.module_utils._config import (
     SettingPlan,
     apply_setting,
     plan_settings,
-    setting_records,
+    record_setting,
 )
-from ansible_collections.vapix.acap.plugins.module_utils._confirm import Journal
 from ansible_collections.vapix.acap.plugins.module_utils._device import SETTING_OPTIONS, firmware_supports_setting
 from ansible_collections.vapix.acap.plugins.module_utils._errors import AcapError, ParameterError
+from ansible_collections.vapix.acap.plugins.module_utils._key_collection import KeyCollection
 from ansible_collections.vapix.acap.plugins.module_utils._license import (
-    LicenseState,
-    LicenseTask,
-    execute_license,
-    license_record,
+    LicenseKeyPlan,
+    apply_license,
+    license_view,
     load_key_source,
-    prepare_license,
+    plan_license_key,
+    record_license,
     utc_now,
 )
-from ansible_collections.vapix.acap.plugins.module_utils._key_collection import KeyCollection
 from ansible_collections.vapix.acap.plugins.module_utils._module import ModuleSpec
 from ansible_collections.vapix.acap.plugins.module_utils._parameter_reads import read_all_parameters
 from ansible_collections.vapix.acap.plugins.module_utils._parameters import (
@@ -61,27 +66,33 @@ from ansible_collections.vapix.acap.plugins.module_utils._parameters import (
     ParameterPlan,
     apply_parameters,
     declared_parameters,
-    parameters_record,
-    prepare_parameters,
+    plan_parameters,
+    record_parameters,
 )
+from ansible_collections.vapix.acap.plugins.module_utils._results import Results
 from ansible_collections.vapix.acap.plugins.module_utils._snapshot import DeviceSnapshot
+from ansible_collections.vapix.acap.plugins.module_utils._xml import Application
+
+
+@dataclass
+class Step:
+    """One resource of the camera, planned: ``record`` puts its plan in the result builder, ``apply``
+    does its writes (through ``_confirm``) and returns its view as the device shows it afterwards."""
+
+    resource: str
+    record: Callable[[Results], None]
+    apply: Callable[[DeviceSnapshot, Results], Any]
 
 
 @dataclass
 class CameraPlan:
-    """Every decision for one camera, in execution order."""
+    """Every decision for one camera: the steps in the order they run (settings, applications, license
+    keys, parameters, removals), warnings about the declaration as a whole, and the installed applications
+    it neither names nor removes (not exclusive: reported, left alone)."""
 
-    settings: List[SettingPlan] = field(default_factory=list)
-    applications: List[ApplicationPlan] = field(default_factory=list)
-    licenses: List[LicenseTask] = field(default_factory=list)
-    parameters: List[ParameterPlan] = field(default_factory=list)
-    removals: List[ApplicationPlan] = field(default_factory=list)
-    warnings: List[str] = field(default_factory=list)  # about the declaration as a whole
-    keys: Dict[str, KeyCollection] = field(default_factory=dict)  # application name -> its key source
-    # application name -> (plain values, secret values) as declared
-    declared_parameters: Dict[str, Tuple[Dict[str, Any], Dict[str, Any]]] = field(default_factory=dict)
-    # Installed applications the declaration neither names nor removes (not exclusive): reported, left alone.
-    undeclared: List[Any] = field(default_factory=list)
+    steps: List[Step] = field(default_factory=list)
+    warnings: List[str] = field(default_factory=list)
+    undeclared: List[Application] = field(default_factory=list)
 
 
 def _license_source(declared: Dict[str, Any]) -> Dict[str, Any]:
@@ -131,160 +142,132 @@ def plan_removals(snapshot: DeviceSnapshot, declared: List[Dict[str, Any]], prot
     return removals, warnings
 
 
-def _wanted_of(camera: CameraPlan, name: str) -> Dict[str, Any]:
-    plain, secrets = camera.declared_parameters[name]
-    return dict(plain, **secrets)
+def setting_step(plan: SettingPlan) -> Step:
+    def apply(snapshot: DeviceSnapshot, results: Results) -> bool:
+        return apply_setting(snapshot, plan, results.journal) if plan.actions else plan.before
+
+    return Step(plan.resource, lambda results: record_setting(results, plan), apply)
+
+
+def application_step(plan: ApplicationPlan) -> Step:
+    return Step(plan.resource, lambda results: record_application(results, plan),
+                lambda snapshot, results: diff_view(apply_application(snapshot, plan, results.journal)))
+
+
+def license_step(plan: LicenseKeyPlan, keys: KeyCollection, application_changes: bool, now: datetime.datetime) -> Step:
+    """The key of an application this run installs or upgrades is planned against the application as
+    predicted, and, when its turn comes, against the application as the device then lists it (the
+    snapshot has it from the confirmation: no request)."""
+    def apply(snapshot: DeviceSnapshot, results: Results) -> Dict[str, Any]:
+        current = plan
+        if application_changes:
+            current = plan_license_key(snapshot, name=plan.name, state="present", force=False, keys=keys,
+                                       check_mode=False, now=now)
+            record_license(results, current)
+        return license_view(current.name, apply_license(snapshot, current, results.journal))
+
+    return Step(plan.resource, lambda results: record_license(results, plan), apply)
+
+
+def parameters_step(plan: ParameterPlan, wanted: Dict[str, Any], application_changes: bool) -> Step:
+    """The parameters of an application this run installs or upgrades are planned as assumed (or as
+    found), and read when their turn comes: an application that is not installed has none to read."""
+    def apply(snapshot: DeviceSnapshot, results: Results) -> Dict[str, str]:
+        current = plan
+        if plan.assumed or application_changes:
+            current = plan_parameters(
+                snapshot, name=plan.application, wanted=wanted, secret_names=plan.secret_names, check_mode=False,
+                # Installed by this run: its secrets are created now (on_create), whatever the package's defaults.
+                update_secrets="always" if plan.assumed else plan.update_secrets,
+            )
+            record_parameters(results, current)
+        return apply_parameters(snapshot, current, results.journal)
+
+    return Step(plan.resource, lambda results: record_parameters(results, plan), apply)
 
 
 def plan_camera(snapshot: DeviceSnapshot, params: Dict[str, Any], check_mode: bool, now: datetime.datetime) -> CameraPlan:
+    """Every step for one camera, planned before the first write (every package and key read, every
+    local mistake found); reads only through the snapshot."""
     declared = _check_declaration(params)
     # Local inputs first: a missing key file fails before anything is read from the device.
-    camera = CameraPlan()
-    for app in declared:
-        if app.get("state") != "absent" and (app.get("license_src") or app.get("license_content")):
-            camera.keys[app["name"]] = load_key_source(_license_source(app))
-
+    keys = {app["name"]: load_key_source(_license_source(app)) for app in declared
+            if app.get("state") != "absent" and (app.get("license_src") or app.get("license_content"))}
     settings = {option: value for option, value in (params.get("settings") or {}).items() if value is not None}
-    camera.settings = plan_settings(snapshot, settings)
-    allow_unsigned = settings.get("allow_unsigned")
-
-    for app in declared:
-        camera.applications.append(plan_application(
-            snapshot, name=app["name"], src=source_list(app.get("src")), state=app.get("state") or "started",
-            force=bool(app.get("force")), allow_downgrade=bool(app.get("allow_downgrade")), check_mode=check_mode,
-            allow_unsigned=allow_unsigned,
-        ))
-    for plan in camera.applications:
-        keys = camera.keys.get(plan.name)
-        if keys is not None and keys.deferred and plan.actions and not check_mode:
-            # On the module path a key folder's files come only when asked for, and the key is planned
-            # again once the application is installed or upgraded: ask before the first write.
-            keys.for_serial(snapshot.properties().serial_number or "")
-        if plan.name in camera.keys:
-            # The application as the step before leaves it (installed by this run, or as listed).
-            camera.licenses.append(prepare_license(
-                snapshot, name=plan.name, state="present", force=False, keys=camera.keys[plan.name], check_mode=check_mode,
-                now=now, application=plan.after,
-            ))
-
-    for plan in camera.applications:
-        declared_app = next(app for app in declared if app["name"] == plan.name)
-        plain, secrets = camera.declared_parameters[plan.name] = declared_parameters(declared_app)
-        if (plain or secrets) and plan.state != "absent":
-            installing = plan.installed is None and plan.after is not None
-            # An application this task installs has no parameters to read yet: planned as assumed, and
-            # read and planned again once it is installed (execute_camera).
-            camera.parameters.append(prepare_parameters(
-                snapshot, name=plan.name, wanted=dict(plain, **secrets), secret_names=secrets,
-                check_mode=check_mode or installing, installing=installing,
-                update_secrets=declared_app.get("update_secrets") or DEFAULT_UPDATE_SECRETS,
-            ))
-
+    camera = CameraPlan(steps=[setting_step(plan) for plan in plan_settings(snapshot, settings)])
+    applications = [plan_application(
+        snapshot, name=app["name"], src=source_list(app.get("src")), state=app.get("state") or "started",
+        force=bool(app.get("force")), allow_downgrade=bool(app.get("allow_downgrade")), check_mode=check_mode,
+        allow_unsigned=settings.get("allow_unsigned"),
+    ) for app in declared]
+    camera.steps += [application_step(plan) for plan in applications]
+    camera.steps += _license_steps(snapshot, applications, keys, check_mode, now)
+    camera.steps += _parameters_steps(snapshot, applications, declared, check_mode)
     protected = clean_names(params.get("protected"))
     if params.get("exclusive"):
-        camera.removals, camera.warnings = plan_removals(snapshot, declared, protected, check_mode)
+        removals, camera.warnings = plan_removals(snapshot, declared, protected, check_mode)
+        camera.steps += [application_step(plan) for plan in removals]
     elif params.get("applications") is not None:
         camera.undeclared = unclaimed(snapshot, declared, protected)
     return camera
 
 
-def _records(camera: CameraPlan, journal: Journal, check_mode: bool, settings_after: Dict[str, bool],
-             apps_after: Dict[str, Any], licenses_after: Dict[str, LicenseState],
-             parameters_after: Dict[str, Dict[str, str]]) -> List[Dict[str, Any]]:
-    records = setting_records(camera.settings, settings_after, journal, check_mode)
-    records += [application_record(plan, apps_after.get(plan.resource, plan.installed if not check_mode else plan.after),
-                                   journal, check_mode) for plan in camera.applications]
-    records += [license_record(task, licenses_after.get(task.resource, task.before if not check_mode else task.after),
-                               journal, check_mode) for task in camera.licenses]
-    records += [parameters_record(plan, parameters_after.get(plan.resource, plan.after if check_mode else plan.before),
-                                  journal, check_mode) for plan in camera.parameters]
-    records += [application_record(plan, apps_after.get(plan.resource, plan.installed if not check_mode else plan.after),
-                                   journal, check_mode) for plan in camera.removals]
-    records += [undeclared_record(application) for application in camera.undeclared]
-    return records
+def _license_steps(snapshot: DeviceSnapshot, applications: List[ApplicationPlan], keys: Dict[str, Any],
+                   check_mode: bool, now: datetime.datetime) -> List[Step]:
+    steps = []
+    for plan in applications:
+        source = keys.get(plan.name)
+        if source is not None and source.deferred and plan.actions and not check_mode:
+            # On the module path a key folder's files come only when asked for, and the key is planned
+            # again once the application is installed or upgraded: ask before the first write.
+            source.for_serial(snapshot.properties().serial_number or "")
+        if plan.name in keys:
+            # The application as the step before leaves it (installed by this run, or as listed).
+            key_plan = plan_license_key(snapshot, name=plan.name, state="present", force=False, keys=source,
+                                        check_mode=check_mode, now=now, application=plan.after)
+            steps.append(license_step(key_plan, source, bool(plan.actions), now))
+    return steps
 
 
-def execute_camera(snapshot: DeviceSnapshot, camera: CameraPlan, journal: Journal, now: datetime.datetime,
-                   settings_after: Dict[str, bool], apps_after: Dict[str, Any], licenses_after: Dict[str, LicenseState],
-                   parameters_after: Dict[str, Dict[str, str]]) -> None:
-    for setting in camera.settings:
-        if setting.actions:
-            settings_after[setting.option] = apply_setting(snapshot, setting, journal)
-    changed_apps = set()
-    for plan in camera.applications:
-        apps_after[plan.resource] = execute_application(snapshot, plan, journal)
-        if plan.actions:
-            changed_apps.add(plan.name)
-    for index, task in enumerate(camera.licenses):
-        if task.name in changed_apps:
-            # Planned against the predicted application; the device has it now: plan again (no request).
-            task = camera.licenses[index] = prepare_license(
-                snapshot, name=task.name, state="present", force=False, keys=camera.keys[task.name], check_mode=False,
-                now=now,
+def _parameters_steps(snapshot: DeviceSnapshot, applications: List[ApplicationPlan], declared: List[Dict[str, Any]],
+                      check_mode: bool) -> List[Step]:
+    steps = []
+    for plan, declared_app in zip(applications, declared):
+        plain, secrets = declared_parameters(declared_app)
+        if (plain or secrets) and plan.state != "absent":
+            installing = plan.installed is None and plan.after is not None
+            # An application this task installs has no parameters to read yet: planned as assumed, and
+            # read and planned again when its step runs (parameters_step).
+            wanted = dict(plain, **secrets)
+            parameters = plan_parameters(
+                snapshot, name=plan.name, wanted=wanted, secret_names=secrets, check_mode=check_mode or installing,
+                installing=installing, update_secrets=declared_app.get("update_secrets") or DEFAULT_UPDATE_SECRETS,
             )
-            _warn_new(journal, task.resource, task.warnings)
-        licenses_after[task.resource] = execute_license(snapshot, task, journal)
-    for index, parameters in enumerate(camera.parameters):
-        if parameters.assumed or parameters.application in changed_apps:
-            # Planned before the application was installed or upgraded: read its parameters now.
-            secrets = parameters.secret_names
-            parameters = camera.parameters[index] = prepare_parameters(
-                snapshot, name=parameters.application, wanted=_wanted_of(camera, parameters.application),
-                secret_names=secrets, check_mode=False,
-                # Installed by this run: its secrets are created now (on_create), whatever the package's defaults.
-                update_secrets="always" if parameters.assumed else parameters.update_secrets,
-            )
-            _warn_new(journal, parameters.resource, parameters.warnings)
-        parameters_after[parameters.resource] = apply_parameters(snapshot, parameters, journal)
-    for plan in camera.removals:
-        apps_after[plan.resource] = execute_application(snapshot, plan, journal)
-
-
-def _warn_new(journal: Journal, resource: str, warnings: List[str]) -> None:
-    """The warnings of a step planned again mid-run that its first plan did not already give."""
-    known = journal.warnings_of(resource)
-    journal.warn(resource, *[warning for warning in warnings if warning not in known])
+            steps.append(parameters_step(parameters, wanted, bool(plan.actions)))
+    return steps
 
 
 def run(client: VapixClient, params: Dict[str, Any], check_mode: bool) -> Dict[str, Any]:
     snapshot = DeviceSnapshot(client)
     if params.get("state") == "gathered":
         return gather(snapshot)
-    now = utc_now()
-    camera = plan_camera(snapshot, params, check_mode, now)
-    journal = Journal()
-    journal.warn(None, *camera.warnings)
-    for plan in camera.applications + camera.removals:
-        journal.warn(plan.resource, *plan.warnings)
-    for task in camera.licenses:
-        journal.warn(task.resource, *task.warnings)
-    for parameters in camera.parameters:
-        journal.warn(parameters.resource, *parameters.warnings)
+    results = Results(check_mode, flat=False, keyed_diff=True, failure_resources=True)
+    return results.run(lambda: _converge(client, snapshot, params, results))
 
-    settings_after = {plan.option: (plan.wanted if check_mode else plan.before) for plan in camera.settings}
-    apps_after: Dict[str, Any] = {}
-    licenses_after: Dict[str, LicenseState] = {}
-    parameters_after: Dict[str, Dict[str, str]] = {}
-    if not check_mode:
-        try:
-            execute_camera(snapshot, camera, journal, now, settings_after, apps_after, licenses_after, parameters_after)
-        except AcapError as exc:
-            exc.result["resources"] = _records(camera, journal, False, settings_after, apps_after, licenses_after,
-                                               parameters_after)
-            raise
-    records = _records(camera, journal, check_mode, settings_after, apps_after, licenses_after, parameters_after)
-    actions = {record["resource"]: record["actions"] for record in records if record["actions"]}
-    result: Dict[str, Any] = {
-        "changed": bool(actions),
-        "actions": actions,
-        "resources": records,
-        "device": _device(client, snapshot),
-        "diff": {
-            "before": {record["resource"]: record["before"] for record in records},
-            "after": {record["resource"]: record["after"] for record in records},
-        },
-    }
-    return journal.annotate(result)
+
+def _converge(client: VapixClient, snapshot: DeviceSnapshot, params: Dict[str, Any], results: Results) -> Dict[str, Any]:
+    """Plan the camera once, then run its steps in order."""
+    camera = plan_camera(snapshot, params, results.check_mode, utc_now())
+    results.warn(None, *camera.warnings)
+    for step in camera.steps:
+        step.record(results)
+    for application in camera.undeclared:
+        record_undeclared(results, application)
+    if not results.check_mode:
+        results.begin_writes()
+        for step in camera.steps:
+            results.settle(step.resource, step.apply(snapshot, results))
+    return results.result(device=_device(client, snapshot))
 
 
 def _device(client: VapixClient, snapshot: DeviceSnapshot) -> Dict[str, Any]:

@@ -267,8 +267,8 @@ diff:
   sample:
     before: {Threshold: "50"}
     after: {Threshold: "40"}
-    before_header: "192.0.2.10:443 parameters:peoplecounter (before)"
-    after_header: "192.0.2.10:443 parameters:peoplecounter (after)"
+    before_header: "192.0.2.10: parameters:peoplecounter (before)"
+    after_header: "192.0.2.10: parameters:peoplecounter (after)"
 outcome_unknown:
   description: V(true) when the update was sent but the device could not prove whether it was applied.
   returned: failure, after an update without a clear answer
