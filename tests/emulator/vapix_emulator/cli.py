@@ -17,8 +17,8 @@ from typing import List, Optional, Sequence
 
 from .auth import SCHEMES, User, parse_user_spec
 from .device import LOG_LIMIT, NON_ADMIN_STATUSES, Device, Profile
-from .httpserver import ConnectionLimit, HttpServer, close_connections
 from .fleethooks import Fleet
+from .httpserver import ConnectionLimit, HttpServer, close_connections
 from .vapix import DeviceHandler
 
 DEFAULT_USERS = ("root:pass:admin", "operator:operpass:operator", "viewer:viewpass:viewer")

@@ -232,7 +232,6 @@ class ConnectionLimit:
     new connection waits in the listen backlog until its client times out."""
 
     maximum: Optional[int] = None
-    closed_idle = 0  # keep-alive connections closed to make room, since start
 
 
 def _make_room() -> None:
@@ -240,7 +239,6 @@ def _make_room() -> None:
         return
     while len(OPEN_CONNECTIONS) > ConnectionLimit.maximum and IDLE_CONNECTIONS:
         _task, writer = IDLE_CONNECTIONS.popitem(last=False)
-        ConnectionLimit.closed_idle += 1
         # An idle keep-alive connection may be closed at any time (RFC 9112, 9.8); a FIN, not a reset,
         # so that a client sees it closed before it sends its next request there.
         writer.close()
