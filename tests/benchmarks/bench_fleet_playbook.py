@@ -49,7 +49,7 @@ sys.path.insert(0, str(REPO_ROOT / "tests" / "emulator"))
 from ansible_collections.vapix.acap.plugins.module_utils import _acap, _config, _license  # noqa: E402
 from ansible_collections.vapix.acap.plugins.module_utils._module import run_in_process  # noqa: E402
 from vapix_emulator.builders import build_eap, build_license_key  # noqa: E402
-from vapix_emulator.launcher import DeviceHooks, start_emulator  # noqa: E402
+from vapix_emulator.launcher import FleetHooks, start_emulator  # noqa: E402
 
 APP = "fleet_app"
 APP_ID = "4242"
@@ -202,18 +202,11 @@ def converge(devices: List[Dict[str, Any]], package: str, key_dir: str) -> int:
         return sum(pool.map(one, devices))
 
 
-def requests_seen(hooks: List[DeviceHooks]) -> Tuple[int, int]:
-    """(authenticated requests, Digest challenges) the cameras logged since the last call; clears the logs."""
-
-    def one(hook: DeviceHooks) -> Tuple[int, int]:
-        entries = hook.log()
-        hook.clear_log()
-        challenges = sum(1 for entry in entries if entry["status"] == 401)
-        return len(entries) - challenges, challenges
-
-    with concurrent.futures.ThreadPoolExecutor(max_workers=CONVERGE_WORKERS) as pool:
-        counts = list(pool.map(one, hooks))
-    return sum(count[0] for count in counts), sum(count[1] for count in counts)
+def requests_seen(hooks: FleetHooks, serial_numbers: Optional[List[str]] = None) -> Tuple[int, int]:
+    """(authenticated requests, 401 answers) the cameras logged since the last call; clears their logs.
+    One fleet-wide hook request: a request per camera does not scale to 10,000 cameras."""
+    counts = hooks.requests(serial_numbers, clear=True)
+    return counts["requests"], counts["challenges"]
 
 
 def write_inventory(devices: List[Dict[str, Any]], path: Path, package: str, key_dir: str) -> Path:
@@ -266,7 +259,7 @@ def run_playbook(text: str, inventory: Path, forks: int, strategy: str, check: b
     return elapsed, cpu, completed.returncode, recap
 
 
-def fleet_run(hooks: List[DeviceHooks], cameras: int, measured: Tuple[float, float, int, str]) -> None:
+def fleet_run(hooks: FleetHooks, cameras: int, measured: Tuple[float, float, int, str]) -> None:
     """Print one fleet run: time, CPU, cameras reporting a change, requests per camera."""
     elapsed, cpu, code, recap = measured
     authenticated, challenges = requests_seen(hooks)
@@ -304,7 +297,7 @@ def main() -> int:
         for device in emulator.devices:
             build_license_key(key_dir / ("%s.xml" % device["serial_number"]), product=APP, productid=APP_ID,
                               serial_number=device["serial_number"], expires="2031-01-01")
-        hooks = [DeviceHooks(device["host"], device["port"]) for device in emulator.devices]
+        hooks = FleetHooks(emulator.devices[0]["host"], emulator.devices[0]["port"], timeout=600.0)
         started = time.perf_counter()
         failures = converge(emulator.devices, package, str(key_dir))
         print("converged in-process in %.1f s (%d failures)" % (time.perf_counter() - started, failures))
@@ -337,7 +330,7 @@ def main() -> int:
         costs: Dict[str, Tuple[float, float]] = {}
         for label, text in ONE_TASK_PLAYS.items():
             elapsed, cpu, code, dummy = run_playbook(text, small, args.forks, args.strategy, show=args.show)
-            authenticated, challenges = requests_seen(hooks[:count])
+            authenticated, challenges = requests_seen(hooks, [device["serial_number"] for device in subset])
             costs[label] = ((elapsed - baseline) * 1000 / count, (cpu - baseline_cpu) * 1000 / count)
             print("  %-42s %9.1f %9.1f  (wall %.1f s, rc %d, %.1f authenticated requests per camera)"
                   % (label, costs[label][0], costs[label][1], elapsed, code, authenticated / count))

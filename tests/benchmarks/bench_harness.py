@@ -18,6 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
 
 import conftest as harness  # noqa: E402  pylint: disable=wrong-import-position,import-error
+from vapix_emulator.launcher import FleetHooks  # noqa: E402  pylint: disable=wrong-import-position,import-error
 
 INFO_PLAY = """
 - hosts: all
@@ -56,6 +57,12 @@ def main() -> int:
             device.reset()
         reset_ms = (time.perf_counter() - started) * 1000 / len(devices)
 
+        fleet_hooks = FleetHooks(emulator.devices[0]["host"], emulator.devices[0]["port"])
+        started = time.perf_counter()
+        fleet_hooks.reset()
+        fleet_hooks.requests(clear=True)
+        fleet_reset_ms = (time.perf_counter() - started) * 1000
+
         started = time.perf_counter()
         for index in range(options.logic_calls):
             device = devices[index % len(devices)]
@@ -76,6 +83,8 @@ def main() -> int:
 
     print("emulator start, %d devices: %.2f s" % (len(emulator.devices), start_seconds))
     print("device reset (reset + clear faults + clear log): %.1f ms per device" % reset_ms)
+    print("fleet reset + request counts, all %d devices (two fleet-wide hook requests): %.1f ms"
+          % (len(emulator.devices), fleet_reset_ms))
     print("run_logic('axis_acap_info'): %.1f ms per call (%d calls)" % (logic_ms, options.logic_calls))
     print("run_playbook, 1 host, 1 task: %.2f s (rc %d, %d results recorded)"
           % (single_seconds, single.rc, len(single.results)))

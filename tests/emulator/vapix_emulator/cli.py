@@ -17,11 +17,14 @@ from typing import List, Optional, Sequence
 
 from .auth import SCHEMES, User, parse_user_spec
 from .device import LOG_LIMIT, NON_ADMIN_STATUSES, Device, Profile
-from .httpserver import HttpServer, close_connections
+from .fleethooks import Fleet
+from .httpserver import ConnectionLimit, HttpServer, close_connections
 from .vapix import DeviceHandler
 
 DEFAULT_USERS = ("root:pass:admin", "operator:operpass:operator", "viewer:viewpass:viewer")
 BIND_FAILED = 2
+# Descriptors kept free of connections: stdio, the event loop, state files, spooled upload parts.
+RESERVED_FILES = 256
 
 
 def device_addresses(base: str, count: int) -> List[str]:
@@ -97,11 +100,24 @@ def _raise_file_limit(needed: int) -> None:
             pass
 
 
+def _limit_connections(listening: int) -> None:
+    """Keep accept() below the file limit (see ``ConnectionLimit``): what the listening sockets and a
+    reserve leave of the limit is the most connections open at once."""
+    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    if soft == resource.RLIM_INFINITY:
+        return
+    ConnectionLimit.maximum = max(16, soft - listening - RESERVED_FILES)
+    if ConnectionLimit.maximum < listening:
+        sys.stderr.write("vapix_emulator: file limit {0}: at most {1} connections open at once; past that the longest-idle "
+                         "keep-alive connections are closed\n".format(soft, ConnectionLimit.maximum))
+
+
 async def _serve(devices: List[Device], https_context, stop: asyncio.Event) -> int:
     servers = []
+    fleet = Fleet(devices)
     try:
         for device in devices:
-            handler = DeviceHandler(device)
+            handler = DeviceHandler(device, fleet)
             plain = HttpServer(handler, "http")
             servers.append(await asyncio.start_server(plain.serve_connection, device.host, device.port, backlog=128))
             if https_context is not None and device.https_port is not None:
@@ -160,6 +176,7 @@ def main_serve(argv: Optional[Sequence[str]] = None) -> int:
         os.makedirs(args.state_dir, exist_ok=True)
 
     _raise_file_limit(args.devices * 2 + 1024)
+    _limit_connections(args.devices * (2 if args.https_port is not None else 1))
     tls_dir = None
     https_context = None
     ca_file = None

@@ -9,6 +9,7 @@ reads the body itself (``await request.read_body(limit)``) so it can decide befo
 from __future__ import annotations
 
 import asyncio
+import collections
 import email.utils
 import sys
 import traceback
@@ -219,6 +220,28 @@ def serialize(response: Response, keep_alive: bool, head_only: bool = False) -> 
 
 # Connection tasks of every server in the process, so that shutdown can end them cleanly.
 OPEN_CONNECTIONS: "Dict[asyncio.Task, asyncio.StreamWriter]" = {}
+# The connections waiting for their next request, oldest first: the ones closed to make room.
+IDLE_CONNECTIONS: "collections.OrderedDict[asyncio.Task, asyncio.StreamWriter]" = collections.OrderedDict()
+
+
+class ConnectionLimit:
+    """How many connections the process keeps open at once (None: no limit); ``cli`` sets it from the
+    file limit. Past it, a new connection closes the longest-idle keep-alive ones: without that, a
+    process whose descriptors are all taken by listening sockets and idle keep-alive connections
+    (10,000 devices, a client with a session per device) fails ``accept()`` with EMFILE, and every
+    new connection waits in the listen backlog until its client times out."""
+
+    maximum: Optional[int] = None
+
+
+def _make_room() -> None:
+    if ConnectionLimit.maximum is None:
+        return
+    while len(OPEN_CONNECTIONS) > ConnectionLimit.maximum and IDLE_CONNECTIONS:
+        _task, writer = IDLE_CONNECTIONS.popitem(last=False)
+        # An idle keep-alive connection may be closed at any time (RFC 9112, 9.8); a FIN, not a reset,
+        # so that a client sees it closed before it sends its next request there.
+        writer.close()
 
 
 async def close_connections(grace: float = 2.0) -> None:
@@ -228,6 +251,11 @@ async def close_connections(grace: float = 2.0) -> None:
         writer.transport.abort()
     if tasks:
         await asyncio.wait(tasks, timeout=grace)
+
+
+def _forget(task: "asyncio.Task") -> None:
+    OPEN_CONNECTIONS.pop(task, None)
+    IDLE_CONNECTIONS.pop(task, None)
 
 
 class HttpServer:
@@ -241,9 +269,12 @@ class HttpServer:
         task = asyncio.current_task()
         if task is not None:
             OPEN_CONNECTIONS[task] = writer
-            task.add_done_callback(lambda done: OPEN_CONNECTIONS.pop(done, None))
+            task.add_done_callback(_forget)
+            _make_room()
         try:
             while True:
+                if task is not None:
+                    IDLE_CONNECTIONS[task] = writer
                 try:
                     async with asyncio.timeout(IDLE_TIMEOUT):
                         head = await reader.readuntil(b"\r\n\r\n")
@@ -252,6 +283,7 @@ class HttpServer:
                 except asyncio.LimitOverrunError:
                     writer.write(serialize(Response.text("Request head too large\n", 431), keep_alive=False))
                     return
+                IDLE_CONNECTIONS.pop(task, None)  # busy now: not closed to make room
                 try:
                     method, target, version, headers = _parse_head(head[:-4])
                     request = Request(method, target, version, headers, len(head), reader, writer, self._scheme)

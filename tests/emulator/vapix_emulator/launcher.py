@@ -245,3 +245,40 @@ class DeviceHooks:
 
     def clear_faults(self) -> None:
         self.call("DELETE", "/faults")
+
+
+class FleetHooks:
+    """The emulator's fleet-wide hooks (``/emulator/fleet/...``): one request for all devices, or the
+    serial numbers named, through the address of any one device."""
+
+    def __init__(self, host: str, port: int, timeout: float = 120.0) -> None:
+        import requests
+
+        self.base_url = "http://%s:%d/emulator/fleet" % (host, port)
+        self.timeout = timeout
+        self._session = requests.Session()
+        self._session.trust_env = False  # loopback only: never through a proxy from the environment
+
+    def call(self, method: str, path: str, payload: Any = None) -> Any:
+        response = self._session.request(method, self.base_url + path, json=payload, timeout=self.timeout)
+        response.raise_for_status()
+        return response.json()
+
+    def reset(self, serial_numbers: Optional[List[str]] = None, **profile: Any) -> int:
+        """Reset the devices (all without ``serial_numbers``); returns how many."""
+        payload: Dict[str, Any] = {"profile": profile}
+        if serial_numbers is not None:
+            payload["serial_numbers"] = list(serial_numbers)
+        return self.call("POST", "/reset", payload)["reset"]
+
+    def requests(self, serial_numbers: Optional[List[str]] = None, clear: bool = False) -> Dict[str, Any]:
+        """``{"requests": N, "challenges": N, "cameras": {serial: {"requests", "challenges"}}}``: VAPIX
+        requests logged other than 401 answers, and the 401 answers; ``clear`` empties the logs read."""
+        payload: Dict[str, Any] = {"clear": clear}
+        if serial_numbers is not None:
+            payload["serial_numbers"] = list(serial_numbers)
+        return self.call("POST", "/requests", payload)
+
+    def patch_states(self, cameras: Dict[str, Dict[str, Any]]) -> int:
+        """``{serial: body of PATCH /emulator/state}`` for many devices in one request; returns how many."""
+        return self.call("PATCH", "/state", {"cameras": cameras})["patched"]

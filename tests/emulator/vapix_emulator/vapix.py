@@ -16,7 +16,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 from urllib.parse import parse_qsl, urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
-from . import appparams, hooks
+from . import appparams, fleethooks, hooks
 from .device import Application, Device, Fault
 from .eap import PackageError, PackageInfo, read_package, runs_on
 from .forms import Arguments, MultipartParser, arguments_from_parts, multipart_boundary, parse_arguments
@@ -442,10 +442,13 @@ def method_not_allowed() -> Response:
 class DeviceHandler:
     """``await handler(request)``: hooks, authentication, log, faults, then the CGI."""
 
-    def __init__(self, device: Device) -> None:
+    def __init__(self, device: Device, fleet: Optional[fleethooks.Fleet] = None) -> None:
         self.device = device
+        self.fleet = fleet or fleethooks.Fleet([device])  # the fleet hooks of a lone device see it alone
 
     async def __call__(self, request: Request) -> Response:
+        if request.path.startswith("/emulator/fleet/"):
+            return await fleethooks.handle(self.fleet, request)
         if request.path.startswith("/emulator/"):
             return await hooks.handle(self.device, request)
         request.body_timeout = self.device.profile.body_timeout
