@@ -5,11 +5,13 @@
 
 ``plan_application`` reads through the snapshot (one list.cgi) and decides with
 pure functions (``resolve_name``, ``choose_package``, ``upload_decision`` and
-``preflight`` from ``_package_choice``; ``plan`` here); ``execute_application`` carries the plan out, every
-write through the act-then-confirm layer (``_confirm.py``). Device facts
-(param.cgi) and config.cgi are read only when an upload is needed, so a run
+``preflight`` from ``_package_choice``; ``decide_application`` here);
+``apply_application`` carries the plan out, every write through the
+act-then-confirm layer (``_confirm.py``); ``record_application`` puts its record
+in the result builder (``_results.py``). Device facts (param.cgi) and config.cgi
+are read only when an upload is needed or the packages' versions differ, so a run
 with nothing to do sends exactly one request. axis_acap_state composes the same
-two functions for every application of a camera.
+functions for every application of a camera.
 
 Choices where the API is silent are written down in docs/axis_acap.md.
 """
@@ -21,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from ansible_collections.vapix.acap.plugins.module_utils._device import DeviceProperties, firmware_has_config_cgi
-from ansible_collections.vapix.acap.plugins.module_utils._confirm import Journal, Write, act_and_confirm, same_kind
+from ansible_collections.vapix.acap.plugins.module_utils._confirm import Journal, Write, act_and_confirm
 from ansible_collections.vapix.acap.plugins.module_utils._errors import (
     DeviceError,
     PreflightError,
@@ -79,7 +81,7 @@ def run_state_actions(state: str, status: Optional[str], keep_running: bool) -> 
 
 
 @dataclass
-class Plan:
+class ApplicationDecision:
     """What the task will do: the ordered actions and the warnings to show."""
 
     actions: List[str] = field(default_factory=list)
@@ -90,7 +92,7 @@ class Plan:
         return "upload" in self.actions
 
 
-def plan(state: str, installed: Optional[Application], upload: bool, upload_warning: Optional[str] = None) -> Plan:
+def decide_application(state: str, installed: Optional[Application], upload: bool, upload_warning: Optional[str] = None) -> ApplicationDecision:
     """The ordered actions from the desired state, the installed application and the upload decision.
 
     After an upload the run state is predicted as it was (the device keeps a running application
@@ -99,12 +101,12 @@ def plan(state: str, installed: Optional[Application], upload: bool, upload_warn
     """
     warnings = [upload_warning] if upload_warning else []
     if state == "absent":
-        return Plan(["remove"] if installed is not None else [], warnings)
+        return ApplicationDecision(["remove"] if installed is not None else [], warnings)
     actions = ["upload"] if upload else []
     status = installed.status if installed is not None else STOPPED
     keep_running = installed is not None and installed.status in STARTED
     actions += run_state_actions(state, status, keep_running)
-    return Plan(actions, warnings)
+    return ApplicationDecision(actions, warnings)
 
 
 def predict_after(
@@ -227,7 +229,7 @@ def plan_application(
     if upload and package is not None and device is not None:
         warnings += _upload_preflight(snapshot, package, device, applications, allow_unsigned, check_mode)
 
-    the_plan = plan(state, installed, upload, upload_warning)
+    the_plan = decide_application(state, installed, upload, upload_warning)
     warnings += the_plan.warnings
     return ApplicationPlan(
         resource="%s:%s" % (resource_kind, name),
@@ -324,7 +326,7 @@ def _send_package(snapshot: DeviceSnapshot, plan: ApplicationPlan, package: Pack
     except DeviceError as exc:
         if exc.error_code != INCOMPATIBLE:
             raise
-        raise same_kind(exc, exc.message + refused_architecture_hint(package, plan.device)) from None
+        raise exc.restated(exc.message + refused_architecture_hint(package, plan.device)) from None
 
 
 def _install_package(snapshot: DeviceSnapshot, plan: ApplicationPlan, package: Package, journal: Journal) -> Optional[Application]:

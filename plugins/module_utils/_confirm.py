@@ -83,21 +83,6 @@ class Journal:
         return list(self.actions.get(resource, []))
 
 
-def with_context(exc: AcapError, context: str) -> AcapError:
-    """A new error of ``exc``'s kind whose message starts with ``context``: errors are never changed in
-    flight, a caller that knows more raises a new one."""
-    return same_kind(exc, "%s: %s" % (context, exc.message))
-
-
-def same_kind(exc: AcapError, message: str) -> AcapError:
-    """A new error of ``exc``'s kind (whatever its own constructor takes) with ``message`` and ``exc``'s
-    code, HTTP status, endpoint and result."""
-    error = type(exc).__new__(type(exc))
-    AcapError.__init__(error, message, error_code=exc.error_code, http_status=exc.http_status,
-                       endpoint=exc.endpoint, result=exc.result)
-    return error
-
-
 @dataclass
 class Write(Generic[T]):
     """One request that changes the device, and how to tell from a read whether it took effect."""
@@ -132,7 +117,7 @@ def act_and_confirm(write: "Write[T]", journal: Journal) -> Optional[T]:
         if isinstance(exc, DeviceError) and exc.error_code in write.already_so:
             return None
         if not is_uncertain(exc):
-            raise with_context(exc, "%s failed" % _capitalized(write.description)) from None
+            raise exc.restated("%s failed: %s" % (_capitalized(write.description), exc.message)) from None
         return _settle_uncertain(write, journal, exc)
     return _confirm_answered_ok(write, journal, answer)
 
@@ -165,7 +150,7 @@ def _settle_uncertain(write: "Write[T]", journal: Journal, exc: AcapError) -> T:
         # The state after a restart or a same-version reinstall looks like the state before it.
         return _send_again(write, journal, what, state)
     if write.unchanged is not None and write.unchanged(state) and not isinstance(exc, DeviceTimeoutError):
-        raise same_kind(exc, "%s; the device still shows %s, as before, so it was not done. Run the task again."
+        raise exc.restated("%s; the device still shows %s, as before, so it was not done. Run the task again."
                         % (what, write.describe_state(state))) from None
     # The device changed, though not as asked; or it timed out and may still be working on the write.
     journal.record(write.resource, write.action)

@@ -35,6 +35,15 @@ class AcapError(Exception):
         # What had already happened when the error was raised (changed, actions, ...).
         self.result: Dict[str, Any] = dict(result or {})
 
+    def restated(self, message: str) -> "AcapError":
+        """A new error of this kind (whatever its own constructor takes) with ``message`` and this one's code,
+        HTTP status, endpoint and result: errors are never changed in flight, a caller that knows more
+        raises a new one."""
+        error = type(self).__new__(type(self))
+        AcapError.__init__(error, message, error_code=self.error_code, http_status=self.http_status,
+                           endpoint=self.endpoint, result=self.result)
+        return error
+
     def to_result(self) -> Dict[str, Any]:
         """The keys a failed module result carries besides ``msg``."""
         data: Dict[str, Any] = dict(self.result)

@@ -3,11 +3,11 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Logic of axis_acap_license: decide from one list.cgi read, then act.
 
-``plan_license`` is pure: from the module's wishes, the application as
+``decide_license`` is pure: from the module's wishes, the application as
 list.cgi reports it, the key(s) read from disk and (when known) the device's
 serial number, it returns the actions. It asks for the serial number
 (``needs_serial``) only when the decision depends on it, so a run with nothing
-to do costs exactly one request (list.cgi). ``plan_license_key`` gives it what
+to do costs exactly one request (list.cgi). ``plan_license`` gives it what
 it needs through the snapshot (the serial number only when asked for);
 ``apply_license`` writes through the act-then-confirm layer, which reads
 list.cgi again to confirm; ``record_license`` is the result builder's record.
@@ -59,7 +59,7 @@ REMOVE_LICENSE = "remove_license"
 
 
 @dataclass(frozen=True)
-class LicensePlan:
+class LicenseDecision:
     """What to do, and with which key. ``needs_serial``: ask the device for its
     serial number and plan again (nothing has been decided yet)."""
 
@@ -90,7 +90,7 @@ def utc_now() -> datetime.datetime:
     return datetime.datetime.now(datetime.timezone.utc)
 
 
-def plan_license(
+def decide_license(
     *,
     name: str,
     state: str,
@@ -99,12 +99,12 @@ def plan_license(
     keys: Optional[KeyCollection],
     serial_number: Optional[str],
     now: datetime.datetime,
-) -> LicensePlan:
+) -> LicenseDecision:
     """Decide, without any I/O. ``application`` is the list.cgi entry (None when
     not installed); ``keys`` the key(s) read for ``state=present``;
     ``serial_number`` the device's, or None when not read yet."""
     if state == "absent":
-        return _plan_absent(force, application)
+        return _decide_absent(force, application)
     if application is None:
         raise PreflightError(
             "The application %s is not installed on the device, so it cannot take a license key. "
@@ -118,7 +118,7 @@ def plan_license(
 
     if status not in (VALID, INVALID, MISSING):  # None, Custom, absent or unknown
         if not force:
-            return LicensePlan(warnings=(_unknowable_status_warning(application, "uploaded"),))
+            return LicenseDecision(warnings=(_unknowable_status_warning(application, "uploaded"),))
         warnings.append(
             "force=true: uploading the key although list.cgi reports License=%s for %s, so the device "
             "cannot confirm the key is in use." % (status, application.name)
@@ -128,57 +128,57 @@ def plan_license(
         first = keys.key_of(min((group.first for group in candidates), key=lambda entry: entry.name))
         if _all_expire_on(candidates, installed):
             # Whichever of these keys is this device's, it is installed already.
-            return LicensePlan(key=first if sum(group.count for group in candidates) == 1 else None)
+            return LicenseDecision(key=first if sum(group.count for group in candidates) == 1 else None)
         if _device_key_beats_all(application, candidates):
-            return LicensePlan(warnings=(_better_key_warning(application, first),))
+            return LicenseDecision(warnings=(_better_key_warning(application, first),))
         if serial_number is None:
-            return LicensePlan(needs_serial=True)
+            return LicenseDecision(needs_serial=True)
         key = _select(keys, serial_number, application)
         if key.expires == installed:
-            return LicensePlan(key=key)
+            return LicenseDecision(key=key)
         if device_key_is_better(application, key):
-            return LicensePlan(warnings=(_better_key_warning(application, key),))
+            return LicenseDecision(warnings=(_better_key_warning(application, key),))
         return _upload(key, application, serial_number, now, warnings)
 
     # Missing, Invalid, forced: an upload, which must be checked against the serial number.
     if serial_number is None:
-        return LicensePlan(needs_serial=True, warnings=tuple(warnings))
+        return LicenseDecision(needs_serial=True, warnings=tuple(warnings))
     key = _select(keys, serial_number, application)
     return _upload(key, application, serial_number, now, warnings)
 
 
-def _plan_absent(force: bool, application: Optional[Application]) -> LicensePlan:
+def _decide_absent(force: bool, application: Optional[Application]) -> LicenseDecision:
     if application is None:
-        return LicensePlan()  # no application, so no key: absent already
+        return LicenseDecision()  # no application, so no key: absent already
     status = application.license
     if status in (VALID, INVALID):
-        return LicensePlan(actions=(REMOVE_LICENSE,))
+        return LicenseDecision(actions=(REMOVE_LICENSE,))
     if status in (MISSING, NOT_REQUIRED):
-        return LicensePlan()
+        return LicenseDecision()
     if force:
-        return LicensePlan(
+        return LicenseDecision(
             actions=(REMOVE_LICENSE,),
             warnings=(
                 "force=true: asking the device to remove the key of %s although list.cgi reports "
                 "License=%s." % (application.name, status),
             ),
         )
-    return LicensePlan(warnings=(_unknowable_status_warning(application, "removed"),))
+    return LicenseDecision(warnings=(_unknowable_status_warning(application, "removed"),))
 
 
 def _upload(
     key: LicenseKey, application: Application, serial_number: str, now: datetime.datetime, warnings: List[str]
-) -> LicensePlan:
+) -> LicenseDecision:
     check_key_for_upload(key, application, serial_number, now)
-    return LicensePlan(actions=(UPLOAD_LICENSE,), key=key, warnings=tuple(warnings))
+    return LicenseDecision(actions=(UPLOAD_LICENSE,), key=key, warnings=tuple(warnings))
 
 
-def predicted_state(plan: LicensePlan, before: LicenseState) -> LicenseState:
-    if UPLOAD_LICENSE in plan.actions and plan.key is not None:
+def predicted_state(decision: LicenseDecision, before: LicenseState) -> LicenseState:
+    if UPLOAD_LICENSE in decision.actions and decision.key is not None:
         if before.status in (VALID, INVALID, MISSING):
-            return LicenseState(status=VALID, expiration_date=_expiry_of(plan.key))
+            return LicenseState(status=VALID, expiration_date=_expiry_of(decision.key))
         return before  # None / Custom: the device will not say more after the upload
-    if REMOVE_LICENSE in plan.actions:
+    if REMOVE_LICENSE in decision.actions:
         return LicenseState(status=MISSING, expiration_date=None)
     return before
 
@@ -221,11 +221,11 @@ def _assumed_installation(applications: Sequence[Application], name: str) -> Tup
 
 
 @dataclass
-class LicenseKeyPlan:
+class LicensePlan:
     """Everything decided about one application's license key before anything is sent."""
 
     name: str
-    plan: LicensePlan
+    decision: LicenseDecision
     before: LicenseState
     after: LicenseState  # predicted
     warnings: List[str]
@@ -235,7 +235,7 @@ class LicenseKeyPlan:
         return "license:%s" % self.name
 
 
-def plan_license_key(
+def plan_license(
     snapshot: DeviceSnapshot,
     *,
     name: str,
@@ -245,8 +245,8 @@ def plan_license_key(
     check_mode: bool,
     now: datetime.datetime,
     application: Optional[Application] = None,
-) -> LicenseKeyPlan:
-    """Plan one application's license key (``plan_license`` decides; this reads what it needs through the
+) -> LicensePlan:
+    """Plan one application's license key (``decide_license`` decides; this reads what it needs through the
     snapshot, the serial number only when the choice depends on it). ``application``: the application as an earlier step of the same
     run leaves it (axis_acap_state); None: as the device lists it now."""
     assumed_install: Optional[str] = None
@@ -259,24 +259,24 @@ def plan_license_key(
             # installed nothing, so this one plans against the application as it would be installed.
             application, assumed_install = _assumed_installation(snapshot.applications(), name)
 
-    def decide(serial: Optional[str]) -> LicensePlan:
-        return plan_license(name=name, state=state, force=force, application=application, keys=keys,
+    def decide(serial: Optional[str]) -> LicenseDecision:
+        return decide_license(name=name, state=state, force=force, application=application, keys=keys,
                             serial_number=serial, now=now)
 
-    plan = decide(None)
-    if plan.needs_serial:
+    decision = decide(None)
+    if decision.needs_serial:
         serial = snapshot.properties().serial_number
         if not serial:
             raise UnexpectedResponseError(
                 "The device did not report its serial number (param.cgi Properties.System.SerialNumber), "
                 "which is needed to choose and check the license key of %s." % name,
             )
-        plan = decide(serial)
-    warnings = ([assumed_install] if assumed_install else []) + list(plan.warnings)
+        decision = decide(serial)
+    warnings = ([assumed_install] if assumed_install else []) + list(decision.warnings)
     if keys is not None and keys.problems:
         warnings.append("%s: key files that could not be read were skipped: %s" % (name, keys.describe_problems()))
     real_before = LicenseState.of(None if assumed_install else application)
-    return LicenseKeyPlan(name, plan, real_before, predicted_state(plan, LicenseState.of(application)), warnings)
+    return LicensePlan(name, decision, real_before, predicted_state(decision, LicenseState.of(application)), warnings)
 
 
 def _describe_license(state: LicenseState) -> str:
@@ -285,18 +285,18 @@ def _describe_license(state: LicenseState) -> str:
     return "License=%s%s" % (state.status, _expiry_text(state))
 
 
-def apply_license(snapshot: DeviceSnapshot, task: LicenseKeyPlan, journal: Journal) -> LicenseState:
-    """Carry out ``task``; returns the license as list.cgi shows it afterwards."""
+def apply_license(snapshot: DeviceSnapshot, plan: LicensePlan, journal: Journal) -> LicenseState:
+    """Carry out ``plan``; returns the license as list.cgi shows it afterwards."""
     client = snapshot.client
-    name, before = task.name, task.before
+    name, before = plan.name, plan.before
     after = before
 
     def read() -> LicenseState:
         return LicenseState.of(snapshot.reread_application(name))
 
-    for action in task.plan.actions:
-        if action == UPLOAD_LICENSE and task.plan.key is not None:
-            key = task.plan.key
+    for action in plan.decision.actions:
+        if action == UPLOAD_LICENSE and plan.decision.key is not None:
+            key = plan.decision.key
             # License None or Custom: the device never reports a key's status, so nothing can confirm it.
             reportable = before.status in (VALID, INVALID, MISSING)
 
@@ -306,7 +306,7 @@ def apply_license(snapshot: DeviceSnapshot, task: LicenseKeyPlan, journal: Journ
                 return state.status == VALID and (before.status != VALID or _expiry_of(key) == state.expiration_date)
 
             state = act_and_confirm(Write(
-                resource=task.resource,
+                resource=plan.resource,
                 action=UPLOAD_LICENSE,
                 description="upload of the %s to %s" % (describe_key(key), name),
                 send=lambda: client.upload_license(name, key.filename, key.read_data()),
@@ -316,16 +316,16 @@ def apply_license(snapshot: DeviceSnapshot, task: LicenseKeyPlan, journal: Journ
                 provable=reportable,
                 describe_state=_describe_license,
             ), journal)
-            after = state if state is not None else task.after
-            if not reportable and task.resource not in journal.unknown:
+            after = state if state is not None else plan.after
+            if not reportable and plan.resource not in journal.unknown:
                 journal.warn(
-                    task.resource,
+                    plan.resource,
                     "The %s was uploaded to %s; the device reports License=%s, as expected for this application, "
                     "so it cannot confirm the key is in use." % (describe_key(key), name, after.status)
                 )
         elif action == REMOVE_LICENSE:
             state = act_and_confirm(Write(
-                resource=task.resource,
+                resource=plan.resource,
                 action=REMOVE_LICENSE,
                 description="removal of the license key of %s" % name,
                 send=lambda: client.remove_license(name),
@@ -334,7 +334,7 @@ def apply_license(snapshot: DeviceSnapshot, task: LicenseKeyPlan, journal: Journ
                 unchanged=lambda s: s == before,
                 describe_state=_describe_license,
             ), journal)
-            after = state if state is not None else task.after
+            after = state if state is not None else plan.after
     return after
 
 
@@ -343,10 +343,10 @@ def license_view(name: str, state: LicenseState) -> Dict[str, Any]:
     return dict(application=name, **state.to_dict())
 
 
-def record_license(results: Results, task: LicenseKeyPlan) -> None:
-    key = task.plan.key
-    results.add(task.resource, license_view(task.name, task.before), license_view(task.name, task.after),
-                task.plan.actions, task.warnings, source=key.source if key is not None and task.plan.actions else None)
+def record_license(results: Results, plan: LicensePlan) -> None:
+    key = plan.decision.key
+    results.add(plan.resource, license_view(plan.name, plan.before), license_view(plan.name, plan.after),
+                plan.decision.actions, plan.warnings, source=key.source if key is not None and plan.decision.actions else None)
 
 
 def run(client: "VapixClient", params: Dict[str, Any], check_mode: bool, now: Optional[datetime.datetime] = None) -> Dict[str, Any]:
@@ -357,19 +357,19 @@ def run(client: "VapixClient", params: Dict[str, Any], check_mode: bool, now: Op
 
 def _converge(snapshot: DeviceSnapshot, params: Dict[str, Any], results: Results, now: datetime.datetime) -> Dict[str, Any]:
     state: str = params.get("state") or "present"
-    task = plan_license_key(
+    plan = plan_license(
         snapshot, name=params["name"], state=state, force=bool(params.get("force")),
         keys=load_key_source(params) if state == "present" else None, check_mode=results.check_mode, now=now,
     )
-    record_license(results, task)
-    key = task.plan.key.to_dict() if task.plan.key is not None else None
-    after = task.after
+    record_license(results, plan)
+    key = plan.decision.key.to_dict() if plan.decision.key is not None else None
+    after = plan.after
     if not results.check_mode:
         if key is not None:
             results.failure_keys = lambda: {"key": key}
         results.begin_writes()
-        after = apply_license(snapshot, task, results.journal)
-        results.settle(task.resource, license_view(task.name, after))
+        after = apply_license(snapshot, plan, results.journal)
+        results.settle(plan.resource, license_view(plan.name, after))
     return results.result(license=after.to_dict(), key=key)
 
 

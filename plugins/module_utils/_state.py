@@ -50,11 +50,11 @@ from ansible_collections.vapix.acap.plugins.module_utils._device import SETTING_
 from ansible_collections.vapix.acap.plugins.module_utils._errors import AcapError, ParameterError
 from ansible_collections.vapix.acap.plugins.module_utils._key_collection import KeyCollection
 from ansible_collections.vapix.acap.plugins.module_utils._license import (
-    LicenseKeyPlan,
+    LicensePlan,
     apply_license,
     license_view,
     load_key_source,
-    plan_license_key,
+    plan_license,
     record_license,
     utc_now,
 )
@@ -154,14 +154,14 @@ def application_step(plan: ApplicationPlan) -> Step:
                 lambda snapshot, results: diff_view(apply_application(snapshot, plan, results.journal)))
 
 
-def license_step(plan: LicenseKeyPlan, keys: KeyCollection, application_changes: bool, now: datetime.datetime) -> Step:
+def license_step(plan: LicensePlan, keys: KeyCollection, application_changes: bool, now: datetime.datetime) -> Step:
     """The key of an application this run installs or upgrades is planned against the application as
     predicted, and, when its turn comes, against the application as the device then lists it (the
     snapshot has it from the confirmation: no request)."""
     def apply(snapshot: DeviceSnapshot, results: Results) -> Dict[str, Any]:
         current = plan
         if application_changes:
-            current = plan_license_key(snapshot, name=plan.name, state="present", force=False, keys=keys,
+            current = plan_license(snapshot, name=plan.name, state="present", force=False, keys=keys,
                                        check_mode=False, now=now)
             record_license(results, current)
         return license_view(current.name, apply_license(snapshot, current, results.journal))
@@ -223,7 +223,7 @@ def _license_steps(snapshot: DeviceSnapshot, applications: List[ApplicationPlan]
             source.for_serial(snapshot.properties().serial_number or "")
         if plan.name in keys:
             # The application as the step before leaves it (installed by this run, or as listed).
-            key_plan = plan_license_key(snapshot, name=plan.name, state="present", force=False, keys=source,
+            key_plan = plan_license(snapshot, name=plan.name, state="present", force=False, keys=source,
                                         check_mode=check_mode, now=now, application=plan.after)
             steps.append(license_step(key_plan, source, bool(plan.actions), now))
     return steps

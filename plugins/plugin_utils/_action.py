@@ -102,7 +102,7 @@ class AxisAction(RemoteFilesAction):
             params, module_args = self._prepare(task_vars)
         except AcapError as exc:  # invalid options, a missing file: nothing was sent, no module started
             if isinstance(exc, ParameterError):
-                exc.message += self._role_note()
+                exc = exc.restated(exc.message + self._role_note())
             return self._with_role_warnings(_masked(module_result(partial(_raise, exc), diff),
                                                     self._no_log_values(self._arguments)), task_vars)
         device = params.get("hostname")

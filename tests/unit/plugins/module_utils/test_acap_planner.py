@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: vapix.acap contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The pure decisions of the axis_acap planner: plan, run state, prediction, diff (the package choice is in
+"""The pure decisions of the axis_acap planner: decide_application, run state, prediction, diff (the package choice is in
 test_package_choice.py)."""
 
 from __future__ import annotations
@@ -12,14 +12,14 @@ import pytest
 
 from ansible_collections.vapix.acap.plugins.module_utils._acap import (
     diff_view,
-    plan,
+    decide_application,
     predict_after,
     run_state_actions,
 )
 from ansible_collections.vapix.acap.tests.unit.plugins.module_utils.test_package_choice import app, package
 
 
-# -- plan ---------------------------------------------------------------------------------------
+# -- decide_application ---------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -45,12 +45,12 @@ from ansible_collections.vapix.acap.tests.unit.plugins.module_utils.test_package
         ("absent", None, False, []),
     ],
 )
-def test_plan(state, installed, upload, expected):
-    assert plan(state, installed, upload).actions == expected
+def test_decide_application(state, installed, upload, expected):
+    assert decide_application(state, installed, upload).actions == expected
 
 
 def test_plan_carries_upload_warning():
-    assert plan("present", app(), False, "kept").warnings == ["kept"]
+    assert decide_application("present", app(), False, "kept").warnings == ["kept"]
 
 
 def test_run_state_after_upgrade_that_stopped_the_application():

@@ -15,7 +15,7 @@ from ansible_collections.vapix.acap.plugins.module_utils._license import (
     REMOVE_LICENSE,
     UPLOAD_LICENSE,
     LicenseState,
-    plan_license,
+    decide_license,
     predicted_state,
 )
 from ansible_collections.vapix.acap.plugins.module_utils._key_collection import KeyCollection
@@ -51,7 +51,7 @@ def app(license="Missing", expiration=None, application_id="414120", name="Examp
 
 
 def plan(application, keys=None, state="present", force=False, serial=None):
-    return plan_license(
+    return decide_license(
         name="ExampleApp", state=state, force=force, application=application, keys=keys, serial_number=serial, now=NOW
     )
 
