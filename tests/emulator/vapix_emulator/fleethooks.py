@@ -8,10 +8,9 @@ POST /emulator/fleet/reset, GET/POST /emulator/fleet/requests (POST: count, and 
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
-from .hooks import HookError, _json, _patch_state
+from .hooks import HookError, _json, _json_body, _patch_state
 from .httpserver import Request, Response
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -40,21 +39,6 @@ class Fleet:
             raise HookError("no device with serial number {0}{1}".format(
                 ", ".join(unknown[:5]), " (and {0} more)".format(len(unknown) - 5) if len(unknown) > 5 else ""), 404)
         return [self.by_serial[serial] for serial in serial_numbers]
-
-
-async def _body(request: Request) -> Dict[str, Any]:
-    body = await request.read_body(FLEET_BODY_LIMIT)
-    if body is None:
-        raise HookError("body larger than {0} bytes".format(FLEET_BODY_LIMIT))
-    if not body.strip():
-        return {}
-    try:
-        document = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise HookError("body is not JSON: {0}".format(exc)) from None
-    if not isinstance(document, dict):
-        raise HookError("body must be a JSON object")
-    return document
 
 
 def _reset(fleet: Fleet, document: Dict[str, Any]) -> Dict[str, Any]:
@@ -126,13 +110,13 @@ async def handle(fleet: Fleet, request: Request) -> Response:
     route = (request.method, request.path.rstrip("/"))
     try:
         if route == ("POST", "/emulator/fleet/reset"):
-            return _json(_reset(fleet, await _body(request)))
+            return _json(_reset(fleet, await _json_body(request, FLEET_BODY_LIMIT)))
         if route == ("GET", "/emulator/fleet/requests"):
             return _json(_count_requests(fleet, _query_serials(request), clear=False))
         if route == ("POST", "/emulator/fleet/requests"):
-            return _json(_count_from_body(fleet, await _body(request)))
+            return _json(_count_from_body(fleet, await _json_body(request, FLEET_BODY_LIMIT)))
         if route == ("PATCH", "/emulator/fleet/state"):
-            return _json(_patch(fleet, await _body(request)))
+            return _json(_patch(fleet, await _json_body(request, FLEET_BODY_LIMIT)))
     except HookError as exc:
         return _json({"error": str(exc)}, exc.status)
     return _json({"error": "no hook {0} {1}; fleet hooks: {2}".format(request.method, request.path, "; ".join(FLEET_HOOKS))}, 404)

@@ -29,10 +29,11 @@ def _json(document: Any, status: int = 200) -> Response:
     return Response(status=status, body=(json.dumps(document, indent=1) + "\n").encode(), content_type="application/json")
 
 
-async def _json_body(request: Request) -> Dict[str, Any]:
-    body = await request.read_body(HOOK_BODY_LIMIT)
+async def _json_body(request: Request, limit: int = HOOK_BODY_LIMIT) -> Dict[str, Any]:
+    """The request's body as a JSON object (empty: {}); a HookError names what is wrong with it."""
+    body = await request.read_body(limit)
     if body is None:
-        raise HookError("body larger than {0} bytes".format(HOOK_BODY_LIMIT))
+        raise HookError("body larger than {0} bytes".format(limit))
     if not body.strip():
         return {}
     try:
