@@ -151,7 +151,7 @@ def _settle_uncertain(write: "Write[T]", journal: Journal, exc: AcapError) -> T:
         return _send_again(write, journal, what, state)
     if write.unchanged is not None and write.unchanged(state) and not isinstance(exc, DeviceTimeoutError):
         raise exc.restated("%s; the device still shows %s, as before, so it was not done. Run the task again."
-                        % (what, write.describe_state(state))) from None
+                           % (what, write.describe_state(state))) from None
     # The device changed, though not as asked; or it timed out and may still be working on the write.
     journal.record(write.resource, write.action)
     journal.unknown.append(write.resource)

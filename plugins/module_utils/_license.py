@@ -261,7 +261,7 @@ def plan_license(
 
     def decide(serial: Optional[str]) -> LicenseDecision:
         return decide_license(name=name, state=state, force=force, application=application, keys=keys,
-                            serial_number=serial, now=now)
+                              serial_number=serial, now=now)
 
     decision = decide(None)
     if decision.needs_serial:

@@ -162,7 +162,7 @@ def license_step(plan: LicensePlan, keys: KeyCollection, application_changes: bo
         current = plan
         if application_changes:
             current = plan_license(snapshot, name=plan.name, state="present", force=False, keys=keys,
-                                       check_mode=False, now=now)
+                                   check_mode=False, now=now)
             record_license(results, current)
         return license_view(current.name, apply_license(snapshot, current, results.journal))
 
@@ -224,7 +224,7 @@ def _license_steps(snapshot: DeviceSnapshot, applications: List[ApplicationPlan]
         if plan.name in keys:
             # The application as the step before leaves it (installed by this run, or as listed).
             key_plan = plan_license(snapshot, name=plan.name, state="present", force=False, keys=source,
-                                        check_mode=check_mode, now=now, application=plan.after)
+                                    check_mode=check_mode, now=now, application=plan.after)
             steps.append(license_step(key_plan, source, bool(plan.actions), now))
     return steps
 
