@@ -19,7 +19,7 @@ from typing import Any, Dict, List, Optional, Sequence
 
 import pytest
 
-from acap_helpers import changing_operations, make_eap
+from acap_helpers import changing_operations, make_eap, play_head
 from conftest import PLAYBOOK_TIMEOUT, REPO_ROOT, ansible_command, ansible_env
 from vapix_emulator.builders import build_license_key
 
@@ -341,18 +341,7 @@ def test_no_log_values_and_key_content_stay_out_of_the_report(devices, run_playb
     key_code = "KEYCODE-%s-CONTENT-SECRET" % camera.serial_number
     key = build_license_key(product=LICENSED, productid=LICENSED_ID, serial_number=camera.serial_number,
                             expires="2031-12-31", key=key_code).decode()
-    playbook = """
-- name: Secrets
-  hosts: all
-  gather_facts: false
-  module_defaults:
-    group/vapix.acap.axis:
-      hostname: "{{ axis_hostname }}"
-      port: "{{ axis_port }}"
-      use_https: false
-      username: "{{ axis_username }}"
-      password: "{{ axis_password }}"
-  tasks:
+    playbook = play_head("Secrets") + """
     - name: Counter installed (output hidden)
       vapix.acap.axis_acap:
         src: %s

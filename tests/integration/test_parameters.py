@@ -12,7 +12,7 @@ from typing import Any, Dict, List, Optional
 
 import pytest
 
-from acap_helpers import operations
+from acap_helpers import operations, play_head
 from vapix_emulator.builders import build_eap
 
 from ansible_collections.vapix.acap.plugins.module_utils._errors import (
@@ -36,18 +36,7 @@ DECLARED = [
 API_KEY = "Kx9-q7Zt-SECRET-api-key"
 PIN = "PIN-4711-secret"
 
-PLAYBOOK = """
-- name: People counter parameters
-  hosts: all
-  gather_facts: false
-  module_defaults:
-    group/vapix.acap.axis:
-      hostname: "{{ axis_hostname }}"
-      port: "{{ axis_port }}"
-      use_https: false
-      username: "{{ axis_username }}"
-      password: "{{ axis_password }}"
-  tasks:
+PLAYBOOK = play_head("People counter parameters") + """
     - name: parameters
       vapix.acap.axis_acap_parameters:
         name: %s
