@@ -20,7 +20,8 @@ so both see the same load on a shared machine):
 3. ``ansible-playbook vapix.acap.drift`` (the report callback on) on the converged fleet, then
    ``debug`` again.
 
-Per run it prints wall and CPU time (ansible-playbook and its workers; the main process apart) per camera, the peak RSS of
+Per run it prints wall and CPU time (ansible-playbook and its workers; the main process apart; the system
+time of each, where forking and ending a worker shows) per camera, the peak RSS of
 ansible-playbook's main process and its growth per camera over the play without tasks, the
 authenticated requests per camera and the hosts reported changed (the emulator's fleet-wide request
 counts, one hook request per run), and the load average. ``--emulator-only`` starts an emulator of
@@ -32,6 +33,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import threading
@@ -60,14 +62,18 @@ def rss_kib(pid: int, field: str) -> int:
     return 0
 
 
-def main_cpu(pid: int) -> float:
-    """CPU seconds of one process so far (its workers not included)."""
+def main_cpu(pid: int) -> Tuple[float, float]:
+    """CPU seconds of one process so far, and the system (kernel) part of them; its workers not included."""
     try:
         with open("/proc/%d/stat" % pid, encoding="ascii") as handle:
             fields = handle.read().rsplit(")", 1)[1].split()
     except (OSError, IndexError):
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return 0.0, 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), int(fields[12]) / os.sysconf("SC_CLK_TCK")
+
+
+def children_system_cpu() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_stime
 
 
 def run(playbook: str, inventory: Path, forks: int, env: Optional[Dict[str, str]] = None) -> Dict[str, float]:
@@ -79,16 +85,17 @@ def run(playbook: str, inventory: Path, forks: int, env: Optional[Dict[str, str]
     environment = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(fleet.WORK), ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="False",
                        ANSIBLE_HOST_KEY_CHECKING="False", ANSIBLE_RETRY_FILES_ENABLED="False", ANSIBLE_NOCOLOR="1",
                        ANSIBLE_DISPLAY_OK_HOSTS="False", ANSIBLE_DISPLAY_SKIPPED_HOSTS="False", **(env or {}))
-    cpu_before = fleet.children_cpu()
+    cpu_before, system_before = fleet.children_cpu(), children_system_cpu()
     started = time.perf_counter()
     with subprocess.Popen(command, env=environment, cwd=str(fleet.WORK), stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True) as process:
-        peak = [0, 0.0]  # peak RSS KiB, CPU s of the main process
+        peak = [0, 0.0, 0.0]  # peak RSS KiB, CPU s of the main process, its system part
 
         def watch() -> None:  # VmHWM is gone once the process has exited: read it while it runs
             while process.poll() is None:
                 peak[0] = max(peak[0], rss_kib(process.pid, "VmHWM"))
-                peak[1] = max(peak[1], main_cpu(process.pid))
+                cpu, system = main_cpu(process.pid)
+                peak[1], peak[2] = max(peak[1], cpu), max(peak[2], system)
                 time.sleep(0.2)
 
         watcher = threading.Thread(target=watch, daemon=True)
@@ -106,15 +113,18 @@ def run(playbook: str, inventory: Path, forks: int, env: Optional[Dict[str, str]
     if process.returncode not in (0, 2) or failed:
         print("    rc %d, %d hosts failed: %s" % (process.returncode, failed, output[-1500:]), file=sys.stderr)
     return {"wall": elapsed, "cpu": fleet.children_cpu() - cpu_before, "peak_kib": peak[0], "rc": process.returncode,
-            "changed": changed, "main_cpu": peak[1]}
+            "changed": changed, "main_cpu": peak[1], "main_system": peak[2],
+            "system": children_system_cpu() - system_before}
 
 
 def show(label: str, measured: Dict[str, float], cameras: int, baseline_kib: float, requests: Tuple[int, int]) -> None:
     growth = (measured["peak_kib"] - baseline_kib) / cameras
-    print("  %-9s wall %7.1f s = %6.1f ms/camera   CPU %7.1f s = %6.1f ms/camera (main process %5.1f)   peak RSS %6.1f MiB "
-          "(+%5.1f KiB/camera)   %.2f req/camera (+%.2f challenges)   changed %d   rc %d   load %.1f"
+    print("  %-9s wall %7.1f s = %6.1f ms/camera   CPU %7.1f s = %6.1f ms/camera (main process %5.1f; system: main %5.1f, "
+          "workers %5.1f)   peak RSS %6.1f MiB (+%5.1f KiB/camera)   %.2f req/camera (+%.2f challenges)   changed %d   "
+          "rc %d   load %.1f"
           % (label, measured["wall"], measured["wall"] * 1000 / cameras, measured["cpu"], measured["cpu"] * 1000 / cameras,
-             measured["main_cpu"] * 1000 / cameras,
+             measured["main_cpu"] * 1000 / cameras, measured["main_system"] * 1000 / cameras,
+             (measured["system"] - measured["main_system"]) * 1000 / cameras,
              measured["peak_kib"] / 1024, growth, requests[0] / cameras, requests[1] / cameras, measured["changed"],
              measured["rc"], os.getloadavg()[0]), flush=True)
 
