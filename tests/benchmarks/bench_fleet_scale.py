@@ -4,10 +4,12 @@
 """How the cost per camera grows with the fleet: prints numbers, asserts nothing.
 
     .venv/bin/python tests/benchmarks/bench_fleet_scale.py [--sizes 250,1000,2000,10000] [--forks 10]
-        [--package-mb 0] [--drift-only] [--upgrade] [--emulator-only]
+        [--package-mb 0] [--drift-only] [--upgrade] [--inventory yaml|plugin] [--emulator-only]
 
 For each size N, on the first N cameras of one emulator (loopback, stopped at the end), with a key
-folder of N keys (one per camera), in this order (the `debug` runs alternate with the measured ones,
+folder of N keys (one per camera) and an inventory of the N cameras (a YAML file, or with ``--inventory
+plugin`` a camera list read by the collection's inventory plugin, the declaration in group_vars), in
+this order (the `debug` runs alternate with the measured ones,
 so both see the same load on a shared machine):
 
 1. a play without tasks (Ansible's start and the inventory: the memory baseline);
@@ -21,7 +23,7 @@ so both see the same load on a shared machine):
    ``debug`` again.
 
 Per run it prints wall and CPU time (ansible-playbook and its workers; the main process apart; the system
-time of each, where forking and ending a worker shows) per camera, the peak RSS of
+time of each, where forking and ending a worker shows) and minor page faults per camera, the peak RSS of
 ansible-playbook's main process and its growth per camera over the play without tasks, the
 authenticated requests per camera and the hosts reported changed (the emulator's fleet-wide request
 counts, one hook request per run), and the load average. ``--emulator-only`` starts an emulator of
@@ -62,18 +64,22 @@ def rss_kib(pid: int, field: str) -> int:
     return 0
 
 
-def main_cpu(pid: int) -> Tuple[float, float]:
-    """CPU seconds of one process so far, and the system (kernel) part of them; its workers not included."""
+def main_cpu(pid: int) -> Tuple[float, float, int]:
+    """CPU seconds of one process so far, the system (kernel) part of them, and its minor page faults
+    (copy-on-write after a fork shows there); its workers not included."""
     try:
         with open("/proc/%d/stat" % pid, encoding="ascii") as handle:
             fields = handle.read().rsplit(")", 1)[1].split()
     except (OSError, IndexError):
-        return 0.0, 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), int(fields[12]) / os.sysconf("SC_CLK_TCK")
+        return 0.0, 0.0, 0
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks, int(fields[12]) / ticks, int(fields[7])
 
 
-def children_system_cpu() -> float:
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_stime
+def children_system_cpu() -> Tuple[float, int]:
+    """System CPU seconds and minor page faults of the ended children so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_stime, usage.ru_minflt
 
 
 def run(playbook: str, inventory: Path, forks: int, env: Optional[Dict[str, str]] = None) -> Dict[str, float]:
@@ -85,17 +91,17 @@ def run(playbook: str, inventory: Path, forks: int, env: Optional[Dict[str, str]
     environment = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(fleet.WORK), ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="False",
                        ANSIBLE_HOST_KEY_CHECKING="False", ANSIBLE_RETRY_FILES_ENABLED="False", ANSIBLE_NOCOLOR="1",
                        ANSIBLE_DISPLAY_OK_HOSTS="False", ANSIBLE_DISPLAY_SKIPPED_HOSTS="False", **(env or {}))
-    cpu_before, system_before = fleet.children_cpu(), children_system_cpu()
+    cpu_before, (system_before, faults_before) = fleet.children_cpu(), children_system_cpu()
     started = time.perf_counter()
     with subprocess.Popen(command, env=environment, cwd=str(fleet.WORK), stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True) as process:
-        peak = [0, 0.0, 0.0]  # peak RSS KiB, CPU s of the main process, its system part
+        peak = [0, 0.0, 0.0, 0]  # peak RSS KiB, CPU s of the main process, its system part, its page faults
 
         def watch() -> None:  # VmHWM is gone once the process has exited: read it while it runs
             while process.poll() is None:
                 peak[0] = max(peak[0], rss_kib(process.pid, "VmHWM"))
-                cpu, system = main_cpu(process.pid)
-                peak[1], peak[2] = max(peak[1], cpu), max(peak[2], system)
+                cpu, system, faults = main_cpu(process.pid)
+                peak[1], peak[2], peak[3] = max(peak[1], cpu), max(peak[2], system), max(peak[3], faults)
                 time.sleep(0.2)
 
         watcher = threading.Thread(target=watch, daemon=True)
@@ -113,18 +119,19 @@ def run(playbook: str, inventory: Path, forks: int, env: Optional[Dict[str, str]
     if process.returncode not in (0, 2) or failed:
         print("    rc %d, %d hosts failed: %s" % (process.returncode, failed, output[-1500:]), file=sys.stderr)
     return {"wall": elapsed, "cpu": fleet.children_cpu() - cpu_before, "peak_kib": peak[0], "rc": process.returncode,
-            "changed": changed, "main_cpu": peak[1], "main_system": peak[2],
-            "system": children_system_cpu() - system_before}
+            "changed": changed, "main_cpu": peak[1], "main_system": peak[2], "main_faults": peak[3],
+            "system": children_system_cpu()[0] - system_before, "faults": children_system_cpu()[1] - faults_before}
 
 
 def show(label: str, measured: Dict[str, float], cameras: int, baseline_kib: float, requests: Tuple[int, int]) -> None:
     growth = (measured["peak_kib"] - baseline_kib) / cameras
     print("  %-9s wall %7.1f s = %6.1f ms/camera   CPU %7.1f s = %6.1f ms/camera (main process %5.1f; system: main %5.1f, "
-          "workers %5.1f)   peak RSS %6.1f MiB (+%5.1f KiB/camera)   %.2f req/camera (+%.2f challenges)   changed %d   "
-          "rc %d   load %.1f"
+          "workers %5.1f; page faults per camera: main %6.0f, workers %6.0f)   peak RSS %6.1f MiB (+%5.1f KiB/camera)   "
+          "%.2f req/camera (+%.2f challenges)   changed %d   rc %d   load %.1f"
           % (label, measured["wall"], measured["wall"] * 1000 / cameras, measured["cpu"], measured["cpu"] * 1000 / cameras,
              measured["main_cpu"] * 1000 / cameras, measured["main_system"] * 1000 / cameras,
              (measured["system"] - measured["main_system"]) * 1000 / cameras,
+             measured["main_faults"] / cameras, (measured["faults"] - measured["main_faults"]) / cameras,
              measured["peak_kib"] / 1024, growth, requests[0] / cameras, requests[1] / cameras, measured["changed"],
              measured["rc"], os.getloadavg()[0]), flush=True)
 
@@ -168,7 +175,24 @@ def prepare(devices: List[Dict[str, Any]], hooks: FleetHooks, mode: str, package
     fleet.requests_seen(hooks, serials)
 
 
-def one_size(devices: List[Dict[str, Any]], hooks: FleetHooks, packages: Dict[str, str], forks: int, mode: str) -> None:
+def write_plugin_inventory(devices: List[Dict[str, Any]], folder: Path, package: str, key_dir: str) -> Path:
+    """The fleet as a camera list read by the inventory plugin vapix.acap.cameras (no probe), the
+    declaration and the credentials in group_vars/all.yml next to it: how a fleet of thousands is kept."""
+    (folder / "group_vars").mkdir(parents=True)
+    (folder / "cameras.csv").write_text("name,address,port\n" + "".join(
+        "cam-%s,%s,%d\n" % (device["serial_number"], device["host"], device["port"]) for device in devices),
+        encoding="utf-8")
+    variables = {"axis_username": "root", "axis_password": "pass", "package": package, "key_dir": key_dir,
+                 **fleet.DECLARATION}
+    (folder / "group_vars" / "all.yml").write_text(json.dumps(variables), encoding="utf-8")
+    inventory = folder / "fleet.cameras.vapix.yml"
+    inventory.write_text(json.dumps({"plugin": "vapix.acap.cameras", "source": "cameras.csv", "probe": False,
+                                     "use_https": False, "groups": {"cameras": "true"}}), encoding="utf-8")
+    return inventory
+
+
+def one_size(devices: List[Dict[str, Any]], hooks: FleetHooks, packages: Dict[str, str], forks: int, mode: str,
+             inventory_kind: str) -> None:
     cameras = len(devices)
     serials = [device["serial_number"] for device in devices]
     key_dir = fleet.WORK / ("keys-%d" % cameras)
@@ -176,8 +200,11 @@ def one_size(devices: List[Dict[str, Any]], hooks: FleetHooks, packages: Dict[st
     for device in devices:
         build_license_key(key_dir / ("%s.xml" % device["serial_number"]), product=fleet.APP, productid=fleet.APP_ID,
                           serial_number=device["serial_number"], expires="2031-01-01")
-    inventory = fleet.write_inventory(devices, fleet.WORK / ("fleet-%d.yml" % cameras), packages["new"], str(key_dir))
-    print("\n%d cameras, one key each, forks %d, %s" % (cameras, forks, mode), flush=True)
+    if inventory_kind == "plugin":
+        inventory = write_plugin_inventory(devices, fleet.WORK / ("inventory-%d" % cameras), packages["new"], str(key_dir))
+    else:
+        inventory = fleet.write_inventory(devices, fleet.WORK / ("fleet-%d.yml" % cameras), packages["new"], str(key_dir))
+    print("\n%d cameras, one key each, forks %d, %s, %s inventory" % (cameras, forks, mode, inventory_kind), flush=True)
     prepare(devices, hooks, mode, packages, key_dir)
     empty = run(fleet.EMPTY_PLAY, inventory, forks)
     show("no task", empty, cameras, empty["peak_kib"], fleet.requests_seen(hooks, serials))
@@ -207,6 +234,8 @@ def main() -> int:
                         help="no converge run: seed the cameras as converged, then drift and debug")
     parser.add_argument("--upgrade", action="store_true",
                         help="the cameras have version 1.0.0 of the package; converge upgrades them to 2.0.0")
+    parser.add_argument("--inventory", choices=("yaml", "plugin"), default="yaml",
+                        help="a YAML inventory file (default), or a camera list read by vapix.acap.cameras")
     parser.add_argument("--emulator-only", action="store_true")
     args = parser.parse_args()
     if args.drift_only and args.upgrade:
@@ -232,7 +261,7 @@ def main() -> int:
                       licensed=True, signed=True, size=int(args.package_mb * 2 ** 20))
         hooks = FleetHooks(emulator.devices[0]["host"], emulator.devices[0]["port"], timeout=600.0)
         for size in sizes:
-            one_size(emulator.devices[:size], hooks, packages, args.forks, mode)
+            one_size(emulator.devices[:size], hooks, packages, args.forks, mode, args.inventory)
             print("  emulator RSS %.1f MiB (peak %.1f MiB)" % (rss_kib(pid, "VmRSS") / 1024, rss_kib(pid, "VmHWM") / 1024))
         print("\nemulator RSS at the end: %.1f MiB (peak %.1f MiB); %.0f s in all"
               % (rss_kib(pid, "VmRSS") / 1024, rss_kib(pid, "VmHWM") / 1024, time.perf_counter() - started))
